@@ -1,0 +1,3 @@
+from tag.cli import main
+
+raise SystemExit(main())

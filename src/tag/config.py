@@ -1,0 +1,119 @@
+"""One typed settings object for every TAG process.
+
+Every field is read from an environment variable named ``TAG_<FIELD>`` (or a
+``.env`` file).  Secrets are ``SecretStr`` so they never appear in reprs, logs or
+validation errors.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "TAG_"
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+MEMORY_URL = "memory://"
+PUBLIC_TELEGRAM_API = "https://api.telegram.org"
+
+
+def _user_dir(kind: str, fallback: str) -> Path:
+    """XDG-style per-user folder (``kind`` is CACHE or DATA)."""
+    base = os.environ.get(f"XDG_{kind}_HOME")
+    return (Path(base) if base else Path.home() / fallback) / "tag"
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, safe to log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", validate_default=True
+    )
+
+    # Broker
+    broker_url: SecretStr | None = Field(
+        None, description="amqp://user:pass@host:port/vhost or memory://; unset = per command default"
+    )
+    request_queue: str = Field("RequestQueue", min_length=1, max_length=200)
+    response_queue: str = Field("ResponseQueue", min_length=1, max_length=200)
+    progress_exchange: str = Field("tag.progress", min_length=1, max_length=200)
+    delivery_limit: int = Field(3, ge=1, le=100, description="deliveries before a request is dead-lettered")
+    request_ttl: float = Field(600.0, gt=0, description="seconds a queued request stays worth generating")
+
+    # Limits (enforced in tag.messages)
+    max_duration: float = Field(30.0, ge=0.5, le=600.0, description="longest duration a user may ask for, s")
+
+    # Worker
+    worker_concurrency: int = Field(1, ge=1, le=64)
+    engine: str = Field("auto", min_length=1)
+    model_dir: Path = Field(default_factory=lambda: _user_dir("CACHE", ".cache") / "models")
+    device: Literal["cpu", "cuda", "mps", "auto"] = "cpu"
+    dtype: Literal["float32", "float16", "bfloat16"] = "float32"
+
+    # Telegram bot
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = PUBLIC_TELEGRAM_API
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    allowed_users: list[int] = Field(default_factory=list)
+    request_timeout: float = Field(300.0, gt=0, description="seconds the bot waits for a response")
+
+    # Storage and web
+    data_dir: Path = Field(default_factory=lambda: _user_dir("DATA", ".local/share"))
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(8000, ge=0, le=65535)
+    api_keys: list[SecretStr] = Field(default_factory=list)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("broker_url")
+    @classmethod
+    def _known_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            scheme = urlsplit(value.get_secret_value()).scheme
+            if scheme not in ("amqp", "amqps", "memory"):
+                raise ValueError("must start with amqp://, amqps:// or memory://")
+        return value
+
+    def broker(self, default: str = DEFAULT_AMQP_URL) -> str:
+        """The broker URL to use, with the command's default when unset."""
+        return self.broker_url.get_secret_value() if self.broker_url else default
+
+    @cached_property
+    def dead_letter_queue(self) -> str:
+        return f"{self.request_queue}.dlq"
+
+
+class SettingsError(Exception):
+    """Start-up configuration problem, phrased in terms of environment variables."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; errors name the offending ``TAG_`` variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors(include_input=False, include_url=False):
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            lines.append(f"{ENV_PREFIX}{field.upper()}: {error['msg']}")
+        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None

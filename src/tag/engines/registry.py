@@ -1,0 +1,94 @@
+"""Engines by name, and the ``auto`` choice.
+
+Engines register an ``EngineSpec``; heavy imports (torch, diffusers) happen only
+in ``factory``, so listing engines is instant and works without the ML extras.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from tag.engines.base import Engine, EngineError
+
+if TYPE_CHECKING:
+    from tag.config import Settings
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    name: str
+    description: str
+    factory: Callable[["Settings"], Engine]
+    # True when the engine can run now (weights present, dependencies installed).
+    is_available: Callable[["Settings"], bool] = lambda settings: True
+    # Fetch weights into settings.model_dir; None for engines without weights.
+    download: Callable[["Settings"], None] | None = None
+    # Higher wins for ``auto``.
+    priority: int = 0
+    max_duration: float = 600.0
+    defaults: dict[str, object] = field(default_factory=dict)
+
+    def weights_location(self, settings: "Settings") -> str:
+        return str(settings.model_dir / self.name) if self.download else "(no weights needed)"
+
+
+_SPECS: dict[str, EngineSpec] = {}
+_BUILTINS_LOADED = False
+
+
+def register(spec: EngineSpec) -> EngineSpec:
+    _SPECS[spec.name] = spec
+    return spec
+
+
+def _load_builtins() -> None:
+    # Importing an engine package registers it; done lazily to avoid import cycles.
+    global _BUILTINS_LOADED
+    if _BUILTINS_LOADED:
+        return
+    _BUILTINS_LOADED = True
+    import importlib
+
+    for module in ("tag.engines.synth", "tag.engines.make_an_audio", "tag.engines.peers"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith(module):
+                raise
+
+
+def available() -> list[EngineSpec]:
+    _load_builtins()
+    return sorted(_SPECS.values(), key=lambda s: (-s.priority, s.name))
+
+
+def get_spec(name: str) -> EngineSpec:
+    _load_builtins()
+    try:
+        return _SPECS[name]
+    except KeyError:
+        known = ", ".join(sorted(_SPECS)) or "none"
+        raise EngineError(f"unknown engine {name!r}; known engines: {known}", code="unknown_engine") from None
+
+
+def resolve_name(name: str, settings: "Settings") -> str:
+    """``auto`` -> the best engine whose weights are present; other names unchanged."""
+    if name != "auto":
+        get_spec(name)
+        return name
+    for spec in available():
+        if spec.is_available(settings):
+            return spec.name
+    raise EngineError("no engine is available", code="no_engine")
+
+
+def create_engine(name: str, settings: "Settings") -> Engine:
+    spec = get_spec(resolve_name(name, settings))
+    if not spec.is_available(settings):
+        raise EngineError(
+            f"engine {spec.name!r} is not available: its weights are not in "
+            f"{spec.weights_location(settings)}; run `tag models download {spec.name}`",
+            code="engine_unavailable",
+        )
+    return spec.factory(settings)

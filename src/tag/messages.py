@@ -1,0 +1,208 @@
+"""Queue messages: ``SoundRequest``, ``SoundResponse`` and ``ProgressEvent`` (v1).
+
+These schemas are the contract between front ends (bot, web, CLI) and workers.
+The user-facing limits (prompt length, duration range) live here and only here:
+``check_prompt`` and ``check_duration`` are what every front end calls, and the
+models call them too, so a request that passes one passes the other.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+VERSION = 1
+PROMPT_MAX_CHARS = 500
+DURATION_MIN = 0.5
+DEFAULT_MAX_DURATION = 30.0
+CANDIDATES_MAX = 8
+STEPS_MAX = 500
+
+AudioFormat = Literal["wav", "ogg", "mp3"]
+
+
+class LimitError(ValueError):
+    """A request outside the limits; the message is fit to show to a user."""
+
+
+def check_prompt(prompt: str) -> str:
+    """The trimmed prompt, or ``LimitError`` saying what is wrong with it."""
+    text = " ".join(str(prompt).split())
+    if not text:
+        raise LimitError("the prompt is empty: describe the sound you want")
+    if len(text) > PROMPT_MAX_CHARS:
+        raise LimitError(
+            f"the prompt is {len(text)} characters long; at most {PROMPT_MAX_CHARS} are allowed"
+        )
+    return text
+
+
+def check_duration(duration: float, max_duration: float = DEFAULT_MAX_DURATION) -> float:
+    """The duration in seconds, or ``LimitError`` naming the allowed range."""
+    try:
+        value = float(duration)
+    except (TypeError, ValueError):
+        raise LimitError(f"the duration must be a number of seconds, not {duration!r}") from None
+    if not value == value or value in (float("inf"), float("-inf")):  # NaN, inf
+        raise LimitError("the duration must be a finite number of seconds")
+    if not DURATION_MIN <= value <= max_duration:
+        raise LimitError(
+            f"the duration must be between {DURATION_MIN:g} and {max_duration:g} seconds, "
+            f"not {value:g}"
+        )
+    return value
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+class RequestOptions(_Message):
+    """Engine parameters; every one may be left out for the engine's default."""
+
+    engine: str | None = Field(None, max_length=64)
+    seed: int | None = Field(None, ge=0, le=2**32 - 1)
+    steps: int | None = Field(None, ge=1, le=STEPS_MAX)
+    guidance: float | None = Field(None, ge=0, le=30)
+    candidates: int | None = Field(None, ge=1, le=CANDIDATES_MAX)
+    format: AudioFormat = "wav"
+    stereo: bool = False
+
+
+class SoundRequest(_Message):
+    version: Literal[1] = VERSION
+    request_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    chat_id: int
+    user_id: int
+    prompt: str
+    duration: float
+    options: RequestOptions = Field(default_factory=RequestOptions)
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt(cls, value: str) -> str:
+        return check_prompt(value)
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: float, info: ValidationInfo) -> float:
+        context = info.context or {}
+        return check_duration(value, context.get("max_duration", DEFAULT_MAX_DURATION))
+
+    @classmethod
+    def from_json(cls, raw: bytes | str, *, max_duration: float = DEFAULT_MAX_DURATION) -> SoundRequest:
+        return cls.model_validate_json(raw, context={"max_duration": max_duration})
+
+
+class ResponseError(_Message):
+    code: str
+    message: str
+
+
+Base64Bytes = Annotated[
+    bytes, PlainSerializer(lambda b: base64.b64encode(b).decode("ascii"), return_type=str)
+]
+
+
+class SoundResponse(_Message):
+    version: Literal[1] = VERSION
+    request_id: uuid.UUID
+    chat_id: int
+    user_id: int
+    status: Literal["ok", "error"]
+    audio: Base64Bytes | None = None
+    format: AudioFormat | None = None
+    sample_rate: int | None = None
+    duration: float | None = None
+    engine: str | None = None
+    error: ResponseError | None = None
+    # Human-readable remarks from the engine (unknown words, substitutions).
+    notices: list[str] = Field(default_factory=list)
+
+    @field_validator("audio", mode="before")
+    @classmethod
+    def _decode_audio(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return base64.b64decode(value, validate=True)
+            except ValueError:
+                raise ValueError("audio must be base64") from None
+        return value
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> SoundResponse:
+        return cls.model_validate_json(raw)
+
+    @classmethod
+    def failure(cls, request: SoundRequest, code: str, message: str) -> SoundResponse:
+        return cls(
+            request_id=request.request_id,
+            chat_id=request.chat_id,
+            user_id=request.user_id,
+            status="error",
+            error=ResponseError(code=code, message=message),
+        )
+
+
+class ProgressEvent(_Message):
+    version: Literal[1] = VERSION
+    request_id: uuid.UUID
+    stage: Literal["started", "sampling", "decoding", "done"]
+    percent: float = Field(ge=0, le=100)
+
+
+class InvalidMessage(Exception):
+    """Why a raw queue message cannot be processed (goes into the DLQ header)."""
+
+
+def parse_request(raw: bytes, *, max_duration: float = DEFAULT_MAX_DURATION) -> SoundRequest:
+    """Parse a queued request, with one short reason when it is unusable."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidMessage(f"invalid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidMessage("invalid message: a JSON object is required")
+    if data.get("version") != VERSION:
+        raise InvalidMessage(f"unknown version: {data.get('version')!r} (this worker speaks {VERSION})")
+    try:
+        return SoundRequest.model_validate(data, context={"max_duration": max_duration})
+    except ValidationError as exc:
+        raise InvalidMessage("schema violation: " + describe_errors(exc)) from None
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """A compact one-line description of pydantic errors, without the inputs."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(p) for p in error["loc"]) or "message"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def export_schemas(folder: Path) -> list[Path]:
+    """Write the JSON Schemas of the queue messages into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for model in (SoundRequest, SoundResponse, ProgressEvent):
+        path = folder / f"{model.__name__}.v{VERSION}.schema.json"
+        schema = model.model_json_schema(mode="serialization")
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+        written.append(path)
+    return written
