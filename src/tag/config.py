@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # Worker
     worker_concurrency: int = Field(1, ge=1, le=64)
     engine: str = Field("auto", min_length=1)
+    # Extra modules to import at start-up; each registers engines (plugins, tests).
+    engine_plugins: list[str] = Field(default_factory=list)
     model_dir: Path = Field(default_factory=lambda: _user_dir("CACHE", ".cache") / "models")
     device: Literal["cpu", "cuda", "mps", "auto"] = "cpu"
     dtype: Literal["float32", "float16", "bfloat16"] = "float32"

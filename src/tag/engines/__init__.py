@@ -1,7 +1,7 @@
 """Text-to-audio engines behind one protocol (see ``base``) and a registry."""
 
 from tag.engines.base import Audio, Engine, EngineError, ProgressCallback
-from tag.engines.registry import EngineSpec, available, create_engine, get_spec, register, resolve_name
+from tag.engines.registry import EngineSpec, available, create_engine, get_spec, load_plugins, register, resolve_name
 
 __all__ = [
     "Audio",
@@ -12,6 +12,7 @@ __all__ = [
     "available",
     "create_engine",
     "get_spec",
+    "load_plugins",
     "register",
     "resolve_name",
 ]

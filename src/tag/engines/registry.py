@@ -58,6 +58,14 @@ def _load_builtins() -> None:
                 raise
 
 
+def load_plugins(modules: list[str]) -> None:
+    """Import modules that register extra engines (``TAG_ENGINE_PLUGINS``)."""
+    import importlib
+
+    for module in modules:
+        importlib.import_module(module)
+
+
 def available() -> list[EngineSpec]:
     _load_builtins()
     return sorted(_SPECS.values(), key=lambda s: (-s.priority, s.name))
