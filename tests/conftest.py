@@ -30,11 +30,13 @@ def queue_names() -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, queue_names: dict[str, str], amqp_url: str) -> Settings:
+def settings(
+    tmp_path: Path, queue_names: dict[str, str], amqp_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
     """Settings isolated from the developer's environment and home folder."""
     for key in list(os.environ):
         if key.startswith("TAG_") and not key.startswith("TAG_TEST_"):
-            os.environ.pop(key)
+            monkeypatch.delenv(key)
     return Settings(
         _env_file=None,
         broker_url=amqp_url,
