@@ -1,0 +1,148 @@
+"""What every front end (bot, web, CLI over a broker) needs to talk to workers.
+
+``RequestClient`` publishes ``SoundRequest``s to the request queue with this front
+end's reply queue in ``reply_to``, consumes the ``SoundResponse``s that come back,
+and (optionally) the transient progress events workers publish for that queue.
+``WorkerWatch`` follows worker heartbeats so front ends can tell whether anybody
+is there to answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from pydantic import ValidationError
+
+from tag.broker import Broker, Delivery, Message, Subscription
+from tag.config import Settings
+from tag.messages import ProgressEvent, SoundRequest, SoundResponse, describe_errors
+
+log = logging.getLogger(__name__)
+
+ResponseHandler = Callable[[SoundResponse], Awaitable[None]]
+ProgressHandler = Callable[[ProgressEvent], Awaitable[None]]
+
+# A reply that cannot be handed to the user (say, Telegram is down) is retried a
+# few more times than a request before it is parked in the dead-letter queue.
+REPLY_DELIVERY_LIMIT = 10
+
+
+def progress_routing_key(reply_queue: str) -> str:
+    return f"progress.{reply_queue}"
+
+
+def heartbeat_routing_key(worker_id: str) -> str:
+    return f"heartbeat.{worker_id}"
+
+
+class RequestClient:
+    def __init__(self, broker: Broker, settings: Settings, reply_queue: str) -> None:
+        self.broker = broker
+        self.settings = settings
+        self.reply_queue = reply_queue
+        self._on_response: ResponseHandler | None = None
+        self._on_progress: ProgressHandler | None = None
+        self._subscriptions: list[Subscription] = []
+
+    async def start(self, on_response: ResponseHandler, on_progress: ProgressHandler | None = None) -> None:
+        self._on_response, self._on_progress = on_response, on_progress
+        await self.broker.declare(self.settings.request_queue, delivery_limit=self.settings.delivery_limit)
+        await self.broker.declare(self.reply_queue, delivery_limit=REPLY_DELIVERY_LIMIT)
+        self._subscriptions.append(await self.broker.consume(self.reply_queue, self._handle_response, prefetch=16))
+        if on_progress is not None:
+            self._subscriptions.append(
+                await self.broker.subscribe_events(
+                    self.settings.progress_exchange, progress_routing_key(self.reply_queue), self._handle_progress
+                )
+            )
+
+    async def stop(self) -> None:
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            await subscription.cancel()
+
+    async def submit(self, request: SoundRequest) -> None:
+        """Queue ``request``; raises ``BrokerError`` if the broker does not confirm it."""
+        await self.broker.publish(
+            self.settings.request_queue,
+            Message(
+                body=request.to_json(),
+                reply_to=self.reply_queue,
+                correlation_id=str(request.request_id),
+                message_id=str(request.request_id),
+                expiration_ms=int(self.settings.request_ttl * 1000),
+            ),
+        )
+
+    async def _handle_response(self, delivery: Delivery) -> None:
+        try:
+            response = SoundResponse.from_json(delivery.message.body)
+        except ValidationError as exc:
+            await delivery.dead_letter("invalid response: " + describe_errors(exc))
+            return
+        assert self._on_response is not None
+        # If the handler raises, the broker requeues the delivery for another try.
+        await self._on_response(response)
+        await delivery.ack()
+
+    async def _handle_progress(self, body: bytes) -> None:
+        try:
+            event = ProgressEvent.model_validate_json(body)
+        except ValidationError:
+            log.debug("ignoring malformed progress event")
+            return
+        if self._on_progress is not None:
+            await self._on_progress(event)
+
+
+@dataclass
+class WorkerInfo:
+    worker_id: str
+    engines: list[str]
+    in_flight: int
+    concurrency: int
+    seen: float  # time.monotonic() of the last heartbeat
+
+
+class WorkerWatch:
+    """Workers alive according to their heartbeats on the progress exchange."""
+
+    def __init__(self, broker: Broker, settings: Settings, max_age: float = 15.0) -> None:
+        self.broker = broker
+        self.settings = settings
+        self.max_age = max_age
+        self._workers: dict[str, WorkerInfo] = {}
+        self._subscription: Subscription | None = None
+
+    async def start(self) -> None:
+        self._subscription = await self.broker.subscribe_events(
+            self.settings.progress_exchange, heartbeat_routing_key("*"), self._handle
+        )
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            await self._subscription.cancel()
+            self._subscription = None
+
+    def alive(self) -> list[WorkerInfo]:
+        now = time.monotonic()
+        return [w for w in self._workers.values() if now - w.seen <= self.max_age]
+
+    async def _handle(self, body: bytes) -> None:
+        try:
+            data = json.loads(body)
+            info = WorkerInfo(
+                worker_id=str(data["worker_id"]),
+                engines=[str(e) for e in data.get("engines", [])],
+                in_flight=int(data.get("in_flight", 0)),
+                concurrency=int(data.get("concurrency", 1)),
+                seen=time.monotonic(),
+            )
+        except (ValueError, KeyError, TypeError):
+            log.debug("ignoring malformed heartbeat")
+            return
+        self._workers[info.worker_id] = info
