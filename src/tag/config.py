@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(8000, ge=0, le=65535)
     api_keys: list[SecretStr] = Field(default_factory=list)
+    web_retention_hours: float = Field(24.0, gt=0, description="hours a web generation and its audio are kept")
+    web_rate_per_minute: float = Field(20.0, gt=0, description="generations a web client may start per minute")
+    web_rate_burst: int = Field(10, ge=1, description="generations a web client may start at once")
+    web_max_body_bytes: int = Field(16384, ge=1024, description="largest accepted HTTP request body")
+    web_worker_max_age: float = Field(15.0, gt=0, description="seconds after its last heartbeat a worker counts as gone")
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
