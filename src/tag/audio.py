@@ -105,11 +105,9 @@ def normalize_peak(samples: np.ndarray, target_db: float = -1.0) -> np.ndarray:
 
 def _k_weighting(sample_rate: int) -> list[np.ndarray]:
     """ITU-R BS.1770 K-weighting (high shelf + high pass) as SOS sections."""
-    nyquist = sample_rate / 2
-    # Shelf: +4 dB above ~1.5 kHz; high pass: second order at ~38 Hz.
-    shelf_b, shelf_a = _high_shelf(1681.97, 3.9998, 0.7072, sample_rate)
-    hp = signal.butter(2, min(38.14 / nyquist, 0.99), btype="highpass", output="sos")
-    return [signal.tf2sos(shelf_b, shelf_a), hp]
+    # Shelf: +4 dB above ~1.5 kHz; high pass: second order at 38 Hz, Q 0.5.
+    shelf = _high_shelf(1500.0, 4.0, 1 / np.sqrt(2), sample_rate)
+    return [signal.tf2sos(*shelf), signal.tf2sos(*_high_pass(38.0, 0.5, sample_rate))]
 
 
 def _high_shelf(freq: float, gain_db: float, q: float, rate: int) -> tuple[np.ndarray, np.ndarray]:
@@ -121,6 +119,15 @@ def _high_shelf(freq: float, gain_db: float, q: float, rate: int) -> tuple[np.nd
     b = [a * ((a + 1) + (a - 1) * cos + sq), -2 * a * ((a - 1) + (a + 1) * cos), a * ((a + 1) + (a - 1) * cos - sq)]
     den = [(a + 1) - (a - 1) * cos + sq, 2 * ((a - 1) - (a + 1) * cos), (a + 1) - (a - 1) * cos - sq]
     return np.array(b) / den[0], np.array(den) / den[0]
+
+
+def _high_pass(freq: float, q: float, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    w0 = 2 * np.pi * freq / rate
+    alpha = np.sin(w0) / (2 * q)
+    cos = np.cos(w0)
+    b = np.array([(1 + cos) / 2, -(1 + cos), (1 + cos) / 2])
+    den = np.array([1 + alpha, -2 * cos, 1 - alpha])
+    return b / den[0], den / den[0]
 
 
 def loudness_lufs(samples: np.ndarray, sample_rate: int) -> float:

@@ -1,0 +1,132 @@
+import json
+import uuid
+
+import pytest
+
+from tag.messages import (
+    PROMPT_MAX_CHARS,
+    InvalidMessage,
+    LimitError,
+    ProgressEvent,
+    SoundRequest,
+    SoundResponse,
+    check_duration,
+    check_prompt,
+    export_schemas,
+    parse_request,
+)
+
+
+def make_request(**overrides):
+    fields = {"chat_id": 10, "user_id": 20, "prompt": "rain on a tin roof", "duration": 5}
+    return SoundRequest(**(fields | overrides))
+
+
+def test_request_round_trip_keeps_every_field():
+    request = make_request(options={"seed": 7, "steps": 20, "candidates": 3, "format": "ogg"})
+    again = SoundRequest.from_json(request.to_json())
+    assert again == request
+    assert again.options.seed == 7 and again.options.format == "ogg"
+
+
+def test_request_json_has_the_documented_shape():
+    data = json.loads(make_request().to_json())
+    assert data["version"] == 1
+    assert uuid.UUID(data["request_id"])
+    assert {"chat_id", "user_id", "prompt", "duration", "options"} <= data.keys()
+
+
+def test_response_round_trip_carries_audio_as_base64():
+    request = make_request()
+    response = SoundResponse(
+        request_id=request.request_id, chat_id=10, user_id=20, status="ok",
+        audio=b"\x00\xffRIFF", format="wav", sample_rate=16000, duration=5.0, engine="synth",
+    )
+    raw = json.loads(response.to_json())
+    assert raw["audio"] == "AP9SSUZG"
+    assert SoundResponse.from_json(response.to_json()) == response
+
+
+def test_error_response_names_the_user_and_reason():
+    failure = SoundResponse.failure(make_request(), "engine_error", "boom")
+    again = SoundResponse.from_json(failure.to_json())
+    assert again.status == "error" and again.audio is None
+    assert again.error.code == "engine_error" and again.chat_id == 10
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", "\n\t"])
+def test_empty_prompts_are_refused(prompt):
+    with pytest.raises(LimitError, match="empty"):
+        check_prompt(prompt)
+
+
+def test_prompt_is_trimmed_and_limited_after_trimming():
+    assert check_prompt("  a   beep \n") == "a beep"
+    assert len(check_prompt("x" * PROMPT_MAX_CHARS + "   ")) == PROMPT_MAX_CHARS
+    with pytest.raises(LimitError, match="501 characters"):
+        check_prompt("x" * (PROMPT_MAX_CHARS + 1))
+
+
+@pytest.mark.parametrize("duration", [0, -1, 0.49, 30.01, 1e9, float("nan"), float("inf"), "abc", None])
+def test_out_of_range_durations_are_refused(duration):
+    with pytest.raises(LimitError):
+        check_duration(duration)
+
+
+def test_duration_limits_are_inclusive_and_configurable():
+    assert check_duration(0.5) == 0.5
+    assert check_duration(30) == 30.0
+    assert check_duration("12.5") == 12.5
+    assert check_duration(60, max_duration=60) == 60
+    with pytest.raises(LimitError, match="between 0.5 and 10 seconds"):
+        check_duration(11, max_duration=10)
+
+
+def test_configured_maximum_applies_when_parsing():
+    raw = make_request(duration=25).to_json()
+    assert SoundRequest.from_json(raw).duration == 25
+    with pytest.raises(ValueError, match="between 0.5 and 20"):
+        SoundRequest.from_json(raw, max_duration=20)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"{not json", "invalid JSON"),
+        (b"\xff\xfe", "invalid JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"version": 2, "chat_id": 1}', "unknown version: 2"),
+        (b'{"chat_id": 1}', "unknown version: None"),
+        (b'{"version": 1, "chat_id": "x", "user_id": 1, "prompt": "p", "duration": 1}', "chat_id"),
+        (b'{"version": 1, "chat_id": 1, "user_id": 1, "prompt": "", "duration": 1}', "prompt"),
+        (b'{"version": 1, "chat_id": 1, "user_id": 1, "prompt": "p", "duration": 99}', "duration"),
+        (b'{"version": 1, "chat_id": 1, "user_id": 1, "prompt": "p", "duration": 1, "x": 1}', "x"),
+        (b'{"version": 1, "chat_id": 1, "user_id": 1, "prompt": "p", "duration": 1,'
+         b' "options": {"candidates": 99}}', "options.candidates"),
+    ],
+)
+def test_unusable_requests_get_a_reason(raw, reason):
+    with pytest.raises(InvalidMessage, match=reason):
+        parse_request(raw)
+
+
+def test_request_without_options_and_id_is_accepted():
+    request = parse_request(b'{"version": 1, "chat_id": 1, "user_id": 2, "prompt": "hum", "duration": 2}')
+    assert request.options.format == "wav" and request.options.seed is None
+    assert isinstance(request.request_id, uuid.UUID)
+
+
+def test_progress_event_percent_is_bounded():
+    ProgressEvent(request_id=uuid.uuid4(), stage="sampling", percent=50)
+    with pytest.raises(ValueError):
+        ProgressEvent(request_id=uuid.uuid4(), stage="sampling", percent=101)
+
+
+def test_exported_schemas_match_the_committed_ones(tmp_path):
+    from pathlib import Path
+
+    committed = Path(__file__).parent.parent / "docs" / "schemas"
+    for path in export_schemas(tmp_path):
+        assert json.loads(path.read_text()) == json.loads((committed / path.name).read_text()), (
+            f"{path.name} changed: run `tag schema` and commit docs/schemas"
+        )
