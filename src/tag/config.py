@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     allowed_users: list[int] = Field(default_factory=list)
     request_timeout: float = Field(300.0, gt=0, description="seconds the bot waits for a response")
+    bot_db_path: Path | None = Field(None, description="bot state SQLite file; unset = <data_dir>/bot.sqlite3")
+    bot_rate_limit: int = Field(10, ge=0, description="requests a user may send per bot_rate_window; 0 = no limit")
+    bot_rate_window: float = Field(60.0, gt=0, description="seconds of the per-user rate limit window")
+    bot_progress_interval: float = Field(2.0, ge=0, description="least seconds between status message edits")
+    webhook_host: str = Field("127.0.0.1", description="address the webhook server listens on")
+    webhook_port: int = Field(8081, ge=0, le=65535, description="port the webhook server listens on")
 
     # Storage and web
     data_dir: Path = Field(default_factory=lambda: _user_dir("DATA", ".local/share"))
