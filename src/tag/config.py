@@ -93,6 +93,14 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # Operations: metrics/health endpoint of this process and back-pressure.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(
+        None, ge=0, le=65535, description="port for /metrics, /healthz, /readyz of this process; unset = off, 0 = any"
+    )
+    max_queue_per_user: int = Field(3, ge=1, description="requests one user may have waiting or generating")
+    max_queue_total: int = Field(1000, ge=1, description="requests waiting in the queue beyond which users are told the service is busy")
+
     @field_validator("telegram_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
