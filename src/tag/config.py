@@ -59,6 +59,8 @@ class Settings(BaseSettings):
 
     # Worker
     worker_concurrency: int = Field(1, ge=1, le=64)
+    # On SIGTERM a worker lets the job in hand finish this long, then requeues it.
+    worker_grace: float = Field(30.0, ge=0, le=3600, description="seconds a stopping worker waits for the job in hand")
     engine: str = Field("auto", min_length=1)
     # Extra modules to import at start-up; each registers engines (plugins, tests).
     engine_plugins: list[str] = Field(default_factory=list)

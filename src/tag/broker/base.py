@@ -25,6 +25,10 @@ class BrokerError(Exception):
     """The broker could not be reached or refused an operation."""
 
 
+class UnroutableError(BrokerError):
+    """No queue exists to take a published message (e.g. a vanished reply queue)."""
+
+
 @dataclass
 class Message:
     """A message to publish (or as delivered, see ``Delivery``)."""
