@@ -1,0 +1,226 @@
+"""The spec's ``sound_receiver``: responses and progress back to the user.
+
+Runs concurrently with polling (it is fed by the ``RequestClient`` consumer), so
+no user ever waits on another.  Every request ends exactly once (done, failed,
+timed out or cancelled) through ``BotStore.finish``; duplicate or stale
+responses find nothing pending and are dropped.  A watcher ends requests that
+get no answer within ``request_timeout`` and keeps a chat action showing while
+users wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+
+from aiogram import Bot
+from aiogram.enums import ChatAction
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+
+from tag.bot.catalogue import Texts, number
+from tag.bot.keyboards import sound_keyboard
+from tag.bot.store import BotStore, RequestRecord, RequestState
+from tag.config import Settings
+from tag.messages import ProgressEvent, SoundResponse
+
+log = logging.getLogger(__name__)
+
+# Telegram shows a chat action for about 5 s; refresh a little before it fades.
+CHAT_ACTION_EVERY = 4.5
+TITLE_MAX = 64
+# Failures worth a redelivery of the response (Telegram briefly unreachable).
+_TRANSIENT = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter)
+
+
+def status_values(record: RequestRecord) -> dict[str, object]:
+    prompt = record.prompt if len(record.prompt) <= 200 else record.prompt[:199] + "…"
+    return {"prompt": prompt, "duration": number(record.duration)}
+
+
+class Courier:
+    def __init__(self, bot: Bot, store: BotStore, settings: Settings, performer: str) -> None:
+        self.bot = bot
+        self.store = store
+        self.settings = settings
+        self.performer = performer
+        self._last_edit: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def _lock(self, request_id: str) -> asyncio.Lock:
+        return self._locks.setdefault(request_id, asyncio.Lock())
+
+    def _forget(self, request_id: str) -> None:
+        self._locks.pop(request_id, None)
+        self._last_edit.pop(request_id, None)
+
+    # Status message
+    async def edit_status(self, record: RequestRecord, key: str, **values: object) -> None:
+        if record.status_message_id is None:
+            return
+        text = Texts(record.lang)(key, **status_values(record), **values)
+        try:
+            await self.bot.edit_message_text(
+                text=text, chat_id=record.chat_id, message_id=record.status_message_id
+            )
+        except TelegramBadRequest as exc:
+            # "message is not modified" or deleted by the user: nothing to fix.
+            log.debug("status edit refused: %s", exc.message)
+        except TelegramAPIError as exc:
+            log.warning("status edit failed: %s", type(exc).__name__)
+
+    async def end(self, request_id: str, state: RequestState, status_key: str, message: str | None) -> bool:
+        """End a pending request: status message, a message to the user, session cleared."""
+        async with self._lock(request_id):
+            record = await self.store.finish(request_id, state)
+            if record is None:
+                return False
+            await self.edit_status(record, status_key)
+        self._forget(request_id)
+        await self.store.clear_session(record.user_id, request_id=request_id)
+        if message is not None:
+            await self._send_text(record.chat_id, message)
+        return True
+
+    async def _send_text(self, chat_id: int, text: str) -> None:
+        try:
+            await self.bot.send_message(chat_id=chat_id, text=text)
+        except TelegramAPIError as exc:
+            log.warning("message to a chat failed: %s", type(exc).__name__)
+
+    # Broker callbacks
+    async def on_progress(self, event: ProgressEvent) -> None:
+        request_id = str(event.request_id)
+        now = time.monotonic()
+        last = self._last_edit.get(request_id)
+        # Telegram allows about 30 messages/s in all: edit sparingly.
+        if last is not None and now - last < self.settings.bot_progress_interval:
+            return
+        if event.stage == "done":
+            return  # the response itself follows
+        self._last_edit[request_id] = now
+        async with self._lock(request_id):
+            record = await self.store.request(request_id)
+            if record is None or record.state != "pending":
+                self._last_edit.pop(request_id, None)
+                return
+            await self.edit_status(record, "generating", percent=int(event.percent))
+
+    async def on_response(self, response: SoundResponse) -> None:
+        request_id = str(response.request_id)
+        async with self._lock(request_id):
+            record = await self.store.finish(request_id, "done" if response.status == "ok" else "failed")
+            if record is None:
+                log.info("dropping a duplicate or stale response for %s", request_id)
+                return
+            texts = Texts(record.lang)
+            if response.status == "ok" and response.audio:
+                try:
+                    await self._send_sound(record, response, texts)
+                except _TRANSIENT as exc:
+                    # Put it back and let the broker redeliver the response.
+                    await self.store.reopen(request_id)
+                    log.warning("sending a sound failed (%s); will retry", type(exc).__name__)
+                    raise
+                except TelegramAPIError as exc:
+                    log.warning("sending a sound failed: %s", type(exc).__name__)
+                    await self.edit_status(record, "failed")
+                    await self._send_text(record.chat_id, texts("error_send"))
+                else:
+                    await self.edit_status(record, "done")
+            else:
+                reason = response.error.message if response.error else "no audio"
+                await self.edit_status(record, "failed")
+                await self._send_text(record.chat_id, texts("error_worker", reason=reason))
+        self._forget(request_id)
+        # start_after_audio_sent: the user may ask again.
+        await self.store.clear_session(record.user_id, request_id=request_id)
+
+    async def _send_sound(self, record: RequestRecord, response: SoundResponse, texts: Texts) -> None:
+        assert response.audio is not None
+        duration = response.duration if response.duration is not None else record.duration
+        caption = texts("caption", **status_values(record))
+        if response.notices:
+            caption += "\n" + texts("notices", notices="; ".join(response.notices))[:300]
+        markup: InlineKeyboardMarkup = sound_keyboard(texts, record, self.settings.max_duration)
+        fmt = response.format or "wav"
+        file = BufferedInputFile(response.audio, filename=f"{_slug(record.prompt)}.{fmt}")
+        seconds = max(1, round(duration))
+        # Telegram plays MP3 as audio and OGG/Opus as voice; anything else is a file.
+        if fmt == "mp3":
+            title = record.prompt if len(record.prompt) <= TITLE_MAX else record.prompt[: TITLE_MAX - 1] + "…"
+            await self.bot.send_audio(
+                chat_id=record.chat_id,
+                audio=file,
+                title=title,
+                performer=self.performer,
+                duration=seconds,
+                caption=caption,
+                reply_markup=markup,
+            )
+        elif fmt == "ogg":
+            await self.bot.send_voice(
+                chat_id=record.chat_id, voice=file, duration=seconds, caption=caption, reply_markup=markup
+            )
+        else:
+            await self.bot.send_document(
+                chat_id=record.chat_id, document=file, caption=caption, reply_markup=markup
+            )
+
+    # Cancellation by the user
+    async def cancel(self, request_id: str) -> bool:
+        return await self.end(request_id, "cancelled", "cancelled_status", None)
+
+    # Watcher: timeouts and chat actions
+    async def watch(self, stop: asyncio.Event) -> None:
+        tick = min(1.0, self.settings.request_timeout / 4)
+        last_action = 0.0
+        while not stop.is_set():
+            try:
+                await self.expire_overdue()
+                now = time.monotonic()
+                if now - last_action >= CHAT_ACTION_EVERY:
+                    last_action = now
+                    await self.show_chat_actions()
+            except Exception:  # one bad tick must not end the watcher
+                log.exception("bot watcher tick failed")
+            try:
+                await asyncio.wait_for(stop.wait(), tick)
+            except asyncio.TimeoutError:
+                pass
+
+    async def expire_overdue(self) -> None:
+        deadline = time.time() - self.settings.request_timeout
+        for record in await self.store.pending():
+            if record.created <= deadline:
+                message = Texts(record.lang)("error_timeout", seconds=number(self.settings.request_timeout))
+                await self.end(record.request_id, "timeout", "timed_out", message)
+
+    async def show_chat_actions(self) -> None:
+        chats: dict[int, ChatAction] = {}
+        for record in await self.store.pending():
+            action = ChatAction.UPLOAD_DOCUMENT if record.delivery == "document" else ChatAction.UPLOAD_VOICE
+            chats[record.chat_id] = action
+        for chat_id, action in chats.items():
+            try:
+                await self.bot.send_chat_action(chat_id=chat_id, action=action)
+            except TelegramAPIError as exc:
+                log.debug("chat action failed: %s", type(exc).__name__)
+
+
+def _slug(prompt: str) -> str:
+    words = "".join(ch if ch.isalnum() else " " for ch in prompt).split()
+    return "_".join(words)[:40] or "sound"
+
+
+def request_key(hex_or_uuid: str) -> str:
+    """The stored form of a request id (callback data carries it as bare hex)."""
+    return str(uuid.UUID(hex_or_uuid))

@@ -1,0 +1,129 @@
+"""Inline keyboards and their callback data (each fits Telegram's 64 bytes).
+
+Dialogue buttons carry the dialogue id, so a button of an older dialogue is
+recognised as outdated instead of acting on the current one.
+"""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from tag.bot.catalogue import Texts, number
+from tag.bot.store import RequestRecord
+from tag.messages import DURATION_MIN
+
+DURATION_CHOICES = (3, 5, 10, 20)
+
+
+class DialogueCb(CallbackData, prefix="dlg"):
+    dialogue: str
+    action: str  # "go" (with seconds), "other", "cancel"
+    seconds: int = 0
+
+
+class SoundCb(CallbackData, prefix="snd"):
+    action: str  # "again", "longer", "shorter", "history"
+    request: str  # request id, hex
+
+
+class SettingsCb(CallbackData, prefix="set"):
+    key: str  # "lang" or "delivery"
+    value: str
+
+
+def duration_keyboard(texts: Texts, dialogue: str, max_duration: float) -> InlineKeyboardMarkup:
+    choices = [s for s in DURATION_CHOICES if s <= max_duration] or [int(max_duration)]
+    row = [
+        InlineKeyboardButton(
+            text=texts("btn_seconds", seconds=s),
+            callback_data=DialogueCb(dialogue=dialogue, action="go", seconds=s).pack(),
+        )
+        for s in choices
+    ]
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            row,
+            [
+                InlineKeyboardButton(
+                    text=texts("btn_other"), callback_data=DialogueCb(dialogue=dialogue, action="other").pack()
+                ),
+                InlineKeyboardButton(
+                    text=texts("btn_cancel"), callback_data=DialogueCb(dialogue=dialogue, action="cancel").pack()
+                ),
+            ],
+        ]
+    )
+
+
+def cancel_keyboard(texts: Texts, dialogue: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=texts("btn_cancel"), callback_data=DialogueCb(dialogue=dialogue, action="cancel").pack()
+                )
+            ]
+        ]
+    )
+
+
+def longer(duration: float, max_duration: float) -> float | None:
+    value = min(max_duration, round(duration * 2 * 2) / 2)
+    return value if value > duration else None
+
+
+def shorter(duration: float) -> float | None:
+    value = max(DURATION_MIN, round(duration / 2 * 2) / 2)
+    return value if value < duration else None
+
+
+def sound_keyboard(texts: Texts, record: RequestRecord, max_duration: float) -> InlineKeyboardMarkup:
+    """Buttons under a delivered sound: again (new seed), longer, shorter."""
+    rid = record.request_id.replace("-", "")
+    row = [InlineKeyboardButton(text=texts("btn_again"), callback_data=SoundCb(action="again", request=rid).pack())]
+    if (up := longer(record.duration, max_duration)) is not None:
+        row.append(
+            InlineKeyboardButton(
+                text=texts("btn_longer", seconds=number(up)),
+                callback_data=SoundCb(action="longer", request=rid).pack(),
+            )
+        )
+    if (down := shorter(record.duration)) is not None:
+        row.append(
+            InlineKeyboardButton(
+                text=texts("btn_shorter", seconds=number(down)),
+                callback_data=SoundCb(action="shorter", request=rid).pack(),
+            )
+        )
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+def history_keyboard(records: list[RequestRecord]) -> InlineKeyboardMarkup:
+    rows = []
+    for record in records:
+        label = record.prompt if len(record.prompt) <= 40 else record.prompt[:39] + "…"
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=f"{label} · {number(record.duration)} s",
+                    callback_data=SoundCb(action="history", request=record.request_id.replace("-", "")).pack(),
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def settings_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
+    other = "en" if lang == "ru" else "ru"
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=texts("btn_lang"), callback_data=SettingsCb(key="lang", value=other).pack())],
+            [
+                InlineKeyboardButton(
+                    text=texts(f"delivery_{d}"), callback_data=SettingsCb(key="delivery", value=d).pack()
+                )
+                for d in ("audio", "voice", "document")
+            ],
+        ]
+    )

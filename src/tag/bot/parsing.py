@@ -1,0 +1,71 @@
+"""What users type: prompts, durations, the one-line "prompt, 7s" form.
+
+Validation defers to the shared limits in ``tag.messages``; the bot only adds
+that a prompt must contain at least one letter or digit, and it turns every
+rejection into a catalogue key (so the reason is shown in the user's language).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tag.messages import DURATION_MIN, PROMPT_MAX_CHARS, LimitError, check_duration, check_prompt
+
+# A trailing duration: "…, 7s", "… 7 sec", "… 2,5 с", "… 10 секунд".
+_UNITS = r"(?:s|sec|secs|second|seconds|с|сек|секунд|секунды|секунда)\.?"
+_NUMBER = r"[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?"
+_TRAILING = re.compile(rf"^(?P<prompt>.*?)(?:[,;]\s*|\s+)(?P<number>{_NUMBER})\s*{_UNITS}\s*$", re.S | re.I)
+_DURATION_ONLY = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?:{_UNITS})?\s*$", re.I)
+
+
+@dataclass
+class Rejection(Exception):
+    """Input the bot refuses; ``key`` and ``values`` pick the catalogue text."""
+
+    key: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
+def validate_prompt(text: str) -> str:
+    """The normalised prompt or ``Rejection``."""
+    try:
+        prompt = check_prompt(text)
+    except LimitError:
+        length = len(" ".join(str(text).split()))
+        if length == 0:
+            raise Rejection("bad_prompt_empty") from None
+        raise Rejection("bad_prompt_long", {"length": length, "max": PROMPT_MAX_CHARS}) from None
+    if not any(ch.isalnum() for ch in prompt):
+        raise Rejection("bad_prompt_words")
+    return prompt
+
+
+def validate_duration(value: object, max_duration: float) -> float:
+    """Seconds within the shared limits, or ``Rejection``."""
+    if isinstance(value, str):
+        match = _DURATION_ONLY.match(value)
+        if not match:
+            raise Rejection("bad_duration_nan")
+        value = match["number"].replace(",", ".")
+    try:
+        return check_duration(value, max_duration)  # type: ignore[arg-type]
+    except LimitError:
+        try:
+            float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise Rejection("bad_duration_nan") from None
+        raise Rejection("bad_duration_range", {"min": f"{DURATION_MIN:g}", "max": f"{max_duration:g}"}) from None
+
+
+def looks_like_duration(text: str) -> bool:
+    """True for a bare number ("7", "7s"): typed while a duration is expected."""
+    return _DURATION_ONLY.match(text) is not None
+
+
+def split_prompt(text: str) -> tuple[str, str | None]:
+    """Split "rain on a roof, 7s" into ("rain on a roof", "7"); no duration -> None."""
+    match = _TRAILING.match(text.strip())
+    if match and match["prompt"].strip():
+        return match["prompt"].strip(), match["number"]
+    return text.strip(), None

@@ -1,0 +1,49 @@
+"""/settings: language and how sounds are delivered (audio, voice note, WAV file)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from tag.bot.catalogue import LANGS, Texts
+from tag.bot.keyboards import SettingsCb, settings_keyboard
+from tag.bot.store import DELIVERIES, BotStore, UserPrefs
+
+router = Router(name="settings")
+
+
+def _render(texts: Texts, delivery: str) -> str:
+    return texts("settings", lang_name=texts("lang_name"), delivery_name=texts(f"delivery_{delivery}"))
+
+
+@router.message(Command("settings"))
+async def show(message: Message, texts: Texts, prefs: UserPrefs) -> None:
+    await message.answer(_render(texts, prefs.delivery), reply_markup=settings_keyboard(texts, texts.lang))
+
+
+@router.callback_query(SettingsCb.filter(F.key == "lang"))
+async def set_lang(query: CallbackQuery, callback_data: SettingsCb, store: BotStore, prefs: UserPrefs) -> None:
+    if callback_data.value not in LANGS:
+        await query.answer()
+        return
+    await store.set_lang(query.from_user.id, callback_data.value)
+    texts = Texts(callback_data.value)
+    await query.answer(texts("saved"))
+    if query.message is not None:
+        await query.message.edit_text(  # type: ignore[union-attr]
+            _render(texts, prefs.delivery), reply_markup=settings_keyboard(texts, texts.lang)
+        )
+
+
+@router.callback_query(SettingsCb.filter(F.key == "delivery"))
+async def set_delivery(query: CallbackQuery, callback_data: SettingsCb, store: BotStore, texts: Texts) -> None:
+    if callback_data.value not in DELIVERIES:
+        await query.answer()
+        return
+    await store.set_delivery(query.from_user.id, callback_data.value)  # type: ignore[arg-type]
+    await query.answer(texts("saved"))
+    if query.message is not None:
+        await query.message.edit_text(  # type: ignore[union-attr]
+            _render(texts, callback_data.value), reply_markup=settings_keyboard(texts, texts.lang)
+        )

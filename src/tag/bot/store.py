@@ -1,0 +1,286 @@
+"""Persistent bot state in SQLite: users, sessions (the spec's context), requests.
+
+Everything a restart must not lose lives here: the dialogue step each user is
+at, the request each user waits for (with its status message), and the history.
+State changes that race (two button presses, a duplicate response) are single
+conditional UPDATEs, so exactly one of the racers wins.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import aiosqlite
+
+Delivery = Literal["audio", "voice", "document"]
+DELIVERIES: tuple[Delivery, ...] = ("audio", "voice", "document")
+SessionState = Literal["idle", "awaiting_duration", "awaiting_custom", "in_flight"]
+RequestState = Literal["pending", "done", "failed", "timeout", "cancelled"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    user_id INTEGER PRIMARY KEY,
+    lang TEXT,
+    delivery TEXT NOT NULL DEFAULT 'audio'
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    user_id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    dialogue TEXT NOT NULL,
+    prompt TEXT,
+    request_id TEXT,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS requests (
+    request_id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    chat_id INTEGER NOT NULL,
+    prompt TEXT NOT NULL,
+    duration REAL NOT NULL,
+    seed INTEGER NOT NULL,
+    delivery TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    status_message_id INTEGER,
+    state TEXT NOT NULL,
+    created REAL NOT NULL,
+    finished REAL
+);
+CREATE INDEX IF NOT EXISTS requests_by_user ON requests (user_id, created);
+CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created);
+"""
+
+
+@dataclass(frozen=True)
+class UserPrefs:
+    lang: str | None
+    delivery: Delivery
+
+
+@dataclass(frozen=True)
+class Session:
+    user_id: int
+    chat_id: int
+    state: SessionState
+    dialogue: str
+    prompt: str | None
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    request_id: str
+    user_id: int
+    chat_id: int
+    prompt: str
+    duration: float
+    seed: int
+    delivery: Delivery
+    lang: str
+    status_message_id: int | None
+    state: RequestState
+    created: float
+
+
+def new_dialogue_id() -> str:
+    # Short: it travels in callback_data (64 bytes at most).
+    return uuid.uuid4().hex[:8]
+
+
+class BotStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path)
+        self._db.row_factory = aiosqlite.Row
+        # WAL keeps readers and the single writer from blocking each other.
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA synchronous=NORMAL")
+        await self._db.executescript(_SCHEMA)
+        await self._db.commit()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("the bot store is not open")
+        return self._db
+
+    async def _write(self, sql: str, args: tuple[object, ...]) -> int:
+        cursor = await self.db.execute(sql, args)
+        await self.db.commit()
+        return cursor.rowcount
+
+    # Users
+    async def prefs(self, user_id: int) -> UserPrefs:
+        async with self.db.execute("SELECT lang, delivery FROM users WHERE user_id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return UserPrefs(lang=None, delivery="audio")
+        return UserPrefs(lang=row["lang"], delivery=row["delivery"])
+
+    async def set_lang(self, user_id: int, lang: str) -> None:
+        await self._write(
+            "INSERT INTO users (user_id, lang) VALUES (?, ?) "
+            "ON CONFLICT(user_id) DO UPDATE SET lang = excluded.lang",
+            (user_id, lang),
+        )
+
+    async def set_delivery(self, user_id: int, delivery: Delivery) -> None:
+        await self._write(
+            "INSERT INTO users (user_id, delivery) VALUES (?, ?) "
+            "ON CONFLICT(user_id) DO UPDATE SET delivery = excluded.delivery",
+            (user_id, delivery),
+        )
+
+    # Sessions
+    async def session(self, user_id: int) -> Session | None:
+        async with self.db.execute("SELECT * FROM sessions WHERE user_id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return Session(
+            user_id=row["user_id"],
+            chat_id=row["chat_id"],
+            state=row["state"],
+            dialogue=row["dialogue"],
+            prompt=row["prompt"],
+            request_id=row["request_id"],
+        )
+
+    async def start_dialogue(self, user_id: int, chat_id: int, prompt: str) -> str | None:
+        """Remember ``prompt`` awaiting a duration; None while a request is in flight."""
+        dialogue = new_dialogue_id()
+        changed = await self._write(
+            "INSERT INTO sessions (user_id, chat_id, state, dialogue, prompt, request_id, updated) "
+            "VALUES (?, ?, 'awaiting_duration', ?, ?, NULL, ?) "
+            "ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id, state = excluded.state, "
+            "dialogue = excluded.dialogue, prompt = excluded.prompt, request_id = NULL, "
+            "updated = excluded.updated WHERE sessions.state != 'in_flight'",
+            (user_id, chat_id, dialogue, prompt, time.time()),
+        )
+        return dialogue if changed else None
+
+    async def await_custom_duration(self, user_id: int, dialogue: str) -> bool:
+        changed = await self._write(
+            "UPDATE sessions SET state = 'awaiting_custom', updated = ? "
+            "WHERE user_id = ? AND dialogue = ? AND state IN ('awaiting_duration', 'awaiting_custom')",
+            (time.time(), user_id, dialogue),
+        )
+        return bool(changed)
+
+    async def begin_request(
+        self, user_id: int, chat_id: int, request_id: str, *, dialogue: str | None = None
+    ) -> bool:
+        """Claim the user's single in-flight slot (for ``dialogue`` if given)."""
+        now = time.time()
+        if dialogue is not None:
+            changed = await self._write(
+                "UPDATE sessions SET state = 'in_flight', request_id = ?, updated = ? "
+                "WHERE user_id = ? AND dialogue = ? AND state IN ('awaiting_duration', 'awaiting_custom')",
+                (request_id, now, user_id, dialogue),
+            )
+        else:
+            changed = await self._write(
+                "INSERT INTO sessions (user_id, chat_id, state, dialogue, prompt, request_id, updated) "
+                "VALUES (?, ?, 'in_flight', ?, NULL, ?, ?) "
+                "ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id, state = 'in_flight', "
+                "dialogue = excluded.dialogue, prompt = NULL, request_id = excluded.request_id, "
+                "updated = excluded.updated WHERE sessions.state != 'in_flight'",
+                (user_id, chat_id, new_dialogue_id(), request_id, now),
+            )
+        return bool(changed)
+
+    async def clear_session(self, user_id: int, *, request_id: str | None = None) -> bool:
+        """Back to idle (only if still on ``request_id`` when given): start_after_audio_sent."""
+        if request_id is None:
+            return bool(await self._write("DELETE FROM sessions WHERE user_id = ?", (user_id,)))
+        return bool(
+            await self._write("DELETE FROM sessions WHERE user_id = ? AND request_id = ?", (user_id, request_id))
+        )
+
+    # Requests
+    async def add_request(
+        self,
+        *,
+        request_id: str,
+        user_id: int,
+        chat_id: int,
+        prompt: str,
+        duration: float,
+        seed: int,
+        delivery: Delivery,
+        lang: str,
+    ) -> None:
+        await self._write(
+            "INSERT INTO requests (request_id, user_id, chat_id, prompt, duration, seed, delivery, lang, "
+            "status_message_id, state, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 'pending', ?)",
+            (request_id, user_id, chat_id, prompt, duration, seed, delivery, lang, time.time()),
+        )
+
+    async def set_status_message(self, request_id: str, message_id: int) -> None:
+        await self._write(
+            "UPDATE requests SET status_message_id = ? WHERE request_id = ?", (message_id, request_id)
+        )
+
+    async def request(self, request_id: str) -> RequestRecord | None:
+        async with self.db.execute("SELECT * FROM requests WHERE request_id = ?", (request_id,)) as cur:
+            row = await cur.fetchone()
+        return _record(row) if row else None
+
+    async def finish(self, request_id: str, state: RequestState) -> RequestRecord | None:
+        """Move a pending request to ``state``; None if it was not pending (duplicate, stale)."""
+        changed = await self._write(
+            "UPDATE requests SET state = ?, finished = ? WHERE request_id = ? AND state = 'pending'",
+            (state, time.time(), request_id),
+        )
+        return await self.request(request_id) if changed else None
+
+    async def reopen(self, request_id: str) -> None:
+        """Undo ``finish`` when handing the result to the user failed and will be retried."""
+        await self._write(
+            "UPDATE requests SET state = 'pending', finished = NULL WHERE request_id = ?", (request_id,)
+        )
+
+    async def pending(self) -> list[RequestRecord]:
+        async with self.db.execute("SELECT * FROM requests WHERE state = 'pending' ORDER BY created") as cur:
+            rows = await cur.fetchall()
+        return [_record(row) for row in rows]
+
+    async def history(self, user_id: int, limit: int = 10) -> list[RequestRecord]:
+        """The user's last ``limit`` distinct prompts, newest first."""
+        async with self.db.execute(
+            "SELECT * FROM requests WHERE rowid IN ("
+            " SELECT MAX(rowid) FROM requests WHERE user_id = ? GROUP BY prompt"
+            ") ORDER BY created DESC LIMIT ?",
+            (user_id, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_record(row) for row in rows]
+
+
+def _record(row: aiosqlite.Row) -> RequestRecord:
+    return RequestRecord(
+        request_id=row["request_id"],
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        prompt=row["prompt"],
+        duration=row["duration"],
+        seed=row["seed"],
+        delivery=row["delivery"],
+        lang=row["lang"],
+        status_message_id=row["status_message_id"],
+        state=row["state"],
+        created=row["created"],
+    )
