@@ -1,7 +1,7 @@
 import aiohttp
 import pytest
 
-from tag.broker import create_broker
+from tag.broker import Message, create_broker
 from tag.observability.metrics import Metrics
 from tag.observability.server import BrokerProbe, OpsServer, start_ops_server
 
@@ -12,9 +12,9 @@ async def broker(settings):
     await broker.connect()
     await broker.declare(settings.request_queue)
     yield broker
-    if broker._connection is not None:  # a test may have closed it already
-        await broker.delete_queue(settings.request_queue)
-        await broker.close()
+    await broker.close()  # tests may have closed it already; closing twice is fine
+    async with create_broker(settings.broker()) as cleaner:
+        await cleaner.delete_queue(settings.request_queue)
 
 
 async def _get(port: int, path: str) -> tuple[int, str]:
@@ -31,13 +31,12 @@ async def test_ready_while_the_broker_answers_and_not_after_it_is_gone(settings,
     try:
         assert await _get(port, "/healthz") == (200, "ok\n")
         assert await _get(port, "/readyz") == (200, "ready\n")
-        await broker.publish(settings.request_queue, _message())
+        await broker.publish(settings.request_queue, Message(body=b"{}"))
         status, text = await _get(port, "/metrics")
         assert status == 200
         assert f'tag_queue_depth{{component="worker",queue="{settings.request_queue}"}} 1.0' in text
         assert 'tag_broker_up{component="worker"} 1.0' in text
 
-        await broker.delete_queue(settings.request_queue)
         await broker.close()
         assert (await _get(port, "/readyz"))[0] == 503
         assert (await _get(port, "/healthz"))[0] == 200  # alive, just not ready
@@ -49,7 +48,6 @@ async def test_ready_while_the_broker_answers_and_not_after_it_is_gone(settings,
 async def test_probe_results_are_cached(settings, broker):
     probe = BrokerProbe(broker, settings.request_queue, cache_for=60)
     assert await probe() is True
-    await broker.delete_queue(settings.request_queue)
     await broker.close()
     assert await probe() is True  # within cache_for: no new round trip
     probe.cache_for = 0
@@ -67,9 +65,3 @@ async def test_port_taken_is_reported_not_fatal(settings, broker, caplog):
     finally:
         await first.stop()
     assert await start_ops_server(None, "127.0.0.1", metrics) is None
-
-
-def _message():
-    from tag.broker import Message
-
-    return Message(body=b"{}")
