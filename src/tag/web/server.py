@@ -1,0 +1,130 @@
+"""Running the web front end: ``serve_web`` inside a process, ``run_web`` as one.
+
+``serve_web`` is given a connected broker and a stop event by whoever owns the
+process (``tag serve`` through ``run_web``, or ``tag run`` next to a worker and
+the bot); it never installs signal handlers itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Callable, Iterator
+
+import uvicorn
+
+from tag.broker import Broker, BrokerError, create_broker
+from tag.config import DEFAULT_AMQP_URL, Settings, redact_url
+from tag.engines import registry
+from tag.frontend import WorkerWatch
+from tag.web.app import create_app
+from tag.web.service import GenerationService
+from tag.web.store import Store
+
+log = logging.getLogger(__name__)
+
+# Open event streams end on shutdown; this bounds the wait for slow clients.
+GRACEFUL_SHUTDOWN_SECONDS = 3.0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the process owner decides."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _bound_port(server: uvicorn.Server) -> int:
+    for listener in server.servers:
+        for sock in listener.sockets:
+            return int(sock.getsockname()[1])
+    raise RuntimeError("the web server has no listening socket")
+
+
+async def serve_web(
+    settings: Settings,
+    broker: Broker,
+    stop: asyncio.Event,
+    host: str,
+    port: int,
+    *,
+    on_ready: Callable[[int], None] | None = None,
+) -> None:
+    """Serve the page and the API on ``host:port`` until ``stop`` is set.
+
+    ``port`` 0 picks a free port; ``on_ready`` is called with the bound port once
+    requests are accepted.
+    """
+    registry.load_plugins(settings.engine_plugins)
+    # Importing the engine packages can take a moment; do it before serving.
+    await asyncio.to_thread(registry.available)
+
+    store = Store(settings.data_dir / "web")
+    await store.open()
+    watch = WorkerWatch(broker, settings, max_age=settings.web_worker_max_age)
+    service = GenerationService(settings, broker, store, watch)
+    try:
+        await watch.start()
+        await service.start()
+        app = create_app(settings, service, watch, broker)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            lifespan="off",
+            access_log=False,  # URLs carry generation ids, which are capabilities
+            log_level=settings.log_level.lower(),
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+        server = _Server(config)
+        serving = asyncio.create_task(server.serve(), name="web-server")
+        stopping = asyncio.create_task(stop.wait())
+        # Wait for either start-up or a stop request.
+        while not server.started and not serving.done() and not stop.is_set():
+            await asyncio.wait({serving, stopping}, timeout=0.05)
+        if server.started:
+            bound = _bound_port(server)
+            log.info("web page and API on http://%s:%d/", host, bound)
+            if on_ready is not None:
+                on_ready(bound)
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        service.closing.set()  # lets open event streams finish
+        server.should_exit = True
+        await serving  # re-raises a start-up failure (say, the port is taken)
+    finally:
+        await service.stop()
+        await watch.stop()
+        await store.close()
+
+
+def run_web(settings: Settings, host: str, port: int) -> int:
+    """``tag serve``: connect the broker, serve until SIGTERM/SIGINT, return an exit code."""
+    url = settings.broker(DEFAULT_AMQP_URL)
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        broker = create_broker(url)
+        try:
+            await broker.connect()
+        except BrokerError as exc:
+            # The URL may carry a password; never let it reach the log.
+            reason = str(exc).replace(url, redact_url(url))
+            log.error("cannot connect to the broker at %s: %s", redact_url(url), reason)
+            return 2
+        try:
+            await serve_web(settings, broker, stop, host, port)
+        except SystemExit as exc:  # uvicorn exits this way when it cannot bind
+            log.error("the web server could not start on %s:%d", host, port)
+            return int(exc.code or 1) if isinstance(exc.code, int) else 1
+        finally:
+            await broker.close()
+        return 0
+
+    return asyncio.run(main())
