@@ -358,6 +358,17 @@ class RabbitBroker(Broker):
         self._queue_args.pop(queue, None)
         self._queue_args.pop(dead_letter_queue(queue), None)
 
+    async def delete_exchange(self, exchange: str) -> None:
+        """Delete an event exchange (tests, maintenance)."""
+        connection = self._require()
+        channel = connection.channel(publisher_confirms=False)
+        try:
+            await channel.initialize(timeout=OPERATION_TIMEOUT)
+            await channel.exchange_delete(exchange)
+        finally:
+            await _close_quietly(channel)
+        self._exchanges.pop(exchange, None)
+
     # -- transient events -----------------------------------------------------
     async def _exchange(self, channel: AbstractRobustChannel, name: str) -> AbstractRobustExchange:
         return await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)

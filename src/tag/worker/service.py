@@ -1,0 +1,374 @@
+"""GeneratorService: consume requests, run the engine, publish responses.
+
+One service per worker process (or per ``tag run``).  For each delivery:
+
+1. parse it; an unusable message is dead-lettered with the reason (and, when
+   the sender can be identified, the user is told);
+2. a request already answered (a redelivery after a lost ack) is just acked;
+3. a request delivered more often than the delivery limit is a poison message:
+   the user gets an error, the message goes to the dead-letter queue;
+4. otherwise the engine runs on a worker thread, the audio is encoded, and the
+   ``SoundResponse`` is published (confirmed) to ``reply_to`` before the ack.
+
+Any failure of the engine becomes an error response for that one user; the
+service itself keeps going.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+from tag import audio as audio_codec
+from tag.broker.base import Broker, BrokerError, Delivery, Message, Subscription, UnroutableError
+from tag.config import Settings
+from tag.engines.base import Audio, Engine, EngineError
+from tag.messages import (
+    InvalidMessage,
+    ProgressEvent,
+    ResponseError,
+    SoundRequest,
+    SoundResponse,
+    parse_request,
+)
+from tag.worker.answered import RecentIds
+from tag.worker.progress import ProgressReporter
+from tag.worker.threads import DaemonPool
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL = 5.0
+LOUDNESS_TARGET_LUFS = -16.0
+
+
+def make_worker_id() -> str:
+    # Dots separate words in topic routing keys, so keep them out of the id.
+    host = socket.gethostname().replace(".", "-")
+    return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:4]}"
+
+
+def encode_audio(sound: Audio, duration: float, fmt: str) -> tuple[bytes, int]:
+    """Loudness-normalised, exactly ``duration`` long, encoded; returns bytes and their rate."""
+    samples = np.asarray(sound.samples, dtype=np.float32)
+    samples = audio_codec.fit_length(samples, round(duration * sound.sample_rate))
+    samples = audio_codec.normalize_loudness(samples, sound.sample_rate, LOUDNESS_TARGET_LUFS)
+    data = audio_codec.encode(samples, sound.sample_rate, fmt)  # type: ignore[arg-type]
+    try:
+        rate = sf.info(io.BytesIO(data)).samplerate  # Opus may have been resampled
+    except Exception:
+        rate = sound.sample_rate
+    return data, rate
+
+
+def _addressee(body: bytes) -> tuple[uuid.UUID, int, int] | None:
+    """request_id, chat_id and user_id of an invalid v1 request, if they are readable."""
+    try:
+        data = json.loads(body)
+        if not isinstance(data, dict) or data.get("version") != 1:
+            return None
+        chat, user = data["chat_id"], data["user_id"]
+        if type(chat) is not int or type(user) is not int:
+            return None
+        return uuid.UUID(str(data["request_id"])), chat, user
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class GeneratorService:
+    def __init__(
+        self,
+        settings: Settings,
+        broker: Broker,
+        engine: Engine,
+        *,
+        worker_id: str | None = None,
+        heartbeat_interval: float = HEARTBEAT_INTERVAL,
+        remember: int = 10_000,
+    ) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.engine = engine
+        self.worker_id = worker_id or make_worker_id()
+        self.heartbeat_interval = heartbeat_interval
+        self.concurrency = settings.worker_concurrency
+        self._answered = RecentIds(remember)
+        # request_id -> future resolved with "answered?" when the first copy finishes.
+        self._running: dict[str, asyncio.Future[bool]] = {}
+        self._jobs: set[asyncio.Task[Any]] = set()
+        self._pool: DaemonPool | None = None
+        self._subscription: Subscription | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        self.counts: dict[str, int] = {"ok": 0, "error": 0, "dead_lettered": 0, "duplicate": 0}
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._jobs)
+
+    # -- life cycle ---------------------------------------------------------------
+    async def start(self) -> None:
+        settings = self.settings
+        await self.broker.declare(settings.request_queue, delivery_limit=settings.delivery_limit)
+        await self.broker.declare(settings.response_queue, delivery_limit=settings.delivery_limit)
+        self._pool = DaemonPool(self.concurrency, name=f"engine-{self.engine.name}")
+        # Prefetch = concurrency: a worker never holds requests it cannot start.
+        self._subscription = await self.broker.consume(
+            settings.request_queue, self._on_delivery, prefetch=self.concurrency
+        )
+        await self._send_heartbeat()
+        self._heartbeat = asyncio.create_task(self._heartbeats(), name="heartbeat")
+        log.info(
+            "worker %s: engine %r serves %r on %s (concurrency %d)",
+            self.worker_id,
+            self.engine.name,
+            settings.request_queue,
+            self.broker.url_for_logs,
+            self.concurrency,
+        )
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop consuming, give jobs in hand ``grace`` seconds, requeue the rest."""
+        grace = self.settings.worker_grace if grace is None else grace
+        if self._subscription is not None:
+            await self._subscription.cancel()
+            self._subscription = None
+        if self._jobs:
+            log.info("stopping: waiting up to %.0f s for %d job(s) in hand", grace, len(self._jobs))
+            _, pending = await asyncio.wait(set(self._jobs), timeout=grace)
+            for task in pending:
+                task.cancel()  # the job requeues its delivery as it unwinds
+            if pending:
+                await asyncio.wait(pending, timeout=10)
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
+            self._heartbeat = None
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        log.info("worker %s stopped (%s)", self.worker_id, ", ".join(f"{k} {v}" for k, v in self.counts.items()))
+
+    # -- heartbeats ---------------------------------------------------------------
+    async def _send_heartbeat(self) -> None:
+        body = json.dumps(
+            {
+                "worker_id": self.worker_id,
+                "engines": [self.engine.name],
+                "in_flight": self.in_flight,
+                "concurrency": self.concurrency,
+                "time": time.time(),
+            }
+        ).encode()
+        try:
+            await self.broker.publish_event(self.settings.progress_exchange, f"heartbeat.{self.worker_id}", body)
+        except BrokerError as exc:
+            log.debug("heartbeat not sent: %s", exc)
+
+    async def _heartbeats(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_interval)
+            await self._send_heartbeat()
+
+    # -- one delivery -------------------------------------------------------------
+    async def _on_delivery(self, delivery: Delivery) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._jobs.add(task)
+        settled = False
+        try:
+            settled = await self._process(delivery)
+        except asyncio.CancelledError:
+            if not settled:
+                await self._settle(delivery.requeue(), "requeue (worker stopping)")
+                log.info("job abandoned at shutdown; the request goes back to the queue")
+            raise
+        finally:
+            self._jobs.discard(task)
+
+    async def _settle(self, operation: Any, what: str) -> bool:
+        try:
+            await operation
+            return True
+        except BrokerError as exc:
+            log.warning("%s failed: %s", what, exc)
+            return False
+
+    async def _process(self, delivery: Delivery) -> bool:
+        """Handle one delivery; True once it has been settled."""
+        settings = self.settings
+        try:
+            request = parse_request(delivery.message.body, max_duration=settings.max_duration)
+        except InvalidMessage as exc:
+            await self._reject_invalid(delivery, str(exc))
+            return True
+
+        rid = str(request.request_id)
+        reply_to = delivery.message.reply_to or settings.response_queue
+        if rid in self._answered:
+            log.info("request %s was already answered; acknowledging the redelivery", rid)
+            self.counts["duplicate"] += 1
+            await self._settle(delivery.ack(), "ack of a duplicate")
+            return True
+        first = self._running.get(rid)
+        if first is not None:
+            # A copy redelivered while the first is still generating (after a
+            # reconnect): let the first finish rather than generate twice.
+            answered = await asyncio.shield(first)
+            self.counts["duplicate"] += 1
+            await self._settle(delivery.ack() if answered else delivery.requeue(), "settling a duplicate")
+            return True
+
+        if delivery.delivery_count > settings.delivery_limit:
+            await self._reject_poison(delivery, request, reply_to)
+            return True
+
+        running: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._running[rid] = running
+        answered = False
+        try:
+            response = await self._generate(request, reply_to)
+            answered = await self._respond(response, reply_to)
+            if answered:
+                self._answered.add(rid)
+                await self._settle(delivery.ack(), f"ack of request {rid}")
+            else:
+                await self._settle(delivery.requeue(), f"requeue of request {rid}")
+            return True
+        finally:
+            running.set_result(answered)
+            self._running.pop(rid, None)
+
+    async def _generate(self, request: SoundRequest, reply_to: str) -> SoundResponse:
+        assert self._pool is not None
+        loop = asyncio.get_running_loop()
+        options = request.options
+        rid = request.request_id
+        progress = ProgressReporter(loop, lambda event: self._publish_progress(event, reply_to), rid)
+        await progress.emit("started", 0)
+        started = time.monotonic()
+        notices: list[str] = []
+        if options.engine and options.engine not in ("auto", self.engine.name):
+            notices.append(f"engine {options.engine!r} is not served here; {self.engine.name!r} made this sound")
+        try:
+            sound = await asyncio.wrap_future(
+                self._pool.submit(
+                    self.engine.generate,
+                    request.prompt,
+                    request.duration,
+                    seed=options.seed,
+                    candidates=options.candidates,
+                    steps=options.steps,
+                    guidance=options.guidance,
+                    stereo=options.stereo,
+                    progress=progress,
+                )
+            )
+            progress.close()
+            data, rate = await asyncio.wrap_future(
+                self._pool.submit(encode_audio, sound, request.duration, options.format)
+            )
+        except EngineError as exc:
+            log.warning("request %s failed in engine %r: %s", rid, self.engine.name, exc)
+            return self._failure(request, exc.code, str(exc))
+        except Exception:
+            log.exception("request %s: engine %r crashed", rid, self.engine.name)
+            return self._failure(request, "engine_failed", "the sound could not be generated (internal error); please try again")
+        finally:
+            progress.close()
+        await progress.emit("done", 100)
+        log.info(
+            "request %s: %.1f s of %r by %s in %.2f s (%s, %d bytes)",
+            rid,
+            request.duration,
+            request.prompt[:80],
+            sound.engine,
+            time.monotonic() - started,
+            options.format,
+            len(data),
+        )
+        return SoundResponse(
+            request_id=rid,
+            chat_id=request.chat_id,
+            user_id=request.user_id,
+            status="ok",
+            audio=data,
+            format=options.format,
+            sample_rate=rate,
+            duration=request.duration,
+            engine=sound.engine or self.engine.name,
+            notices=[*notices, *sound.notices],
+        )
+
+    def _failure(self, request: SoundRequest, code: str, message: str) -> SoundResponse:
+        failure = SoundResponse.failure(request, code, message)
+        return failure.model_copy(update={"engine": self.engine.name})
+
+    async def _publish_progress(self, event: ProgressEvent, reply_to: str) -> None:
+        await self.broker.publish_event(self.settings.progress_exchange, f"progress.{reply_to}", event.to_json())
+
+    async def _respond(self, response: SoundResponse, reply_to: str) -> bool:
+        """Publish (confirmed); True when the request needs no further delivery."""
+        message = Message(
+            body=response.to_json(),
+            correlation_id=str(response.request_id),
+            message_id=str(uuid.uuid4()),
+            headers={"x-tag-worker": self.worker_id},
+        )
+        try:
+            await self.broker.publish(reply_to, message)
+        except UnroutableError:
+            # Nobody will ever read this answer (the front end's queue is gone);
+            # generating again would not help either.
+            log.warning("reply queue %r does not exist; response to %s dropped", reply_to, response.request_id)
+            return True
+        except BrokerError as exc:
+            log.error("response to %s not published: %s", response.request_id, exc)
+            return False
+        self.counts[response.status] += 1
+        return True
+
+    async def _reject_invalid(self, delivery: Delivery, reason: str) -> None:
+        log.warning("dead-lettering an unusable message: %s", reason)
+        addressee = _addressee(delivery.message.body)
+        if addressee is not None:
+            request_id, chat_id, user_id = addressee
+            response = SoundResponse(
+                request_id=request_id,
+                chat_id=chat_id,
+                user_id=user_id,
+                status="error",
+                engine=self.engine.name,
+                error=ResponseError(code="invalid_request", message=reason),
+            )
+            await self._respond(response, delivery.message.reply_to or self.settings.response_queue)
+        if await self._settle(delivery.dead_letter(reason), "dead-lettering"):
+            self.counts["dead_lettered"] += 1
+
+    async def _reject_poison(self, delivery: Delivery, request: SoundRequest, reply_to: str) -> None:
+        tries = delivery.delivery_count - 1
+        log.error(
+            "request %s was delivered %d times without an answer (limit %d): dead-lettering it",
+            request.request_id,
+            delivery.delivery_count,
+            self.settings.delivery_limit,
+        )
+        response = self._failure(
+            request,
+            "poison",
+            f"this request stopped the generator {tries} times, so it was set aside; "
+            "try a different prompt or duration",
+        )
+        await self._respond(response, reply_to)
+        self._answered.add(str(request.request_id))
+        reason = f"delivery limit exceeded: delivery {delivery.delivery_count} > limit {self.settings.delivery_limit}"
+        if await self._settle(delivery.dead_letter(reason), "dead-lettering"):
+            self.counts["dead_lettered"] += 1

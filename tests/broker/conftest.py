@@ -1,0 +1,1 @@
+from support.fixtures import memory, rabbit  # noqa: F401  (fixtures; tests/ is on sys.path)

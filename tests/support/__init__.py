@@ -1,0 +1,1 @@
+"""Test-only helpers: engines with scripted behaviour, worker processes, collectors."""

@@ -1,0 +1,31 @@
+"""Fixtures shared by the broker and worker tests (imported by their conftest files)."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+import pytest
+
+from tag.broker.memory import MemoryBroker
+from tag.broker.rabbit import RabbitBroker
+from tag.config import Settings
+
+
+@pytest.fixture
+async def rabbit(settings: Settings) -> AsyncIterator[RabbitBroker]:
+    """A connected broker; the test's queues and exchange are deleted afterwards."""
+    broker = RabbitBroker(settings.broker(), connection_name="tag-test-client")
+    await broker.connect()
+    yield broker
+    for queue in (settings.request_queue, settings.response_queue):
+        await broker.delete_queue(queue)
+    await broker.delete_exchange(settings.progress_exchange)
+    await broker.close()
+
+
+@pytest.fixture
+async def memory() -> AsyncIterator[MemoryBroker]:
+    broker = MemoryBroker("memory://test")
+    await broker.connect()
+    yield broker
+    await broker.close()
