@@ -28,9 +28,19 @@ class EngineSpec:
     priority: int = 0
     max_duration: float = 600.0
     defaults: dict[str, object] = field(default_factory=dict)
+    # For ``tag models list``: output rate in Hz (None = varies) and the weights' licence.
+    sample_rate: int | None = None
+    licence: str | None = None
 
     def weights_location(self, settings: "Settings") -> str:
         return str(settings.model_dir / self.name) if self.download else "(no weights needed)"
+
+    def weights_size(self, settings: "Settings") -> int | None:
+        """Bytes of weights on disk in ``model_dir/<name>``; None for engines without weights."""
+        if self.download is None:
+            return None
+        folder = settings.model_dir / self.name
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
 
 
 _SPECS: dict[str, EngineSpec] = {}
