@@ -1,0 +1,121 @@
+"""The ``make-an-audio`` engine: the pipeline behind the engine protocol."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from tag.engines.base import Audio, EngineError, ProgressCallback
+from tag.engines.make_an_audio.layout import ENGINE_NAME, model_files
+from tag.engines.make_an_audio.pipeline import MakeAnAudioPipeline, SamplingOptions
+from tag.engines.make_an_audio.schedulers import PARITY_STEPS
+from tag.messages import check_duration, check_prompt
+
+if TYPE_CHECKING:
+    from tag.config import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_DURATION = 120.0
+FAST_DEFAULTS = SamplingOptions(steps=20, guidance=3.0, candidates=3, sampler="dpm")
+# The reference script's settings: DDIM 100 steps, guidance 3 (gen_wav.py).
+PARITY_DEFAULTS = SamplingOptions(steps=PARITY_STEPS, guidance=3.0, candidates=3, sampler="ddim", parity=True)
+
+
+class MakeAnAudioEngine:
+    def __init__(self, pipeline: MakeAnAudioPipeline, *, name: str = ENGINE_NAME, defaults: SamplingOptions = FAST_DEFAULTS) -> None:
+        self.name = name
+        self.pipeline = pipeline
+        self.defaults = defaults
+        # One model, one generation at a time: parallel calls would only share the cores.
+        self._lock = threading.Lock()
+
+    def generate(
+        self,
+        prompt: str,
+        duration: float,
+        *,
+        seed: int | None = None,
+        candidates: int | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        stereo: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> Audio:
+        prompt = check_prompt(prompt)
+        duration = check_duration(duration, MAX_DURATION)
+        options = replace(
+            self.defaults,
+            **{
+                k: v
+                for k, v in (("candidates", candidates), ("steps", steps), ("guidance", guidance))
+                if v is not None
+            },
+        )
+        if options.steps < 1 or options.candidates < 1:
+            raise EngineError("steps and candidates must be at least 1", code="bad_options")
+        report = progress or (lambda stage, percent: None)
+
+        def on_step(done: int, total: int) -> None:
+            report("sampling", 90.0 * done / total)
+
+        with self._lock:
+            report("started", 0.0)
+            result = self.pipeline(
+                prompt, duration, seed=seed, options=options, on_step=on_step, on_decode=lambda: report("decoding", 90.0)
+            )
+            report("done", 100.0)
+        notices = ["Make-An-Audio generates mono sound"] if stereo else []
+        details: dict[str, Any] = {
+            "seed": result.seed,
+            "steps": options.steps,
+            "sampler": "ddim (reference)" if options.parity else options.sampler,
+            "guidance": options.guidance,
+            "candidates": options.candidates,
+            "scores": result.scores,
+            "chosen": result.chosen,
+        }
+        return Audio(result.waveform, result.sample_rate, self.name, notices, details)
+
+
+def _torch_dtype(name: str) -> Any:
+    import torch
+
+    return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[name]
+
+
+def _device(settings: "Settings") -> str:
+    import torch
+
+    if settings.device != "auto":
+        return settings.device
+    if torch.cuda.is_available():
+        return "cuda"
+    return "mps" if torch.backends.mps.is_available() else "cpu"
+
+
+def build_pipeline(settings: "Settings", **loader_options: Any) -> MakeAnAudioPipeline:
+    """Load everything from ``settings.model_dir`` for ``settings.device``/``dtype``."""
+    from tag.engines.clap import ClapScorer
+    from tag.engines.make_an_audio.loading import load_components
+    from tag.engines.make_an_audio.vocoder import load_vocoder
+
+    files = model_files(settings.model_dir)
+    device, dtype = _device(settings), _torch_dtype(settings.dtype)
+    if device == "cpu" and dtype != _torch_dtype("float32"):
+        log.warning("%s on CPU is slow and lossy; using float32", settings.dtype)
+        dtype = _torch_dtype("float32")
+    components = load_components(files, **loader_options)
+    vocoder = load_vocoder(files.vocoder_dir, device, dtype)
+    scorer = ClapScorer.from_folder(files.clap_dir, files.bert_dir, device=device, dtype=dtype)
+    return MakeAnAudioPipeline(components, vocoder, scorer, device=device, dtype=dtype)
+
+
+def create(settings: "Settings") -> MakeAnAudioEngine:
+    return MakeAnAudioEngine(build_pipeline(settings))
+
+
+def create_parity(settings: "Settings") -> MakeAnAudioEngine:
+    return MakeAnAudioEngine(build_pipeline(settings), name=f"{ENGINE_NAME}-parity", defaults=PARITY_DEFAULTS)
