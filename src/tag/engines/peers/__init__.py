@@ -1,0 +1,63 @@
+"""Peer engines: AudioLDM, AudioLDM 2, Stable Audio Open (diffusers) and MusicGen
+(transformers).
+
+Importing this package registers the four engines; it imports neither torch nor
+the model libraries, which load only when an engine is created.  Each engine reads
+its weights from ``TAG_MODEL_DIR/<engine name>`` in the model's published layout
+(see ``weights``), fetched with ``tag models download <engine name>``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tag.engines.base import Engine
+from tag.engines.peers import weights
+from tag.engines.peers.catalog import PEER_MODELS, PeerModel
+from tag.engines.registry import EngineSpec, register
+
+if TYPE_CHECKING:
+    from tag.config import Settings
+    from tag.engines.peers.runtime import LazyScorer
+
+
+def load_engine(name: str, settings: "Settings", *, scorer: "LazyScorer | None" = None) -> Engine:
+    """Create the peer engine ``name`` from ``settings.model_dir/<name>``.
+
+    ``scorer`` defaults to the shared CLAP re-ranker loaded from ``model_dir/clap``.
+    """
+    from tag.engines.peers.runtime import resolve_device, shared_scorer
+
+    model = PEER_MODELS[name]
+    folder = weights.require_present(model, settings.model_dir)
+    device = resolve_device(settings.device)
+    scorer = scorer if scorer is not None else shared_scorer(settings)
+    if model.family == "diffusers":
+        from tag.engines.peers.diffusion import create
+    else:
+        from tag.engines.peers.musicgen import create
+    return create(model, folder, device=device, dtype=settings.dtype, scorer=scorer)
+
+
+def _spec(model: PeerModel) -> EngineSpec:
+    defaults: dict[str, object] = {"guidance": model.default_guidance, "candidates": 1}
+    if model.default_steps is not None:
+        defaults["steps"] = model.default_steps
+    return EngineSpec(
+        name=model.name,
+        description=model.description,
+        factory=lambda settings: load_engine(model.name, settings),
+        is_available=lambda settings: weights.is_present(model, settings.model_dir),
+        download=lambda settings: weights.download(model, settings.model_dir) and None,
+        priority=model.priority,
+        max_duration=model.max_duration,
+        defaults=defaults,
+        sample_rate=model.sample_rate,
+        licence=model.licence,
+    )
+
+
+for _model in PEER_MODELS.values():
+    register(_spec(_model))
+
+__all__ = ["PEER_MODELS", "PeerModel", "load_engine"]

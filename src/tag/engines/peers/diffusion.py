@@ -1,0 +1,146 @@
+"""AudioLDM, AudioLDM 2 and Stable Audio Open through their diffusers pipelines.
+
+The three pipelines share one calling convention (prompt, steps, guidance,
+``num_waveforms_per_prompt``, per-step ``callback``) and differ only in how the
+length is asked for and in the layout of what comes back; ``_Flavour`` holds
+those differences.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tag.engines.base import Audio, EngineError, ProgressCallback
+from tag.engines.peers.catalog import PeerModel
+from tag.engines.peers.runtime import (
+    Batch,
+    LazyScorer,
+    StepProgress,
+    as_batch,
+    check_duration_limit,
+    finish,
+    generators,
+    pick_seed,
+    resolve_dtype,
+)
+from tag.messages import check_prompt
+
+if TYPE_CHECKING:
+    import torch
+
+
+@dataclass(frozen=True)
+class _Flavour:
+    pipeline_class: str
+    length_argument: str  # "audio_length_in_s" or "audio_end_in_s"
+    channels_first: bool  # Stable Audio returns (B, C, T); the others (B, T)
+
+
+_FLAVOURS = {
+    "audioldm": _Flavour("AudioLDMPipeline", "audio_length_in_s", channels_first=False),
+    "audioldm2": _Flavour("AudioLDM2Pipeline", "audio_length_in_s", channels_first=False),
+    "stable-audio": _Flavour("StableAudioPipeline", "audio_end_in_s", channels_first=True),
+}
+
+
+def load_pipeline(model: PeerModel, folder: Path, device: str, dtype: "torch.dtype") -> Any:
+    """The model's diffusers pipeline from a folder in its published layout."""
+    import diffusers
+
+    cls = getattr(diffusers, _FLAVOURS[model.name].pipeline_class)
+    try:
+        pipeline = cls.from_pretrained(folder, dtype=dtype, local_files_only=True)
+    except (OSError, ValueError, ImportError) as exc:
+        raise EngineError(f"engine {model.name!r}: cannot load the pipeline from {folder}: {exc}", code="load_failed") from None
+    pipeline = pipeline.to(device)
+    pipeline.set_progress_bar_config(disable=True)
+    return pipeline
+
+
+class DiffusionEngine:
+    """One loaded diffusers pipeline behind the ``Engine`` protocol.
+
+    Generation is serialised per engine: a pipeline keeps scheduler state between
+    steps, so two threads must never share it.  More throughput comes from more
+    workers, each with its own engine.
+    """
+
+    def __init__(self, model: PeerModel, pipeline: Any, *, scorer: LazyScorer | None = None, notices: list[str] | None = None) -> None:
+        self.name = model.name
+        self.model = model
+        self.pipeline = pipeline
+        self.scorer = scorer
+        self._flavour = _FLAVOURS[model.name]
+        self._notices = list(notices or [])
+        self._lock = threading.Lock()
+        if model.name == "audioldm2":
+            # AudioLDM 2 re-ranks candidates itself when librosa is installed; we
+            # rank every engine with the shared scorer instead, so switch it off.
+            pipeline.score_waveforms = lambda text, audio, **_: audio
+
+    @property
+    def sample_rate(self) -> int:
+        if self.model.name == "stable-audio":
+            return int(self.pipeline.vae.config.sampling_rate)
+        return int(self.pipeline.vocoder.config.sampling_rate)
+
+    @property
+    def max_duration(self) -> float:
+        """The catalogue limit, or less when the loaded network cannot go that far."""
+        if self.model.name == "stable-audio":
+            window = self.pipeline.transformer.config.sample_size * self.pipeline.vae.hop_length / self.sample_rate
+            return min(self.model.max_duration, float(window))
+        return self.model.max_duration
+
+    def generate(
+        self,
+        prompt: str,
+        duration: float,
+        *,
+        seed: int | None = None,
+        candidates: int | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        stereo: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> Audio:
+        import torch
+
+        prompt = check_prompt(prompt)
+        check_duration_limit(self.model, duration, self.max_duration)
+        count = candidates or 1
+        steps = steps or self.model.default_steps or 25
+        guidance = self.model.default_guidance if guidance is None else guidance
+        seed = pick_seed(seed)
+        tracker = StepProgress(progress, steps)
+        tracker.stage("started", 0.0)
+
+        def on_step(step: int, timestep: Any, latents: Any) -> None:
+            tracker.step(step + 1)
+
+        arguments = {
+            self._flavour.length_argument: float(duration),
+            "num_inference_steps": steps,
+            "guidance_scale": guidance,
+            "num_waveforms_per_prompt": count,
+            "generator": generators(seed, count),
+            "output_type": "np",
+            "callback": on_step,
+            "callback_steps": 1,
+        }
+        with self._lock, torch.inference_mode():
+            try:
+                output = self.pipeline(prompt, **arguments)
+            except ValueError as exc:  # the pipelines' own argument checks
+                raise EngineError(f"{self.name}: {exc}", code="bad_request") from None
+        batch = Batch(as_batch(output.audios, self._flavour.channels_first), self.sample_rate, list(self._notices))
+        details = {"seed": seed, "steps": steps, "guidance": guidance, "candidates": count}
+        return finish(self.model, prompt, duration, batch, stereo=stereo, scorer=self.scorer, details=details, progress=tracker)
+
+
+def create(model: PeerModel, folder: Path, *, device: str, dtype: str, scorer: LazyScorer | None) -> DiffusionEngine:
+    torch_dtype, notices = resolve_dtype(dtype, device)
+    return DiffusionEngine(model, load_pipeline(model, folder, device, torch_dtype), scorer=scorer, notices=notices)
