@@ -1,4 +1,4 @@
-"""One aiogram router per concern; ``all_routers`` gives them in matching order."""
+"""One aiogram router per concern; ``all_routers`` builds them in matching order."""
 
 from __future__ import annotations
 
@@ -10,4 +10,4 @@ from tag.bot.routers import dialogue, fallback, history, settings, sounds, start
 def all_routers() -> list[Router]:
     # Commands and buttons first; the catch-all prompt handler and the
     # non-text fallback last.
-    return [start.router, settings.router, history.router, sounds.router, dialogue.router, fallback.router]
+    return [m.build() for m in (start, settings, history, sounds, dialogue, fallback)]

@@ -20,7 +20,6 @@ from tag.bot.store import BotStore
 from tag.config import Settings
 from tag.messages import DURATION_MIN
 
-router = Router(name="dialogue")
 
 # /generate without a duration uses this (capped by the configured maximum).
 DEFAULT_DURATION = 5.0
@@ -30,7 +29,6 @@ def _reason(texts: Texts, rejection: Rejection) -> str:
     return texts(rejection.key, **rejection.values)
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, texts: Texts, store: BotStore, courier: Courier) -> None:
     assert message.from_user is not None
     session = await store.session(message.from_user.id)
@@ -43,7 +41,6 @@ async def cancel(message: Message, texts: Texts, store: BotStore, courier: Couri
     await message.answer(texts("cancelled"))
 
 
-@router.message(Command("generate"))
 async def generate(
     message: Message,
     command: CommandObject,
@@ -68,7 +65,6 @@ async def generate(
     )
 
 
-@router.message(F.text & ~F.text.startswith("/"))
 async def text(
     message: Message,
     texts: Texts,
@@ -122,7 +118,6 @@ async def text(
     )
 
 
-@router.callback_query(DialogueCb.filter())
 async def dialogue_button(
     query: CallbackQuery,
     callback_data: DialogueCb,
@@ -184,3 +179,13 @@ async def _drop_keyboard(message: Message) -> None:
         await message.edit_reply_markup(reply_markup=None)
     except TelegramBadRequest:
         pass  # already gone
+
+
+def build() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="dialogue")
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(generate, Command("generate"))
+    router.message.register(text, F.text & ~F.text.startswith("/"))
+    router.callback_query.register(dialogue_button, DialogueCb.filter())
+    return router

@@ -7,21 +7,26 @@ from aiogram.types import CallbackQuery, Message
 
 from tag.bot.catalogue import Texts
 
-router = Router(name="fallback")
 
 
-@router.message(F.text)
 async def unknown_command(message: Message, texts: Texts) -> None:
     await message.answer(texts("start"))
 
 
-@router.message()
 async def non_text(message: Message, texts: Texts) -> None:
     # Photos, stickers, voice notes, files, locations...
     await message.answer(texts("non_text"))
 
 
-@router.callback_query()
 async def unknown_button(query: CallbackQuery, texts: Texts) -> None:
     # Every callback query must be answered, even one we do not recognise.
     await query.answer(texts("old_button"))
+
+
+def build() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="fallback")
+    router.message.register(unknown_command, F.text)
+    router.message.register(non_text)
+    router.callback_query.register(unknown_button)
+    return router

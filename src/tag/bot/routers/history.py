@@ -10,12 +10,10 @@ from tag.bot.catalogue import Texts
 from tag.bot.keyboards import history_keyboard
 from tag.bot.store import BotStore
 
-router = Router(name="history")
 
 HISTORY_SIZE = 10
 
 
-@router.message(Command("history"))
 async def show(message: Message, texts: Texts, store: BotStore) -> None:
     assert message.from_user is not None
     records = await store.history(message.from_user.id, HISTORY_SIZE)
@@ -23,3 +21,10 @@ async def show(message: Message, texts: Texts, store: BotStore) -> None:
         await message.answer(texts("history_empty"))
         return
     await message.answer(texts("history"), reply_markup=history_keyboard(records))
+
+
+def build() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="history")
+    router.message.register(show, Command("history"))
+    return router

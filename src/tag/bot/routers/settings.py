@@ -10,19 +10,16 @@ from tag.bot.catalogue import LANGS, Texts
 from tag.bot.keyboards import SettingsCb, settings_keyboard
 from tag.bot.store import DELIVERIES, BotStore, UserPrefs
 
-router = Router(name="settings")
 
 
 def _render(texts: Texts, delivery: str) -> str:
     return texts("settings", lang_name=texts("lang_name"), delivery_name=texts(f"delivery_{delivery}"))
 
 
-@router.message(Command("settings"))
 async def show(message: Message, texts: Texts, prefs: UserPrefs) -> None:
     await message.answer(_render(texts, prefs.delivery), reply_markup=settings_keyboard(texts, texts.lang))
 
 
-@router.callback_query(SettingsCb.filter(F.key == "lang"))
 async def set_lang(query: CallbackQuery, callback_data: SettingsCb, store: BotStore, prefs: UserPrefs) -> None:
     if callback_data.value not in LANGS:
         await query.answer()
@@ -36,7 +33,6 @@ async def set_lang(query: CallbackQuery, callback_data: SettingsCb, store: BotSt
         )
 
 
-@router.callback_query(SettingsCb.filter(F.key == "delivery"))
 async def set_delivery(query: CallbackQuery, callback_data: SettingsCb, store: BotStore, texts: Texts) -> None:
     if callback_data.value not in DELIVERIES:
         await query.answer()
@@ -47,3 +43,12 @@ async def set_delivery(query: CallbackQuery, callback_data: SettingsCb, store: B
         await query.message.edit_text(  # type: ignore[union-attr]
             _render(texts, callback_data.value), reply_markup=settings_keyboard(texts, texts.lang)
         )
+
+
+def build() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="settings")
+    router.message.register(show, Command("settings"))
+    router.callback_query.register(set_lang, SettingsCb.filter(F.key == "lang"))
+    router.callback_query.register(set_delivery, SettingsCb.filter(F.key == "delivery"))
+    return router

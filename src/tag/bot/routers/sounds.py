@@ -12,10 +12,8 @@ from tag.bot.keyboards import SoundCb, longer, shorter
 from tag.bot.store import BotStore
 from tag.config import Settings
 
-router = Router(name="sounds")
 
 
-@router.callback_query(SoundCb.filter())
 async def regenerate(
     query: CallbackQuery,
     callback_data: SoundCb,
@@ -50,3 +48,10 @@ async def regenerate(
         duration=duration,
         texts=texts,
     )
+
+
+def build() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="sounds")
+    router.callback_query.register(regenerate, SoundCb.filter())
+    return router

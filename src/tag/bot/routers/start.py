@@ -10,14 +10,19 @@ from tag.bot.catalogue import Texts, number
 from tag.config import Settings
 from tag.messages import PROMPT_MAX_CHARS
 
-router = Router(name="start")
 
 
-@router.message(CommandStart())
 async def start(message: Message, texts: Texts) -> None:
     await message.answer(texts("start"))
 
 
-@router.message(Command("help"))
 async def help_(message: Message, texts: Texts, settings: Settings) -> None:
     await message.answer(texts("help", max_chars=PROMPT_MAX_CHARS, max_duration=number(settings.max_duration)))
+
+
+def build() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="start")
+    router.message.register(start, CommandStart())
+    router.message.register(help_, Command("help"))
+    return router

@@ -1,0 +1,164 @@
+"""The dialogue without generation: help, keyboards, validation, cancel, old buttons, languages."""
+
+from __future__ import annotations
+
+import pytest
+from fake_telegram import FakeTelegram, SentMessage
+
+from tag.bot.keyboards import SoundCb
+
+
+async def ask(fake: FakeTelegram, user, text: str) -> SentMessage:
+    """Send ``text`` and return the bot's reply message."""
+    mark = await user.send(text)
+    call = await fake.wait_for("sendMessage", chat_id=user.id, since=mark)
+    return fake.message(call)
+
+
+async def test_start_and_help_explain_with_examples_in_both_languages(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    ann, ivan = fake.user(1001, "en"), fake.user(1002, "ru")
+    start_en = await ask(fake, ann, "/start")
+    start_ru = await ask(fake, ivan, "/start")
+    assert "sound" in start_en.text and "/generate" in start_en.text
+    assert "звук" in start_ru.text and "/generate" in start_ru.text
+    help_en = await ask(fake, ann, "/help")
+    assert "30 s" in help_en.text and "500" in help_en.text
+    help_ru = await ask(fake, ivan, "/help")
+    assert "30 с" in help_ru.text
+    commands = fake.calls_of("setMyCommands")
+    assert {c.params.get("language_code") for c in commands} >= {"en", "ru"}
+
+
+async def test_prompt_gets_a_duration_keyboard(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    ann = fake.user(1001)
+    reply = await ask(fake, ann, "rain on a tin roof")
+    assert "rain on a tin roof" in reply.text
+    labels = [b["text"] for b in reply.buttons()]
+    for seconds in ("3", "5", "10", "20"):
+        assert any(seconds in label for label in labels), labels
+    assert any("Other" in label for label in labels) and any("Cancel" in label for label in labels)
+    assert all(len(b["callback_data"].encode()) <= 64 for b in reply.buttons())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("   ", "empty"),
+        ("a" * 5000, "5000 characters"),
+        ("🎵🎶🥁", "in words"),
+        ("rain, 0s", "between 0.5 and 30"),
+        ("rain, -1s", "between 0.5 and 30"),
+        ("rain, 1e9s", "between 0.5 and 30"),
+        ("rain, 31s", "between 0.5 and 30"),
+    ],
+)
+async def test_invalid_prompts_get_a_reason(stack, fake: FakeTelegram, text: str, expected: str) -> None:
+    await stack.start_bot()
+    ann = fake.user(1001)
+    reply = await ask(fake, ann, text)
+    assert expected in reply.text
+    assert reply.buttons() == []
+    assert fake.calls_of("sendAudio") == []
+
+
+async def test_invalid_typed_durations_are_refused_then_a_valid_one_is_sent(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot(request_timeout=60.0)
+    ann = fake.user(1001)
+    keyboard = await ask(fake, ann, "wind in pines")
+    mark = await ann.press(keyboard, "Other")
+    edited = await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
+    assert "seconds" in edited.text
+    for typed, reason in [
+        ("0", "between"),
+        ("-1", "between"),
+        ("1e9", "between"),
+        ("abc", "number of seconds"),
+        ("31", "between 0.5 and 30"),
+    ]:
+        reply = await ask(fake, ann, typed)
+        assert reason in reply.text, (typed, reply.text)
+    mark = await ann.send("4.5")
+    status = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
+    assert "queue" in status.text and "4.5 s" in status.text
+
+
+async def test_non_text_messages_get_an_explanation(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    ann = fake.user(1001)
+    samples = {
+        "photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 10, "height": 10}],
+        "sticker": {"file_id": "s1", "file_unique_id": "s1", "type": "regular", "width": 512, "height": 512,
+                    "is_animated": False, "is_video": False},
+        "voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 2},
+        "document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "a.pdf"},
+    }
+    for kind, content in samples.items():
+        mark = await ann.send_content(**{kind: content})
+        call = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
+        assert "only text" in call.text, kind
+
+
+async def test_cancel_before_sending_and_old_buttons_do_nothing(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    ann = fake.user(1001)
+    first = await ask(fake, ann, "thunder")
+    # A new prompt replaces the dialogue: the first keyboard is now outdated.
+    second = await ask(fake, ann, "seagulls")
+    mark = await ann.press(first, "5")
+    answer = await fake.wait_for("answerCallbackQuery", since=mark)
+    assert "outdated" in answer.params["text"]
+    await fake.wait_for("editMessageReplyMarkup", chat_id=ann.id, since=mark)
+    assert first.buttons() == []
+    assert fake.calls_of("sendMessage", ann.id, since=mark) == []  # nothing was queued
+    # Cancel with the button; then the second keyboard is outdated too.
+    mark = await ann.press(second, "Cancel")
+    edited = await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
+    assert "Cancelled" in edited.text
+    mark = await ann.press_data(second, second.buttons()[0]["callback_data"] if second.buttons() else "dlg:x:go:5")
+    answer = await fake.wait_for("answerCallbackQuery", since=mark)
+    assert "outdated" in answer.params["text"]
+    # /cancel with nothing going on.
+    reply = await ask(fake, ann, "/cancel")
+    assert "nothing to cancel" in reply.text
+    # Garbage and foreign sound buttons are answered, not obeyed.
+    for data in ("zzz", SoundCb(action="again", request="0" * 32).pack()):
+        mark = await ann.press_data(second, data)
+        answer = await fake.wait_for("answerCallbackQuery", since=mark)
+        assert "outdated" in answer.params["text"]
+    assert fake.calls_of("sendChatAction") == []
+
+
+async def test_settings_switch_language(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    ann = fake.user(1001, "en")
+    panel = await ask(fake, ann, "/settings")
+    assert "English" in panel.text
+    mark = await ann.press(panel, "Русский")
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
+    assert "русский" in panel.text
+    reply = await ask(fake, ann, "/help")
+    assert "Как это работает" in reply.text
+    # A user whose client is Russian gets Russian without asking.
+    ivan = fake.user(1002, "ru")
+    reply = await ask(fake, ivan, "дождь")
+    assert "Какой длительности" in reply.text and any("5 с" in b["text"] for b in reply.buttons())
+
+
+async def test_allow_list(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot(allowed_users=[1001])
+    reply = await ask(fake, fake.user(666), "rain")
+    assert "private" in reply.text
+    reply = await ask(fake, fake.user(1001), "rain")
+    assert reply.buttons()
+
+
+async def test_rate_limit(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot(bot_rate_limit=1, bot_rate_window=3600.0)
+    ann = fake.user(1001)
+    mark = await ann.send("rain, 3s")
+    await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "queue" in c.text)
+    await ask(fake, ann, "/cancel")
+    reply = await ask(fake, ann, "rain, 3s")
+    assert "too fast" in reply.text
