@@ -1,0 +1,89 @@
+"""The ``synth`` engine: prompt -> parsed events -> rendered, mixed audio."""
+
+from __future__ import annotations
+
+import math
+
+from tag.engines.base import Audio, EngineError, ProgressCallback
+from tag.engines.synth.mixer import AMBIENCE_LUFS, TARGET_LUFS, mix
+from tag.engines.synth.parser import Event, parse
+from tag.engines.synth.sources import SOURCES
+
+DEFAULT_SAMPLE_RATE = 32000
+# With no seed the same prompt always gives the same sound (a fixed default seed).
+DEFAULT_SEED = 0
+
+UNKNOWN_NOTICE = (
+    "Nothing in the prompt was recognised as a sound, so this is a soft neutral ambience. "
+    "Try words such as rain, wind, thunder, footsteps, bell, siren or '440 Hz beep'."
+)
+
+
+class SynthEngine:
+    """Procedural sound design: no weights, deterministic per seed, many times real time.
+
+    ``candidates``, ``steps`` and ``guidance`` are accepted for protocol
+    compatibility and ignored: there is nothing to sample or rank.
+    """
+
+    name = "synth"
+
+    def __init__(self, sample_rate: int = DEFAULT_SAMPLE_RATE) -> None:
+        self.sample_rate = sample_rate
+
+    def generate(
+        self,
+        prompt: str,
+        duration: float,
+        *,
+        seed: int | None = None,
+        candidates: int | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        stereo: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> Audio:
+        if not (isinstance(duration, (int, float)) and math.isfinite(duration) and duration > 0):
+            raise EngineError(f"the duration must be a positive number of seconds, not {duration!r}", code="bad_duration")
+        n = round(duration * self.sample_rate)
+        seed = DEFAULT_SEED if seed is None else int(seed)
+        parsed = parse(prompt or "")
+        events, notices = parsed.events, []
+        target = TARGET_LUFS
+        if not events:
+            events = [Event("ambience")]
+            target = AMBIENCE_LUFS
+            notices.append(UNKNOWN_NOTICE)
+        elif parsed.unknown:
+            notices.append("Not understood and left out: " + ", ".join(dict.fromkeys(parsed.unknown)) + ".")
+        if events and all(e.gain_db < 0 for e in events):
+            target += max(max(e.gain_db for e in events), -12.0)  # "quiet rain" is quieter overall
+
+        def report(percent: float) -> None:
+            if progress:
+                progress("sampling", percent)
+
+        report(0.0)
+        samples = mix(events, parsed.parts, n, self.sample_rate, seed, stereo=stereo, target_lufs=target, progress=report)
+        if progress:
+            progress("done", 100.0)
+        sources = list(dict.fromkeys(e.source for e in events))
+        return Audio(
+            samples=samples,
+            sample_rate=self.sample_rate,
+            engine=self.name,
+            notices=notices,
+            details={
+                "sources": sources,
+                "unknown_words": list(dict.fromkeys(parsed.unknown)),
+                "language": parsed.language,
+                "seed": seed,
+                "parts": parsed.parts,
+                "events": [
+                    {"source": e.source, "part": e.part, "gain_db": e.gain_db, "words": e.words,
+                     "params": {k: v for k, v in vars(e.params).items() if v is not None}}
+                    for e in events
+                ],
+                "standards": {s: SOURCES[s].standard for s in sources if SOURCES[s].standard},
+            },
+        )

@@ -1,0 +1,233 @@
+"""From a free English or Russian prompt to sound events with parameters.
+
+The grammar is deliberately shallow: words are stemmed and looked up; modifiers
+("distant", "heavy", "440 Hz", "three") collect until a source word takes them,
+or attach to the source just before them when a joining word or the end of the
+part comes; "then"/"затем" starts a new part that follows the previous one in
+time, while "with"/"and"/"и" keep sources sounding together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from tag.engines.synth import vocabulary as vocab
+from tag.engines.synth.sources.base import Params
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zа-я]+(?:-[a-zа-я]+)*|[,;.!?]")
+_CYRILLIC = re.compile(r"[а-я]")
+_EN_SUFFIXES = ("ings", "ing", "iest", "ied", "ies", "est", "ers", "ed", "es", "er", "ly", "s", "y")
+_RU_ENDINGS = tuple(sorted(
+    ("иями", "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "ешь", "ает", "яет", "ет", "ут", "ют", "ат", "ят", "ит",
+     "ая", "яя", "ое", "ее", "ые", "ие", "ый", "ий", "ой", "ей", "ом", "ем", "ую", "юю", "ах", "ях", "ов", "ев", "ам", "ям",
+     "ью", "ия", "ию", "ии", "ся", "сь", "ь", "а", "я", "о", "е", "у", "ю", "ы", "и", "й"),
+    key=len, reverse=True))
+_MIN_STEM = 3
+
+
+@dataclass
+class Event:
+    """One sound source to render, with everything the prompt said about it."""
+
+    source: str
+    params: Params = field(default_factory=Params)
+    gain_db: float = 0.0
+    part: int = 0  # which "then"-separated part of the prompt it belongs to
+    words: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Parsed:
+    events: list[Event]
+    parts: int
+    unknown: list[str]
+    language: str  # "en" or "ru"
+
+
+def stem_candidates(token: str) -> set[str]:
+    """The token and what it may be with one (Russian: up to two) ending removed."""
+    out = {token}
+    if _CYRILLIC.search(token):
+        frontier = {token}
+        for _ in range(2):
+            nxt = {w[: -len(e)] for w in frontier for e in _RU_ENDINGS if w.endswith(e) and len(w) - len(e) >= _MIN_STEM}
+            out |= nxt
+            frontier = nxt
+        return out
+    for suffix in _EN_SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM:
+            stem = token[: -len(suffix)]
+            out |= {stem, stem + "e"}
+            if suffix in ("ies", "ied", "iest", "y"):
+                out.add(stem + "y")
+            if suffix in ("ies", "ied"):
+                out.add(stem[:-1] + "y" if stem.endswith("i") else stem)
+            if len(stem) > 3 and stem[-1] == stem[-2]:
+                out.add(stem[:-1])  # dripping -> drip
+    return out
+
+
+def _build_phrases() -> list[tuple[tuple[str, ...], list[str], dict[str, object]]]:
+    phrases = [(tuple(text.split()), sources.split("+"), implied) for text, sources, implied in vocab.SOURCE_PHRASES]
+    return sorted(phrases, key=lambda p: -len(p[0]))
+
+
+_PHRASES = _build_phrases()
+_MAX_PHRASE = max(len(p[0]) for p in _PHRASES)
+_PHRASE_INDEX: dict[str, list[tuple[tuple[str, ...], list[str], dict[str, object]]]] = {}
+for _phrase in _PHRASES:
+    _PHRASE_INDEX.setdefault(_phrase[0][0], []).append(_phrase)
+
+
+def _lookup(cands: set[str], table: dict[str, object] | set[str]) -> object | None:
+    for c in sorted(cands, key=len, reverse=True):  # prefer the least-stripped reading
+        if c in table:
+            return table[c] if isinstance(table, dict) else c
+    return None
+
+
+def _match_phrase(stems: list[set[str]], i: int):
+    for first in sorted(stems[i], key=len, reverse=True):
+        for words, sources, implied in _PHRASE_INDEX.get(first, ()):
+            if i + len(words) <= len(stems) and all(w in stems[i + k] for k, w in enumerate(words)):
+                return words, sources, implied
+    return None
+
+
+def _apply(event: Event, mods: dict[str, object]) -> None:
+    p = event.params
+    for key, value in mods.items():
+        if key == "gain_db":
+            event.gain_db += float(value)  # type: ignore[arg-type]
+        elif key in ("density", "tempo", "pitch"):
+            # Stacked words ("heavy downpour") multiply, within a range the models handle.
+            setattr(p, key, min(max(getattr(p, key) * float(value), 0.1), 4.0))  # type: ignore[arg-type]
+        else:
+            setattr(p, key, value)
+
+
+def _merge(into: dict[str, object], mods: dict[str, object]) -> None:
+    for key, value in mods.items():
+        if key == "gain_db":
+            into[key] = float(into.get(key, 0.0)) + float(value)  # type: ignore[arg-type]
+        elif key in ("density", "tempo", "pitch"):
+            into[key] = float(into.get(key, 1.0)) * float(value)  # type: ignore[arg-type]
+        else:
+            into[key] = value
+
+
+def _number(tokens: list[str], stems: list[set[str]], i: int) -> tuple[dict[str, object], int]:
+    """Read a number and what it measures: Hz, per-minute rates, or a count."""
+    value = float(tokens[i].replace(",", "."))
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if nxt in vocab.FREQ_UNITS:
+        return {"freq": value * vocab.FREQ_UNITS[nxt]}, 2
+    if nxt in vocab.RATE_UNITS:
+        return {"bpm": value}, 2
+    # "60 beats per minute", "2 times a second", "120 ударов в минуту"
+    j = i + 1
+    if j < len(tokens) and (stems[j] & vocab.TIMES_WORDS):
+        j += 1
+    if j + 1 < len(tokens) and tokens[j] in vocab.PER_WORDS:
+        if stems[j + 1] & vocab.MINUTE_WORDS:
+            return {"bpm": value}, j + 2 - i
+        if stems[j + 1] & vocab.SECOND_WORDS:
+            return {"bpm": value * 60}, j + 2 - i
+    if j < len(tokens) and (stems[j] & vocab.SECOND_WORDS):
+        return {}, j + 1 - i  # a duration inside the prompt: the request's duration rules
+    if value == int(value) and 1 <= value <= 100:
+        return {"count": int(value)}, j - i
+    return {}, 1
+
+
+def parse(prompt: str) -> Parsed:
+    text = prompt.lower().replace("ё", "е")
+    tokens = _TOKEN.findall(text)
+    stems = [stem_candidates(t) for t in tokens]
+    language = "ru" if _CYRILLIC.search(text) else "en"
+
+    events: list[Event] = []
+    unknown: list[str] = []
+    weak: list[tuple[str, dict[str, object]]] = []
+    pending: dict[str, object] = {}
+    part = 0
+    last: Event | None = None  # the latest source of the current part
+    adjacent = False  # no joining word since ``last``
+
+    def flush() -> None:
+        nonlocal pending
+        if pending and last is not None:
+            _apply(last, pending)
+            pending = {}
+
+    i = 0
+    while i < len(tokens):
+        tok, cands = tokens[i], stems[i]
+        if tok[0].isdigit():
+            mods, used = _number(tokens, stems, i)
+            _merge(pending, mods)
+            i += used
+            continue
+        if tok in ",;.!?":
+            flush()
+            adjacent = False
+            i += 1
+            continue
+        phrase = _match_phrase(stems, i)
+        if phrase:
+            words, sources, implied = phrase
+            verb = len(words) == 1 and (cands & vocab.VERBS)
+            if last is not None and adjacent and (verb or sources == [last.source]):
+                _apply(last, {k: v for k, v in implied.items() if k not in ("density", "tempo", "pitch")})
+                last.words.append(tok)
+            else:
+                for name in sources:
+                    event = Event(name, replace(Params()), part=part, words=tokens[i : i + len(words)])
+                    _apply(event, implied)
+                    _apply(event, pending)
+                    events.append(event)
+                    last = event
+                pending = {}
+            adjacent = True
+            i += len(words)
+            continue
+        count = _lookup(cands, vocab.NUMBER_WORDS)
+        modifier = _lookup(cands, vocab.MODIFIERS)
+        if modifier is not None:
+            _merge(pending, modifier)  # type: ignore[arg-type]
+        elif count is not None:
+            _merge(pending, {"count": count})
+        elif tok in vocab.SEQUENCE_WORDS or cands & vocab.SEQUENCE_WORDS:
+            if tok == "после" and not (i + 1 < len(tokens) and tokens[i + 1] in ("этого", "чего", "того")):
+                pass  # "после дождя" names no order we can follow reliably
+            else:
+                flush()
+                if any(e.part == part for e in events):
+                    part += 1
+                last, adjacent = None, False
+        elif tok in vocab.OVERLAP_WORDS:
+            flush()
+            adjacent = False
+        elif (weak_source := _lookup(cands, vocab.WEAK_SOURCES)) is not None:
+            weak.append((weak_source, dict(pending)))  # type: ignore[arg-type]
+        elif _lookup(cands, vocab.FILLER_WORDS) is None:
+            unknown.append(tok)
+        i += 1
+
+    if last is None and events and pending:
+        last = events[-1]
+    flush()
+    if not events and weak:
+        name, mods = weak[0]
+        event = Event(name, Params())
+        _apply(event, {**mods, **pending})
+        events.append(event)
+        pending = {}
+    if pending.get("freq"):
+        # A bare frequency ("880 Hz") is a tone.
+        event = Event("tone", Params(), part=part)
+        _apply(event, pending)
+        events.append(event)
+    parts = max((e.part for e in events), default=0) + 1
+    return Parsed(events, parts, unknown, language)

@@ -1,0 +1,56 @@
+"""What a sound source is: parameters from the prompt, a render function, a registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass
+class Params:
+    """Everything the parser understood about one source, with neutral defaults."""
+
+    freq: float | None = None  # explicit frequency in Hz ("a 440 Hz beep")
+    pitch: float = 1.0  # multiplier from pitch words (low 0.5, high 2)
+    density: float = 1.0  # light < 1 < heavy
+    tempo: float = 1.0  # slow < 1 < fast
+    bpm: float | None = None  # explicit rate (events per minute)
+    count: int | None = None  # "three knocks"
+    surface: str | None = None  # footsteps: gravel, wood, snow, concrete
+    variant: str | None = None  # e.g. "european" dial tone, "yelp" siren
+    distance: float = 1.0  # 1 normal, > 1 far, < 1 close (sources may change timbre)
+
+    def rate(self, default_per_minute: float) -> float:
+        """Events per second: the explicit bpm, else the default scaled by tempo words."""
+        bpm = self.bpm if self.bpm else default_per_minute * self.tempo
+        return max(bpm, 1.0) / 60.0
+
+
+Render = Callable[[np.random.Generator, int, int, Params], np.ndarray]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    render: Render
+    description: str
+    # Acoustic sources sit in a room (reverb send); electronic signals stay dry so
+    # their spectra stay exact.
+    room: bool = True
+    standard: str | None = None  # which published standard a signal follows
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+SOURCES: dict[str, SourceSpec] = {}
+
+
+def source(name: str, description: str, *, room: bool = True, standard: str | None = None) -> Callable[[Render], Render]:
+    """Register a render function ``f(rng, n, sr, params) -> n samples`` under ``name``."""
+
+    def wrap(render: Render) -> Render:
+        SOURCES[name] = SourceSpec(name, render, description, room=room, standard=standard)
+        return render
+
+    return wrap

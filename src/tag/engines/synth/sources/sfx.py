@@ -1,0 +1,80 @@
+"""Game and film effects: whoosh, explosion, laser zap, coin pickup."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tag.engines.synth import dsp
+from tag.engines.synth.sources.base import Params, source
+
+
+@source("whoosh", "a whoosh: a noise band sweeping up and back down under a bell envelope")
+def whoosh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    length = min(span, 0.8 / p.tempo)
+    count = p.count or max(1, int(span / 3))
+    starts = dsp.spread_times(rng, span, count, length)
+
+    def magnitude(f: np.ndarray, t: np.ndarray) -> np.ndarray:
+        total = np.zeros(np.broadcast(f, t).shape)
+        for s in starts:
+            x = np.clip((t - s) / length, 0, 1)
+            env = np.sin(np.pi * x) ** 2
+            centre = 300 * p.pitch * 2 ** (3.5 * np.sin(np.pi * x))  # 300 Hz up to ~3.4 kHz
+            total += env * np.exp(-0.5 * (np.log2(np.maximum(f, 1) / centre) / 0.7) ** 2)
+        return total
+
+    return dsp.shaped_noise(rng, n, sr, magnitude, hop=128)
+
+
+@source("explosion", "an explosion: instant broadband blast, deep boom, long rumbling decay with debris")
+def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    length = min(span, 4.0)
+    k = int(length * sr)
+    blast = dsp.lowpass(dsp.white(rng, k), 6000, sr) * dsp.decay(k, sr, 0.12, attack=0.003)
+    boom = dsp.lowpass(dsp.coloured_noise(rng, k, sr, 2.0), 150 * p.pitch, sr, order=4)
+    boom = boom / (np.std(boom) + 1e-12) * dsp.decay(k, sr, 0.9, attack=0.006) * 0.7
+    debris_t = dsp.poisson_times(rng, length, 12) + 0.2
+    debris = dsp.scatter_kernels(rng, k, sr, debris_t, rng.uniform(0.02, 0.12, debris_t.size), [dsp.burst(rng, sr, 0.03, 0.004, 1000, 6000) for _ in range(4)])
+    one = blast + boom + debris * dsp.decay(k, sr, 1.0)
+    out = np.zeros(n)
+    for t in dsp.spread_times(rng, span, p.count or 1, length):
+        dsp.add_at(out, one, int(t * sr))
+    return out
+
+
+@source("laser", "laser zaps: fast falling frequency sweeps with a buzzy timbre", room=False)
+def laser(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    dur = 0.22
+    k = int(dur * sr)
+    t = dsp.seconds(k, sr)
+    top = (p.freq or 2800.0 * p.pitch)
+    freq = top * np.exp(-t / dur * np.log(12))  # falls about 3.6 octaves
+    ph = dsp.phase(freq, k, sr)
+    zap = (np.sin(ph) + 0.3 * np.sin(2 * ph + 0.5 * np.sin(ph))) * dsp.decay(k, sr, dur * 0.5, attack=0.002)
+    times = dsp.spread_times(rng, span, p.count, dur) if p.count else dsp.regular_times(rng, span, p.rate(90), jitter=0.05)
+    out = np.zeros(n)
+    for s in times:
+        dsp.add_at(out, zap, int(s * sr), rng.uniform(0.8, 1.0))
+    return out
+
+
+@source("coin", "a coin pickup: two quick square-wave notes, B5 then E6", room=False)
+def coin(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    notes = ((987.77 * p.pitch, 0.07), (1318.51 * p.pitch, 0.35))
+    parts = []
+    for f, d in notes:
+        k = int(d * sr)
+        tt = dsp.seconds(k, sr)
+        sq = sum(np.sin(dsp.TAU * h * f * tt) / h for h in (1, 3, 5) if h * f < 0.45 * sr)
+        parts.append(sq * (dsp.decay(k, sr, d * 0.6, attack=0.002) if d > 0.1 else np.ones(k)))
+    ding = np.concatenate(parts)
+    ding[:32] *= np.linspace(0, 1, 32)
+    count = p.count or max(1, int(span / 2 * p.tempo))
+    out = np.zeros(n)
+    for s in dsp.spread_times(rng, span, count, ding.size / sr):
+        dsp.add_at(out, ding, int(s * sr))
+    return out

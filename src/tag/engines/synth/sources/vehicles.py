@@ -1,0 +1,97 @@
+"""Engines and vehicles: car, motorbike, train on tracks, aeroplane, machinery hum."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tag.engines.synth import dsp
+from tag.engines.synth.sources.base import Params, source
+
+
+def firing_pulses(rng: np.random.Generator, n: int, sr: int, rpm: np.ndarray, cylinders: int, uneven: float = 0.0) -> np.ndarray:
+    """Impulses at the cylinder firing rate of a four-stroke engine: rpm / 60 * cylinders / 2.
+
+    ``uneven`` alternates long and short intervals (a V-twin's lopsided beat).
+    """
+    rate = rpm / 60.0 * cylinders / 2.0
+    cycles = np.cumsum(rate) / sr
+    if uneven:
+        cycles = cycles + uneven / (2 * np.pi) * np.sin(np.pi * cycles)
+    fired = np.diff(np.floor(cycles), prepend=0.0)
+    return fired * rng.uniform(0.8, 1.0, n)
+
+
+def combustion(rng: np.random.Generator, n: int, sr: int, pulses: np.ndarray, body: float, bright: float) -> np.ndarray:
+    """Each firing excites the exhaust: a short low thud plus a puff of noise."""
+    thud = dsp.modal([body, body * 2.1, body * 3.3], [0.012, 0.008, 0.005], [1.0, 0.5, 0.25], 0.05, sr, rng)
+    puff = dsp.burst(rng, sr, 0.03, 0.004, 200, 2500 * bright) * 0.4
+    k = max(thud.size, puff.size)
+    kernel = np.pad(thud, (0, k - thud.size)) + np.pad(puff, (0, k - puff.size))
+    sound = dsp.convolve(pulses, kernel)
+    return dsp.lowpass(sound, 1800 * bright, sr)
+
+
+def _rpm(rng: np.random.Generator, n: int, sr: int, p: Params, idle: float) -> np.ndarray:
+    if p.bpm:
+        target = p.bpm
+    else:
+        target = idle * (2.5 if p.tempo > 1.2 else 1.0)
+    return target * dsp.smooth_control(rng, n, sr, 0.7, 0.96, 1.04)
+
+
+@source("car", "a car engine: a four-cylinder firing pulse train (idle 850 rpm) through the exhaust")
+def car(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    rpm = _rpm(rng, n, sr, p, 850)
+    sound = combustion(rng, n, sr, firing_pulses(rng, n, sr, rpm, 4), 110 * p.pitch, 1.0)
+    rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), 200, sr) * 0.1 * np.std(sound)
+    return sound + rumble
+
+
+@source("motorbike", "a motorbike: a lopsided V-twin beat (idle 1100 rpm), raspier than a car")
+def motorbike(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    rpm = _rpm(rng, n, sr, p, 1100)
+    pulses = firing_pulses(rng, n, sr, rpm, 2, uneven=0.6)
+    sound = combustion(rng, n, sr, pulses, 150 * p.pitch, 1.8)
+    rasp = dsp.bandpass(dsp.white(rng, n), 1500, 5000, sr) * dsp.convolve(pulses, dsp.decay(int(0.02 * sr), sr, 0.006))
+    return sound + 0.5 * rasp * np.std(sound) / (np.std(rasp) + 1e-12)
+
+
+@source("train", "a train on tracks: clickety-clack of bogies over rail joints over a rolling rumble")
+def train(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    speed = 15.0 * p.tempo  # m/s
+    car_length, axle_gap = 20.0, 2.5
+    # Per car: two bogies of two axles; each axle clacks as it crosses a rail joint.
+    cars = np.arange(rng.uniform(0, 0.5), span, car_length / speed)
+    axles = np.array([0.0, axle_gap, car_length - 3 * axle_gap, car_length - 2 * axle_gap]) / speed
+    times = (cars[:, None] + axles[None, :]).ravel()
+    clack = dsp.modal([f * p.pitch for f in (420, 1150, 2300, 3100)], [0.03, 0.02, 0.012, 0.008], [1.0, 0.7, 0.4, 0.25], 0.1, sr, rng)
+    clack += dsp.burst(rng, sr, 0.1, 0.01, 60, 600)
+    clacks = dsp.convolve(dsp.impulses(times, rng.uniform(0.7, 1.0, times.size), n, sr), clack)
+    rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.5), 350, sr, order=4)
+    rumble *= dsp.smooth_control(rng, n, sr, 1.5, 0.7, 1.0) * 0.4 * np.std(clacks) / (np.std(rumble) + 1e-12)
+    return clacks + rumble * 2
+
+
+@source("aeroplane", "an aeroplane passing: propeller buzz and engine roar that swell and fade")
+def aeroplane(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    t = dsp.seconds(n, sr)
+    # A fly-over: loudest mid-way; the buzz pitch drops a little as it passes (Doppler).
+    closeness = np.exp(-(((t - span * 0.5) / (span * 0.3)) ** 2))
+    doppler = 1 + 0.04 * np.tanh((span * 0.5 - t) / (span * 0.15))
+    blade = 95 * p.pitch * doppler
+    ph = dsp.phase(blade, n, sr)
+    buzz = sum(np.sin(k * ph) / k for k in range(1, 9))
+    roar = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 1200, sr)
+    mix = 0.5 * buzz / np.std(buzz) + roar
+    return dsp.lowpass(mix, 900 + 2500 * closeness.mean(), sr) * (0.15 + closeness)
+
+
+@source("engine_hum", "machinery hum: a low engine drone (45 Hz unless asked) with slow beating")
+def engine_hum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    f0 = p.freq or 45.0 * p.pitch
+    t = dsp.seconds(n, sr)
+    drone = sum(a * (np.sin(dsp.TAU * k * f0 * t) + 0.5 * np.sin(dsp.TAU * (k * f0 + 0.4) * t)) for k, a in ((1, 1.0), (2, 0.6), (3, 0.4), (4, 0.25), (6, 0.1)))
+    noise = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 300, sr) * 0.2
+    return drone / 2 + noise * dsp.smooth_control(rng, n, sr, 0.5, 0.8, 1.0)
