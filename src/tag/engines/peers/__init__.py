@@ -24,14 +24,15 @@ if TYPE_CHECKING:
 def load_engine(name: str, settings: "Settings", *, scorer: "LazyScorer | None" = None) -> Engine:
     """Create the peer engine ``name`` from ``settings.model_dir/<name>``.
 
-    ``scorer`` defaults to the shared CLAP re-ranker loaded from ``model_dir/clap``.
+    ``scorer`` defaults to the shared CLAP re-ranker, loaded on first use from
+    ``model_dir/clap`` (or the copy that comes with the Make-An-Audio weights).
     """
     from tag.engines.peers.runtime import resolve_device, shared_scorer
 
     model = PEER_MODELS[name]
     folder = weights.require_present(model, settings.model_dir)
     device = resolve_device(settings.device)
-    scorer = scorer if scorer is not None else shared_scorer(settings)
+    scorer = scorer if scorer is not None else shared_scorer(settings, device)
     if model.family == "diffusers":
         from tag.engines.peers.diffusion import create
     else:

@@ -32,21 +32,24 @@ if TYPE_CHECKING:
     import torch
 
 
-class _FrameCounter:
-    """A generation streamer that only counts frames, for progress reporting."""
+def _frame_counter(tracker: StepProgress) -> Any:
+    """A stopping criterion that never stops: it is called once per generated frame,
+    which makes it the one per-step hook MusicGen's ``generate`` honours (it drops
+    ``streamer`` on the way to its sampling loop)."""
+    from transformers import StoppingCriteria, StoppingCriteriaList
 
-    def __init__(self, tracker: StepProgress) -> None:
-        self.tracker = tracker
-        self.calls = 0
+    class FrameCounter(StoppingCriteria):
+        def __init__(self) -> None:
+            self.frames = 0
 
-    def put(self, value: Any) -> None:
-        # The first call carries the decoder prompt, every later one a new frame.
-        if self.calls:
-            self.tracker.step(self.calls)
-        self.calls += 1
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            import torch
 
-    def end(self) -> None:
-        pass
+            self.frames += 1
+            tracker.step(self.frames)
+            return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+
+    return StoppingCriteriaList([FrameCounter()])
 
 
 class MusicGenEngine:
@@ -108,7 +111,7 @@ class MusicGenEngine:
                     do_sample=True,
                     guidance_scale=guidance if guidance > 1 else None,
                     max_new_tokens=frames,
-                    streamer=_FrameCounter(tracker),
+                    stopping_criteria=_frame_counter(tracker),
                 )
             except ValueError as exc:
                 raise EngineError(f"{self.name}: {exc}", code="bad_request") from None

@@ -115,21 +115,29 @@ class LazyScorer:
             return self._scorer
 
 
-def shared_scorer(settings: "Settings") -> LazyScorer:
-    """The project's one CLAP re-ranker (``tag.engines.clap``), from ``model_dir/clap``."""
-    folder = Path(settings.model_dir) / "clap"
+CLAP_WEIGHTS = ("CLAP_weights_2022.pth", "config.yml")
+
+
+def clap_locations(model_dir: Path) -> list[tuple[Path, Path | None]]:
+    """Where the shared CLAP may be: its own folder (tokenizer inside), else the copy
+    that comes with the Make-An-Audio weights (tokenizer beside it)."""
+    maa = model_dir / "make-an-audio"
+    return [(model_dir / "clap", None), (maa / "useful_ckpts" / "CLAP", maa / "bert-base-uncased")]
+
+
+def shared_scorer(settings: "Settings", device: str = "cpu") -> LazyScorer:
+    """The project's one CLAP re-ranker (``tag.engines.clap.ClapScorer``)."""
+    locations = clap_locations(Path(settings.model_dir))
 
     def load() -> Scorer | None:
-        if not folder.is_dir():
-            return None
-        try:
-            from tag.engines.clap import load_scorer
-        except ImportError as exc:
-            log.warning("CLAP re-ranking unavailable: %s", exc)
-            return None
-        return load_scorer(settings)
+        for folder, tokenizer_dir in locations:
+            if all((folder / name).is_file() for name in CLAP_WEIGHTS):
+                from tag.engines.clap import ClapScorer
 
-    return LazyScorer(load, str(folder))
+                return ClapScorer.from_folder(folder, tokenizer_dir, device=device)
+        return None
+
+    return LazyScorer(load, " or ".join(str(folder) for folder, _ in locations))
 
 
 @dataclass
@@ -162,33 +170,32 @@ def finish(
     details: dict[str, object],
     progress: StepProgress,
 ) -> Audio:
-    """Choose the best candidate, fix channels and length, and wrap it as ``Audio``."""
-    waveforms, rate = batch.waveforms, batch.sample_rate
+    """Fix length and channels, choose the best candidate, and wrap it as ``Audio``.
+
+    Candidates are cut to the exact length *before* scoring, so the scorer judges
+    exactly the sound the user will get.
+    """
+    rate, count = batch.sample_rate, batch.waveforms.shape[0]
     notices = list(batch.notices)
-    mono = waveforms.mean(axis=2)
+    exact = np.stack([fit_length(w, int(round(duration * rate))) for w in batch.waveforms])  # (B, n, C)
+    if stereo and exact.shape[2] == 1:
+        notices.append(f"{model.name} renders mono; the sound is mono")
+    candidates = exact if stereo and exact.shape[2] > 1 else exact.mean(axis=2)
     index, scores = 0, None
-    if waveforms.shape[0] > 1:
+    if count > 1:
         ranker = scorer.get() if scorer is not None else None
         if ranker is None:
-            where = scorer.where if scorer is not None else "model_dir/clap"
+            where = scorer.where if scorer is not None else "the model folder"
             notices.append(
-                f"CLAP weights not found in {where}: kept the first of {waveforms.shape[0]} candidates "
-                "unranked (run `tag models download clap` to enable re-ranking)"
+                f"no CLAP weights in {where}: kept the first of {count} candidates unranked "
+                "(put CLAP_weights_2022.pth, config.yml and tokenizer/ in the first folder to re-rank)"
             )
         else:
-            scores = np.asarray(ranker.score(prompt, mono, rate), dtype=np.float64).reshape(-1)
-            if scores.shape[0] != waveforms.shape[0]:
-                raise EngineError(f"the CLAP scorer returned {scores.shape[0]} scores for {waveforms.shape[0]} candidates")
+            scores = np.asarray(ranker.score(prompt, exact.mean(axis=2), rate), dtype=np.float64).reshape(-1)
+            if scores.shape[0] != count:
+                raise EngineError(f"the CLAP scorer returned {scores.shape[0]} scores for {count} candidates")
             index = int(np.argmax(scores))
-    chosen = waveforms[index]
-    if stereo and chosen.shape[1] == 1:
-        notices.append(f"{model.name} renders mono; the sound is mono")
-        samples = chosen[:, 0]
-    elif stereo:
-        samples = chosen
-    else:
-        samples = mono[index]
-    samples = fit_length(samples, int(round(duration * rate)))
+    samples = candidates[index]
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0
     if peak > 1.0:  # keep the model's level, only prevent clipping
         samples = samples / peak * 10 ** (-1 / 20)
