@@ -193,6 +193,7 @@ class RabbitBroker(Broker):
         self._queue_args: dict[str, dict[str, Any]] = {}
         self._exchanges: dict[str, AbstractRobustExchange] = {}
         self._consumer_channels: set[AbstractRobustChannel] = set()
+        self._handler_tasks: set[asyncio.Task[None]] = set()
 
     # -- connection ---------------------------------------------------------
     def _safe(self, exc: BaseException) -> str:
@@ -235,6 +236,8 @@ class RabbitBroker(Broker):
             await asyncio.wait_for(connection.close(), OPERATION_TIMEOUT)
         except Exception as exc:
             log.debug("closing connection: %s", self._safe(exc))
+        for task in list(self._handler_tasks):
+            task.cancel()  # their deliveries died with the connection
         log.info("disconnected from RabbitMQ at %s", self.url_for_logs)
 
     def _require(self) -> AbstractRobustConnection:
@@ -317,8 +320,7 @@ class RabbitBroker(Broker):
                 raise BrokerError(f"queue {queue!r} does not exist; declare it first") from None
             raise BrokerError(f"cannot consume from {queue!r}: {self._safe(exc)}") from None
 
-        async def on_message(incoming: AbstractIncomingMessage) -> None:
-            delivery = RabbitDelivery(self, queue, incoming)
+        async def run_handler(delivery: RabbitDelivery) -> None:
             try:
                 await handler(delivery)
             except Exception:
@@ -328,6 +330,14 @@ class RabbitBroker(Broker):
                         await delivery.requeue()
                     except BrokerError as exc:
                         log.warning("%s", exc)
+
+        async def on_message(incoming: AbstractIncomingMessage) -> None:
+            # The client library cancels its own callback tasks when a channel
+            # closes; a job in hand must outlive a dropped connection (its
+            # response is still worth publishing), so it runs in a task of ours.
+            task = asyncio.create_task(run_handler(RabbitDelivery(self, queue, incoming)))
+            self._handler_tasks.add(task)
+            task.add_done_callback(self._handler_tasks.discard)
 
         tag = await amqp_queue.consume(on_message, no_ack=False)
         self._consumer_channels.add(channel)

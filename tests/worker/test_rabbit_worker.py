@@ -1,0 +1,127 @@
+"""GeneratorService in this process against the real RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import AsyncIterator
+
+import pytest
+
+from support.collect import Events, Responses
+from support.engines import SlowEngine, ToneEngine
+from support.rabbitctl import close_connections
+from tag.broker import REASON_HEADER, Delivery, Message
+from tag.broker.rabbit import RabbitBroker
+from tag.config import Settings
+from tag.messages import SoundRequest
+from tag.worker import GeneratorService
+
+pytestmark = pytest.mark.rabbitmq
+
+
+@pytest.fixture
+async def worker_broker(settings: Settings, rabbit: RabbitBroker) -> AsyncIterator[RabbitBroker]:
+    """The worker's own connection (so it can be closed without the test's)."""
+    broker = RabbitBroker(settings.broker(), connection_name=f"tag-test-worker-{settings.request_queue}")
+    await broker.connect()
+    yield broker
+    await broker.close()
+
+
+def request(prompt: str = "a beep", duration: float = 0.5) -> SoundRequest:
+    return SoundRequest(chat_id=1, user_id=2, prompt=prompt, duration=duration)
+
+
+async def test_request_worker_response(settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker) -> None:
+    service = GeneratorService(settings, worker_broker, ToneEngine(), heartbeat_interval=60)
+    await service.start()
+    await rabbit.declare("Reply." + settings.response_queue)
+    responses = await Responses().start(rabbit, "Reply." + settings.response_queue)
+    req = request()
+    await rabbit.publish(settings.request_queue, Message(req.to_json(), reply_to="Reply." + settings.response_queue))
+    [response] = await responses.wait_for(1)
+    assert response.status == "ok" and response.request_id == req.request_id
+    assert responses.correlation_ids == [str(req.request_id)]
+    assert await rabbit.queue_depth(settings.request_queue) == 0
+    await service.stop()
+    await rabbit.delete_queue("Reply." + settings.response_queue)
+
+
+async def test_unusable_messages_go_to_the_dlq_and_the_worker_goes_on(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker
+) -> None:
+    service = GeneratorService(settings, worker_broker, ToneEngine(), heartbeat_interval=60)
+    await service.start()
+    responses = await Responses().start(rabbit, settings.response_queue)
+    bad = {
+        b"{oops": "invalid JSON",
+        b'{"version": 1, "chat_id": "x"}': "schema violation",
+        b'{"version": 7, "request_id": "r"}': "unknown version",
+    }
+    for body in bad:
+        await rabbit.publish(settings.request_queue, Message(body))
+    valid = request()
+    await rabbit.publish(settings.request_queue, Message(valid.to_json()))
+    [response] = await responses.wait_for(1)
+    assert response.request_id == valid.request_id and response.status == "ok"
+
+    dead: asyncio.Queue[Delivery] = asyncio.Queue()
+
+    async def keep(delivery: Delivery) -> None:
+        await delivery.ack()
+        await dead.put(delivery)
+
+    await rabbit.consume(settings.dead_letter_queue, keep, prefetch=10)
+    reasons = {}
+    for _ in bad:
+        delivery = await asyncio.wait_for(dead.get(), 10)
+        reasons[delivery.message.body] = delivery.message.headers[REASON_HEADER]
+    assert set(reasons) == set(bad)
+    for body, reason in bad.items():
+        assert reason in reasons[body]
+    await service.stop()
+
+
+async def test_worker_reconnects_after_the_server_closes_its_connection(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker
+) -> None:
+    service = GeneratorService(settings, worker_broker, ToneEngine(), heartbeat_interval=60)
+    await service.start()
+    responses = await Responses().start(rabbit, settings.response_queue)
+    before = request("before")
+    await rabbit.publish(settings.request_queue, Message(before.to_json()))
+    await responses.wait_for(1)
+
+    assert await close_connections(worker_broker.connection_name) == 1
+    after = request("after")
+    await rabbit.publish(settings.request_queue, Message(after.to_json()))
+    got = await responses.wait_for(2, timeout=30)
+    assert [r.request_id for r in got] == [before.request_id, after.request_id]
+    await service.stop()
+
+
+async def test_job_in_hand_survives_a_dropped_connection(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker
+) -> None:
+    """The response is published after the reconnect; the redelivered copy is not generated again."""
+    release = threading.Event()
+    engine = SlowEngine(release)
+    service = GeneratorService(settings, worker_broker, engine, heartbeat_interval=60)
+    await service.start()
+    responses = await Responses().start(rabbit, settings.response_queue)
+    events = await Events().start(rabbit, settings.progress_exchange, "progress.#")
+    req = request()
+    await rabbit.publish(settings.request_queue, Message(req.to_json()))
+    await events.wait_until(lambda items: any(i["stage"] == "sampling" for i in items))
+    assert await close_connections(worker_broker.connection_name) == 1
+    release.set()
+    [response] = await responses.wait_for(1, timeout=30)
+    assert response.status == "ok"
+    # The copy RabbitMQ redelivered is settled without a second generation.
+    marker = request("marker")
+    await rabbit.publish(settings.request_queue, Message(marker.to_json()))
+    got = await responses.wait_for(2, timeout=30)
+    assert [r.request_id for r in got] == [req.request_id, marker.request_id]
+    assert engine.calls == 2  # the request once, the marker once
+    await service.stop()
