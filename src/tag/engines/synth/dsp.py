@@ -54,18 +54,22 @@ def white(rng: np.random.Generator, n: int) -> np.ndarray:
 def shaped_noise(rng: np.random.Generator, n: int, sr: int, magnitude, hop: int = 256) -> np.ndarray:
     """Noise whose spectrum changes over time: ``magnitude(freqs[:, None], times[None, :])``.
 
-    Random-phase short-time spectra overlap-added back to a waveform: one call
-    gives wind gusts, swells or a sweeping whoosh without time-varying filters.
+    Complex Gaussian short-time spectra, overlap-added back to a waveform (Hann
+    window, 75 % overlap): one call gives wind gusts, swells or a sweeping whoosh
+    without time-varying filters.  Unit variance.
     """
-    nperseg = hop * 4
-    frames = n // hop + 5
-    freqs = np.fft.rfftfreq(nperseg, 1 / sr)
-    times = (np.arange(frames) - 2) * hop / sr
-    mag = np.asarray(magnitude(freqs[:, None], times[None, :]), dtype=float)
-    mag = np.broadcast_to(mag, (freqs.size, frames))
-    phase = rng.uniform(0, TAU, (freqs.size, frames))
-    _, x = signal.istft(mag * np.exp(1j * phase), fs=sr, nperseg=nperseg, noverlap=nperseg - hop, boundary=True)
-    x = x[:n] if x.size >= n else np.pad(x, (0, n - x.size))
+    size = hop * 4
+    frames = n // hop + 4  # frame t covers samples [(t - 3) * hop, (t + 1) * hop)
+    freqs = np.fft.rfftfreq(size, 1 / sr)
+    times = (np.arange(frames) - 1) * hop / sr  # frame centres
+    mag = np.broadcast_to(np.asarray(magnitude(freqs[:, None], times[None, :]), dtype=float), (freqs.size, frames))
+    spectra = mag * rng.standard_normal((freqs.size, frames)) + 1j * (mag * rng.standard_normal((freqs.size, frames)))
+    grains = sfft.irfft(spectra, size, axis=0) * np.hanning(size + 1)[:-1, None]
+    out = np.zeros((frames + 4) * hop)
+    for j in range(4):  # frames j, j+4, ... do not overlap each other: add them as one run
+        run = grains[:, j::4].T.reshape(-1)
+        out[j * hop : j * hop + run.size] += run
+    x = out[3 * hop : 3 * hop + n]
     return x / (np.std(x) + 1e-12)
 
 
@@ -122,11 +126,15 @@ def smooth_control(rng: np.random.Generator, n: int, sr: int, rate: float, low: 
     """
     points = max(2, int(np.ceil(n / sr * rate)) + 2)
     values = rng.uniform(low, high, points)
-    pos = np.arange(n) / sr * rate
+    # Evaluate the cosine interpolation on a coarse grid, then linearly in between:
+    # the control is slow, and a full-rate cosine costs more than everything else.
+    step = max(1, min(64, int(sr / (rate * 32) if rate > 0 else 64)))
+    coarse = np.arange(0, n + step, step)
+    pos = coarse / sr * rate
     i = np.minimum(pos.astype(int), points - 2)
-    frac = pos - i
-    w = 0.5 - 0.5 * np.cos(np.pi * frac)
-    return values[i] * (1 - w) + values[i + 1] * w
+    w = 0.5 - 0.5 * np.cos(np.pi * (pos - i))
+    values = values[i] * (1 - w) + values[i + 1] * w
+    return np.interp(np.arange(n), coarse, values)
 
 
 def hann(n: int) -> np.ndarray:
@@ -246,8 +254,21 @@ def scatter_kernels(rng: np.random.Generator, n: int, sr: int, times: np.ndarray
     if times.size == 0:
         return out
     which = rng.integers(0, len(kernels), times.size)
+    if times.size <= 4000:  # a loop of slice-adds beats one convolution per kernel
+        starts = np.round(times * sr).astype(int)
+        for start, k, a in zip(starts.tolist(), which.tolist(), amps.tolist()):
+            add_at(out, kernels[k], start, a)
+        return out
     for k, kernel in enumerate(kernels):
         sel = which == k
         if sel.any():
             out += convolve(impulses(times[sel], amps[sel], n, sr), kernel)
+    return out
+
+
+def overlay(*parts: np.ndarray) -> np.ndarray:
+    """Sum of grains of different lengths, all starting at sample 0."""
+    out = np.zeros(max(p.shape[0] for p in parts))
+    for p in parts:
+        out[: p.shape[0]] += p
     return out

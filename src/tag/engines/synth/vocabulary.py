@@ -61,14 +61,14 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("сердц", "heartbeat", {}), ("сердцебиени", "heartbeat", {}), ("пульс", "heartbeat", {}), ("стук сердц", "heartbeat", {}),
     ("applause", "applause", {}), ("applaud", "applause", {}), ("clap", "applause", {}), ("clapping", "applause", {}), ("ovation", "applause", {"density": 2.0}),
     ("аплодисмент", "applause", {}), ("овац", "applause", {"density": 2.0}), ("хлоп", "applause", {}), ("рукоплескани", "applause", {}),
-    ("crowd", "crowd", {}), ("murmur", "crowd", {}), ("chatter", "crowd", {}), ("babble", "crowd", {}), ("people talk", "crowd", {}), ("cafe", "crowd", {}), ("restaurant", "crowd", {}),
+    ("crowd", "crowd", {}), ("murmur", "crowd", {}), ("chatter", "crowd", {}), ("people talk", "crowd", {}), ("cafe", "crowd", {}), ("restaurant", "crowd", {}),
     ("толп", "crowd", {}), ("гомон", "crowd", {}), ("гам", "crowd", {}), ("говор", "crowd", {}), ("болтовн", "crowd", {}), ("кафе", "crowd", {}), ("бормотани", "crowd", {}),
     # vehicles and machines
     ("car", "car", {}), ("engine", "car", {}), ("car engine", "car", {}), ("vehicle", "car", {}), ("truck", "car", {"pitch": 0.7}), ("rev", "car", {"tempo": 1.8}), ("traffic", "car", {}),
     ("машин", "car", {}), ("автомобил", "car", {}), ("мотор", "car", {}), ("двигател", "car", {}), ("грузовик", "car", {"pitch": 0.7}),
     ("motorbike", "motorbike", {}), ("motorcycle", "motorbike", {}), ("motorcycl", "motorbike", {}), ("scooter", "motorbike", {}),
     ("мотоцикл", "motorbike", {}), ("байк", "motorbike", {}), ("мопед", "motorbike", {}),
-    ("train", "train", {}), ("railway", "train", {}), ("locomotive", "train", {}), ("clickety", "train", {}), ("tram", "train", {}),
+    ("train", "train", {}), ("railway", "train", {}), ("locomotive", "train", {}), ("clickety", "train", {}), ("track", "train", {}), ("rail", "train", {}), ("tram", "train", {}),
     ("поезд", "train", {}), ("электричк", "train", {}), ("рельс", "train", {}), ("вагон", "train", {}), ("трамва", "train", {}),
     ("aeroplane", "aeroplane", {}), ("airplane", "aeroplane", {}), ("plane", "aeroplane", {}), ("aircraft", "aeroplane", {}), ("jet", "aeroplane", {}), ("propeller", "aeroplane", {}),
     ("самолет", "aeroplane", {}), ("самолёт", "aeroplane", {}), ("авиалайнер", "aeroplane", {}), ("пропеллер", "aeroplane", {}),
@@ -179,4 +179,18 @@ FILLER_WORDS = {
     "звук", "звуки", "шум", "шумы", "в", "на", "по", "у", "из", "за", "от", "к", "о", "об", "при", "через", "это", "как", "очень", "немного", "чуть",
     "двер", "пол", "комнат", "дом", "улиц", "ноч", "лес", "город", "окн", "крыш", "вод", "кто-то", "человек", "люд", "идет", "ид", "ехал", "едет", "ед", "лет", "летит", "гор", "горит", "пад", "падает", "шел", "шл", "пени", "пение",
     "раскатист", "течет", "теч", "воет", "во", "дует", "ду", "бьет", "бь", "откр", "открыва", "закрыва", "проезжа", "пролета", "эффект", "сцен", "атмосфер", "секунд", "сек",
+}
+
+# One prompt per source, for the gallery and the tests (each must parse to its source).
+EXAMPLES: dict[str, str] = {
+    "rain": "rain", "wind": "gusty wind", "thunder": "thunder", "sea": "sea waves", "stream": "a babbling brook",
+    "drip": "water dripping", "fire": "a crackling campfire", "birds": "birdsong", "crickets": "crickets at night",
+    "frogs": "frogs croaking", "dog": "a dog barking", "clock": "a clock ticking", "knock": "knocking on a door",
+    "typing": "keyboard typing", "door_creak": "a creaking door", "church_bell": "a church bell", "doorbell": "a doorbell",
+    "footsteps": "footsteps on gravel", "heartbeat": "a heartbeat", "applause": "applause", "crowd": "crowd murmur",
+    "car": "a car engine idling", "motorbike": "a motorbike", "train": "a train on tracks", "aeroplane": "an aeroplane flying over",
+    "engine_hum": "engine hum", "tone": "a 440 Hz tone", "beep": "a 1 kHz beep", "hum": "a low 80 Hz hum",
+    "dial_tone": "dial tone", "busy_tone": "busy signal", "phone_ring": "a phone ringing", "alarm_clock": "an alarm clock",
+    "siren": "a siren", "white_noise": "white noise", "pink_noise": "pink noise", "brown_noise": "brown noise",
+    "whoosh": "a whoosh", "explosion": "an explosion", "laser": "laser zaps", "coin": "a coin pickup", "ambience": "zzz",
 }

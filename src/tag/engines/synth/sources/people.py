@@ -18,10 +18,10 @@ def _grains(rng: np.random.Generator, sr: int, dur: float, count: int, low: floa
 
 def _step(rng: np.random.Generator, sr: int, surface: str, pitch: float) -> np.ndarray:
     if surface == "gravel":
-        return _grains(rng, sr, 0.18, 70, 1200, 7000) * 2 + dsp.burst(rng, sr, 0.08, 0.015, 80, 400) * 0.5
+        return dsp.overlay(_grains(rng, sr, 0.18, 70, 1200, 7000) * 2, dsp.burst(rng, sr, 0.08, 0.015, 80, 400) * 0.5)
     if surface == "snow":
         crunch = _grains(rng, sr, 0.25, 45, 500, 3500) * 2
-        return crunch + dsp.burst(rng, sr, 0.25, 0.05, 60, 300) * 0.4
+        return dsp.overlay(crunch, dsp.burst(rng, sr, 0.25, 0.05, 60, 300) * 0.4)
     if surface == "wood":
         body = dsp.modal([f * pitch for f in (95, 210, 480, 950)], [0.04, 0.03, 0.02, 0.012], [1.0, 0.7, 0.4, 0.2], 0.15, sr, rng)
         return body + dsp.burst(rng, sr, 0.15, 0.006, 300, 4000) * 0.4

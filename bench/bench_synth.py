@@ -1,0 +1,51 @@
+"""How many times faster than real time the synth engine renders, on one core.
+
+    .venv/bin/python bench/bench_synth.py [--prompt TEXT] [--duration S] [--runs N] [--stereo]
+
+Prints wall-clock and CPU x-real-time (seconds of audio per second) for the
+prompt, median over the runs after one warm-up; the target is >= 50x for a
+10 s, 3-source prompt.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One thread everywhere: the figure must hold on one core of a shared machine.
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+from tag.engines.synth import SynthEngine  # noqa: E402
+
+DEFAULT_PROMPT = "heavy rain with distant thunder and gusty wind"
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--prompt", default=DEFAULT_PROMPT)
+    args.add_argument("--duration", type=float, default=10.0)
+    args.add_argument("--runs", type=int, default=7)
+    args.add_argument("--stereo", action="store_true")
+    opts = args.parse_args()
+
+    engine = SynthEngine()
+    first = engine.generate(opts.prompt, opts.duration, stereo=opts.stereo)  # warm-up: imports, filter designs
+    walls, cpus = [], []
+    for seed in range(opts.runs):
+        w0, c0 = time.perf_counter(), time.process_time()
+        engine.generate(opts.prompt, opts.duration, seed=seed, stereo=opts.stereo)
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    print(f"prompt:    {opts.prompt!r} -> sources {first.details['sources']}")
+    print(f"audio:     {opts.duration:g} s at {engine.sample_rate} Hz, {'stereo' if opts.stereo else 'mono'}, {opts.runs} runs")
+    print(f"wall:      median {wall * 1000:.1f} ms  -> {opts.duration / wall:.1f}x real time")
+    print(f"cpu:       median {cpu * 1000:.1f} ms  -> {opts.duration / cpu:.1f}x real time (target >= 50x)")
+
+
+if __name__ == "__main__":
+    main()
