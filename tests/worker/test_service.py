@@ -228,7 +228,7 @@ async def test_heartbeats_describe_the_worker(settings: Settings, broker: Memory
     beat = events.items[0]
     assert beat["worker_id"] == service.worker_id and "." not in service.worker_id
     assert beat["engines"] == ["test-tone"] and beat["concurrency"] == 1 and beat["in_flight"] == 0
-    assert isinstance(beat["time"], float)
+    assert isinstance(beat["time"], float) and beat["stopping"] is False
     await service.stop()
 
 

@@ -108,6 +108,7 @@ class GeneratorService:
         self._pool: DaemonPool | None = None
         self._subscription: Subscription | None = None
         self._heartbeat: asyncio.Task[None] | None = None
+        self._stopping = False
         self.counts: dict[str, int] = {"ok": 0, "error": 0, "dead_lettered": 0, "duplicate": 0}
 
     @property
@@ -141,6 +142,8 @@ class GeneratorService:
         if self._subscription is not None:
             await self._subscription.cancel()
             self._subscription = None
+            self._stopping = True
+            await self._send_heartbeat()  # tells monitors at once that no more work is taken
         if self._jobs:
             log.info("stopping: waiting up to %.0f s for %d job(s) in hand", grace, len(self._jobs))
             _, pending = await asyncio.wait(set(self._jobs), timeout=grace)
@@ -166,6 +169,7 @@ class GeneratorService:
                 "in_flight": self.in_flight,
                 "concurrency": self.concurrency,
                 "time": time.time(),
+                "stopping": self._stopping,
             }
         ).encode()
         try:
