@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 # Open event streams end on shutdown; this bounds the wait for slow clients.
 GRACEFUL_SHUTDOWN_SECONDS = 3.0
+UNSUBSCRIBE_SECONDS = 3.0
 
 
 class _Server(uvicorn.Server):
@@ -96,8 +97,11 @@ async def serve_web(
         server.should_exit = True
         await serving  # re-raises a start-up failure (say, the port is taken)
     finally:
-        await service.stop()
-        await watch.stop()
+        # Unsubscribing needs the broker; if it is gone, do not hang on it.
+        try:
+            await asyncio.wait_for(asyncio.gather(service.stop(), watch.stop()), UNSUBSCRIBE_SECONDS)
+        except (BrokerError, TimeoutError, OSError) as exc:
+            log.warning("web shutdown: could not unsubscribe cleanly (%s)", type(exc).__name__)
         await store.close()
 
 

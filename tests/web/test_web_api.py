@@ -1,0 +1,339 @@
+"""The HTTP API against a real server, a real worker and the real RabbitMQ."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from typing import Any, Iterator
+
+import httpx
+import pytest
+import soundfile as sf
+from pydantic import SecretStr
+
+from tag.messages import PROMPT_MAX_CHARS
+from support.engines import FailingEngine, SlowEngine
+from web_stack import WebStack, wait_for
+
+pytestmark = pytest.mark.rabbitmq
+
+
+def events(client: httpx.Client, generation_id: str) -> Iterator[dict[str, Any]]:
+    """The generation documents sent by the server-sent events endpoint, in order."""
+    with client.stream("GET", f"/v1/generations/{generation_id}/events") as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        kind = None
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and kind == "status":
+                yield json.loads(line.split(":", 1)[1])
+
+
+def follow_to_end(client: httpx.Client, generation_id: str) -> list[dict[str, Any]]:
+    return list(events(client, generation_id))
+
+
+def create(client: httpx.Client, **body: Any) -> httpx.Response:
+    body.setdefault("prompt", "rain on a tin roof")
+    body.setdefault("duration", 1.5)
+    return client.post("/v1/generations", json=body)
+
+
+# -- the whole life cycle -------------------------------------------------------------
+def test_lifecycle_queued_to_done_with_progress_and_audio(make_stack, synth_engine) -> None:
+    stack: WebStack = make_stack(engine=synth_engine)
+    with stack.client() as client:
+        response = create(client, prompt="  a  dog barking  ", duration=2.5, seed=7, format="ogg")
+        assert response.status_code == 202
+        accepted = response.json()
+        generation_id = accepted["id"]
+        assert len(generation_id) >= 20 and accepted["status"] == "queued"
+        assert response.headers["location"] == f"/v1/generations/{generation_id}"
+
+        documents = follow_to_end(client, generation_id)
+        statuses = [d["status"] for d in documents]
+        assert statuses[-1] == "done", documents[-1]
+        assert set(statuses) <= {"queued", "generating", "done"}
+        percents = [d["percent"] for d in documents if d["status"] == "generating"]
+        assert percents == sorted(percents), "progress never goes backwards"
+
+        final = client.get(f"/v1/generations/{generation_id}").json()
+        assert final["status"] == "done" and final["percent"] == 100
+        assert final["parameters"] == {
+            "prompt": "a dog barking", "duration": 2.5, "engine": None, "seed": 7,
+            "steps": None, "candidates": None, "format": "ogg",
+        }
+        timings = final["timings"]
+        assert timings["created_at"] <= timings["started_at"] <= timings["finished_at"]
+        assert timings["generation_seconds"] >= 0 and timings["queued_seconds"] >= 0
+        assert final["result"]["engine"] == synth_engine.name
+        assert final["result"]["duration"] == pytest.approx(2.5, abs=0.01)
+
+        # Default format is the one asked for; others are converted on demand.
+        expected_types = {None: "audio/ogg", "wav": "audio/wav", "ogg": "audio/ogg", "mp3": "audio/mpeg"}
+        for fmt, content_type in expected_types.items():
+            params = {"format": fmt} if fmt else {}
+            audio = client.get(f"/v1/generations/{generation_id}/audio", params=params)
+            assert audio.status_code == 200, audio.text
+            assert audio.headers["content-type"] == content_type
+            samples, rate = sf.read(io.BytesIO(audio.content))
+            assert len(samples) / rate == pytest.approx(2.5, abs=0.06), fmt
+        wav = client.get(f"/v1/generations/{generation_id}/audio", params={"format": "wav", "download": "true"})
+        assert wav.headers["content-disposition"] == 'attachment; filename="a-dog-barking.wav"'
+
+
+def test_engine_failure_is_reported_with_its_reason(make_stack) -> None:
+    stack: WebStack = make_stack(engine=FailingEngine())
+    with stack.client() as client:
+        generation_id = create(client, prompt="make it fail").json()["id"]
+        final = follow_to_end(client, generation_id)[-1]
+        assert final["status"] == "failed"
+        assert final["error"]["code"] and final["error"]["message"]
+        assert final["result"] is None
+        assert client.get(f"/v1/generations/{generation_id}/audio").status_code == 409
+
+
+def test_engines_list_limits_and_live_workers(make_stack, synth_engine) -> None:
+    stack: WebStack = make_stack(engine=synth_engine, max_duration=12.0)
+    with stack.client() as client:
+        body = client.get("/v1/engines").json()
+    assert body["auth_required"] is False
+    assert body["limits"]["max_duration"] == 12.0
+    assert body["limits"]["prompt_max_chars"] == PROMPT_MAX_CHARS
+    synth = next(e for e in body["engines"] if e["name"] == synth_engine.name)
+    assert synth["available"] is True and synth["max_duration"] <= 12.0
+    assert synth["served_by_workers"] == 1
+
+
+# -- validation --------------------------------------------------------------------------
+BAD_BODIES = [
+    ({"prompt": "", "duration": 2}, "prompt", "empty"),
+    ({"prompt": "   \n\t ", "duration": 2}, "prompt", "empty"),
+    ({"prompt": "x" * (PROMPT_MAX_CHARS + 1), "duration": 2}, "prompt", "at most 500"),
+    ({"prompt": 42, "duration": 2}, "prompt", "string"),
+    ({"duration": 2}, "prompt", "required"),
+    ({"prompt": "rain"}, "duration", "required"),
+    ({"prompt": "rain", "duration": 0.1}, "duration", "between 0.5 and 20"),
+    ({"prompt": "rain", "duration": 20.5}, "duration", "between 0.5 and 20"),
+    ({"prompt": "rain", "duration": "long"}, "duration", "number"),
+    ({"prompt": "rain", "duration": 2, "steps": 0}, "steps", "greater than or equal to 1"),
+    ({"prompt": "rain", "duration": 2, "steps": 501}, "steps", "less than or equal to 500"),
+    ({"prompt": "rain", "duration": 2, "candidates": 0}, "candidates", "greater than or equal to 1"),
+    ({"prompt": "rain", "duration": 2, "candidates": 9}, "candidates", "less than or equal to 8"),
+    ({"prompt": "rain", "duration": 2, "seed": -1}, "seed", "greater than or equal to 0"),
+    ({"prompt": "rain", "duration": 2, "seed": 2**32}, "seed", "less than or equal to"),
+    ({"prompt": "rain", "duration": 2, "format": "flac"}, "format", "'wav', 'ogg' or 'mp3'"),
+    ({"prompt": "rain", "duration": 2, "engine": "no-such-engine"}, "engine", "unknown engine"),
+    ({"prompt": "rain", "duration": 2, "volume": 11}, "volume", "not permitted"),
+]
+
+
+@pytest.fixture
+def idle_stack(make_stack) -> WebStack:
+    """A server with no worker: requests stay queued."""
+    return make_stack(max_duration=20.0, web_rate_burst=100, max_queue_per_user=100)
+
+
+def test_every_validation_error_is_422_with_a_readable_reason(idle_stack: WebStack) -> None:
+    with idle_stack.client() as client:
+        for body, field, words in BAD_BODIES:
+            response = client.post("/v1/generations", json=body)
+            assert response.status_code == 422, (body, response.text)
+            problem = response.json()
+            assert field in [e["field"] for e in problem["errors"]], (body, problem)
+            assert words in problem["detail"], (body, problem["detail"])
+            assert "Value error" not in problem["detail"]
+
+        not_json = client.post("/v1/generations", content=b"{not json", headers={"content-type": "application/json"})
+        assert not_json.status_code == 422 and "JSON" in not_json.json()["detail"]
+        too_big = client.post(
+            "/v1/generations", content=b"{" + b" " * 20000 + b"}", headers={"content-type": "application/json"}
+        )
+        assert too_big.status_code == 413
+        assert client.get("/v1/generations/no").status_code == 422  # not an id at all
+        assert client.get("/v1/generations/" + "A" * 22).status_code == 404
+        assert client.delete("/v1/generations/" + "A" * 22).status_code == 404
+        assert client.get("/v1/generations/" + "A" * 22 + "/audio", params={"format": "aiff"}).status_code == 422
+        # Nothing of that reached the queue.
+        assert idle_stack.run(idle_stack.web_broker.queue_depth(idle_stack.settings.request_queue)) == 0
+
+
+# -- queue position and cancel ------------------------------------------------------------
+def test_cancel_a_queued_request_but_not_a_started_one(make_stack) -> None:
+    release = threading.Event()
+    engine = SlowEngine(release=release, timeout=60)
+    stack: WebStack = make_stack(engine=engine)
+    try:
+        with stack.client() as client:
+            first = create(client, prompt="first").json()["id"]
+            assert engine.entered.wait(20), "the worker never started the first request"
+            wait_for(lambda: client.get(f"/v1/generations/{first}").json()["status"] == "generating")
+            second = create(client, prompt="second").json()["id"]
+            third = create(client, prompt="third").json()
+            doc = client.get(f"/v1/generations/{second}").json()
+            assert doc["status"] == "queued" and doc["position"] == 1
+            assert third["position"] == 2
+
+            cancelled = client.delete(f"/v1/generations/{second}")
+            assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+            assert client.delete(f"/v1/generations/{second}").json()["status"] == "cancelled"  # idempotent
+            started = client.delete(f"/v1/generations/{first}")
+            assert started.status_code == 409 and "generating" in started.json()["detail"]
+            # The third moves up once the second is out of the way.
+            assert client.get(f"/v1/generations/{third['id']}").json()["position"] == 1
+    finally:
+        release.set()
+    with stack.client() as client:
+        assert follow_to_end(client, first)[-1]["status"] == "done"
+        assert follow_to_end(client, third["id"])[-1]["status"] == "done"
+        # Whatever the worker did with the cancelled one, it stays cancelled.
+        wait_for(lambda: stack.worker is not None and sum(stack.worker.counts.values()) >= 3)
+        doc = client.get(f"/v1/generations/{second}").json()
+        assert doc["status"] == "cancelled" and doc["result"] is None
+        assert client.get(f"/v1/generations/{second}/audio").status_code == 409
+        done = client.delete(f"/v1/generations/{first}")
+        assert done.status_code == 409 and "done" in done.json()["detail"]
+
+
+# -- range requests -------------------------------------------------------------------------
+def test_range_requests_on_audio(make_stack, synth_engine) -> None:
+    stack: WebStack = make_stack(engine=synth_engine)
+    with stack.client() as client:
+        generation_id = create(client, duration=1.0).json()["id"]
+        assert follow_to_end(client, generation_id)[-1]["status"] == "done"
+        url = f"/v1/generations/{generation_id}/audio"
+        whole = client.get(url)
+        assert whole.headers["accept-ranges"] == "bytes"
+        size = len(whole.content)
+
+        head = client.get(url, headers={"Range": "bytes=0-99"})
+        assert head.status_code == 206
+        assert head.headers["content-range"] == f"bytes 0-99/{size}"
+        assert head.content == whole.content[:100]
+
+        middle = client.get(url, headers={"Range": f"bytes=1000-{size - 1}"})
+        assert middle.status_code == 206 and middle.content == whole.content[1000:]
+
+        tail = client.get(url, headers={"Range": "bytes=-10"})
+        assert tail.status_code == 206 and tail.content == whole.content[-10:]
+
+        beyond = client.get(url, headers={"Range": f"bytes={size + 10}-"})
+        assert beyond.status_code == 416
+        assert beyond.headers["content-range"] == f"bytes */{size}"
+
+
+# -- API keys ------------------------------------------------------------------------------------
+def test_auth_on_keys_scope_results(make_stack, synth_engine) -> None:
+    stack: WebStack = make_stack(engine=synth_engine, api_keys=[SecretStr("key-one"), SecretStr("key-two")])
+    one = {"Authorization": "Bearer key-one"}
+    two = {"Authorization": "Bearer key-two"}
+    with stack.client() as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/v1/engines").json()["auth_required"] is True
+
+        missing = create(client)
+        assert missing.status_code == 401
+        assert missing.headers["www-authenticate"] == "Bearer"
+        wrong = client.post("/v1/generations", json={"prompt": "x", "duration": 1}, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and "nope" not in wrong.text
+        assert client.post(
+            "/v1/generations", json={"prompt": "x", "duration": 1}, headers={"Authorization": "Basic a2V5LW9uZQ=="}
+        ).status_code == 401
+
+        made = client.post("/v1/generations", json={"prompt": "a bell", "duration": 1}, headers=one)
+        assert made.status_code == 202
+        generation_id = made.json()["id"]
+        assert client.get(f"/v1/generations/{generation_id}").status_code == 401
+        assert client.get(f"/v1/generations/{generation_id}", headers=two).status_code == 404  # not yours
+        with httpx.Client(base_url=stack.url, headers=one, timeout=30) as owner:
+            assert follow_to_end(owner, generation_id)[-1]["status"] == "done"
+            assert owner.get(f"/v1/generations/{generation_id}/audio").status_code == 200
+        assert client.get(f"/v1/generations/{generation_id}/audio").status_code == 401
+        assert client.get(f"/v1/generations/{generation_id}/audio", headers=two).status_code == 404
+        assert client.delete(f"/v1/generations/{generation_id}", headers=two).status_code == 404
+
+
+def test_auth_off_the_id_alone_reads_the_result(make_stack, synth_engine) -> None:
+    stack: WebStack = make_stack(engine=synth_engine)
+    with stack.client() as client:
+        generation_id = create(client, duration=1.0).json()["id"]
+    with stack.client() as stranger:  # another client, same id: allowed
+        assert follow_to_end(stranger, generation_id)[-1]["status"] == "done"
+        assert stranger.get(f"/v1/generations/{generation_id}/audio").status_code == 200
+
+
+# -- rate limit ------------------------------------------------------------------------------------
+def test_rate_limit_per_client(make_stack) -> None:
+    stack: WebStack = make_stack(
+        web_rate_burst=2, web_rate_per_minute=1.0, max_queue_per_user=100,
+        api_keys=[SecretStr("alice"), SecretStr("bob")],
+    )
+    alice = {"Authorization": "Bearer alice"}
+    bob = {"Authorization": "Bearer bob"}
+    with stack.client() as client:
+        for _ in range(2):
+            assert client.post("/v1/generations", json={"prompt": "a", "duration": 1}, headers=alice).status_code == 202
+        limited = client.post("/v1/generations", json={"prompt": "a", "duration": 1}, headers=alice)
+        assert limited.status_code == 429
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert "too many" in limited.json()["detail"]
+        # Another client is not affected.
+        assert client.post("/v1/generations", json={"prompt": "b", "duration": 1}, headers=bob).status_code == 202
+        # An invalid body is refused by validation, before the allowance is counted.
+        assert client.post("/v1/generations", json={"prompt": "", "duration": 1}, headers=bob).status_code == 422
+
+
+def test_waiting_requests_per_client_are_capped(make_stack) -> None:
+    stack: WebStack = make_stack(max_queue_per_user=2, web_rate_burst=100)
+    with stack.client() as client:
+        assert create(client).status_code == 202
+        assert create(client).status_code == 202
+        third = create(client)
+        assert third.status_code == 429 and "waiting" in third.json()["detail"]
+
+
+# -- readiness -------------------------------------------------------------------------------------
+def test_readiness_follows_workers_and_broker(make_stack, synth_engine) -> None:
+    stack: WebStack = make_stack(web_worker_max_age=1.5)
+    with stack.client() as client:
+        assert client.get("/healthz").json() == {"ok": True}
+        alone = client.get("/readyz")
+        assert alone.status_code == 503
+        assert alone.json() | {"reason": None} == {"ready": False, "broker": True, "workers": 0, "reason": None}
+
+        stack.start_worker(synth_engine, heartbeat_interval=0.3)
+        ready = wait_for(lambda: (r := client.get("/readyz")).status_code == 200 and r)
+        assert ready.json()["workers"] == 1 and ready.json()["ready"] is True
+
+        stack.stop_worker()
+        gone = wait_for(lambda: (r := client.get("/readyz")).status_code == 503 and r, timeout=10)
+        assert gone.json()["workers"] == 0 and "no worker" in gone.json()["reason"]
+
+        # The broker going away makes the server unready, but it stays up.
+        assert stack.web_broker is not None
+        stack.run(stack.web_broker.close())
+        down = client.get("/readyz")
+        assert down.status_code == 503 and down.json()["broker"] is False
+        assert client.get("/healthz").status_code == 200
+        refused = create(client)
+        assert refused.status_code == 503 and "queue" in refused.json()["detail"]
+
+
+# -- the page and its documents ------------------------------------------------------------------
+def test_page_static_files_and_openapi(idle_stack: WebStack) -> None:
+    with idle_stack.client() as client:
+        page = client.get("/")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        for asset in ("/static/app.js", "/static/app.css", "/static/favicon.svg"):
+            assert client.get(asset).status_code == 200, asset
+        # Everything the page loads is local: no other host is named.
+        assert "http://" not in page.text and "https://" not in page.text
+        schema = client.get("/openapi.json").json()
+        body = schema["components"]["schemas"]["GenerationCreate"]["properties"]
+        assert body["duration"]["maximum"] == 20.0
+        assert body["prompt"]["maxLength"] == PROMPT_MAX_CHARS
+        assert {"/v1/generations", "/v1/generations/{generation_id}/audio", "/healthz", "/readyz"} <= set(schema["paths"])

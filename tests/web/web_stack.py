@@ -1,0 +1,133 @@
+"""A real web server and a real worker on the real RabbitMQ, in a background thread.
+
+The stack runs its own event loop in a thread so tests can drive it with plain
+blocking clients (httpx, Playwright's sync API) from the test thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import Future
+from typing import Any, Callable, Coroutine, TypeVar
+
+import httpx
+
+from tag.broker.rabbit import RabbitBroker
+from tag.config import Settings
+from tag.engines import Engine
+from tag.web import serve_web
+from tag.web.service import reply_queue
+from tag.worker import GeneratorService
+
+T = TypeVar("T")
+START_TIMEOUT = 30.0
+
+
+class WebStack:
+    """``serve_web`` on a free port, plus at most one worker, on their own loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="web-stack", daemon=True)
+        self._thread.start()
+        self.web_broker: RabbitBroker | None = None
+        self.worker: GeneratorService | None = None
+        self._worker_broker: RabbitBroker | None = None
+        self._stop: asyncio.Event | None = None
+        self._server: Future[None] | None = None
+        self.port = 0
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = START_TIMEOUT) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30.0, **kwargs)
+
+    # -- web ------------------------------------------------------------------
+    def start_web(self) -> None:
+        ready: Future[int] = Future()
+
+        async def start() -> None:
+            self.web_broker = RabbitBroker(self.settings.broker(), connection_name="tag-test-web")
+            await self.web_broker.connect()
+            self._stop = asyncio.Event()
+
+        self.run(start())
+        assert self.web_broker is not None and self._stop is not None
+        self._server = asyncio.run_coroutine_threadsafe(
+            serve_web(self.settings, self.web_broker, self._stop, "127.0.0.1", 0, on_ready=ready.set_result),
+            self.loop,
+        )
+        self._server.add_done_callback(lambda f: ready.done() or ready.set_exception(f.exception() or RuntimeError()))
+        self.port = ready.result(START_TIMEOUT)
+
+    # -- worker -----------------------------------------------------------------
+    def start_worker(self, engine: Engine, heartbeat_interval: float = 0.5) -> GeneratorService:
+        async def start() -> GeneratorService:
+            self._worker_broker = RabbitBroker(self.settings.broker(), connection_name="tag-test-worker")
+            await self._worker_broker.connect()
+            worker = GeneratorService(
+                self.settings, self._worker_broker, engine, heartbeat_interval=heartbeat_interval
+            )
+            await worker.start()
+            return worker
+
+        self.worker = self.run(start())
+        return self.worker
+
+    def stop_worker(self) -> None:
+        worker, broker = self.worker, self._worker_broker
+        self.worker = self._worker_broker = None
+
+        async def stop() -> None:
+            if worker is not None:
+                await worker.stop(grace=5.0)
+            if broker is not None:
+                await broker.close()
+
+        self.run(stop())
+
+    # -- teardown ---------------------------------------------------------------
+    def close(self) -> None:
+        self.stop_worker()
+        if self._server is not None and self._stop is not None:
+            self.loop.call_soon_threadsafe(self._stop.set)
+            self._server.result(START_TIMEOUT)
+
+        async def cleanup() -> None:
+            if self.web_broker is not None:
+                await self.web_broker.close()
+            cleaner = RabbitBroker(self.settings.broker(), connection_name="tag-test-cleaner")
+            await cleaner.connect()
+            try:
+                for queue in (self.settings.request_queue, self.settings.response_queue, reply_queue(self.settings)):
+                    await cleaner.delete_queue(queue)
+                await cleaner.delete_exchange(self.settings.progress_exchange)
+            finally:
+                await cleaner.close()
+
+        try:
+            self.run(cleanup())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(10)
+            self.loop.close()
+
+
+def wait_for(condition: Callable[[], T], timeout: float = 20.0, interval: float = 0.05) -> T:
+    """Poll ``condition`` (a cheap query of a real service) until it is truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s (last value {value!r})")
+        time.sleep(interval)
