@@ -8,6 +8,7 @@ all end in one :class:`CheckpointError` that names the file and the keys.
 
 from __future__ import annotations
 
+import logging
 import pickle
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,8 @@ import yaml
 from torch import nn
 
 from tag.engines.base import EngineError
+
+log = logging.getLogger(__name__)
 
 # Error messages list at most this many keys; the rest are counted.
 _SHOWN_KEYS = 12
@@ -50,16 +53,27 @@ def read_yaml(path: Path, what: str) -> dict[str, Any]:
     return data
 
 
+def _torch_load(path: Path, weights_only: bool) -> Any:
+    # Zip-format files are memory-mapped: no second copy of the weights in RAM.
+    mmap = zipfile.is_zipfile(path)
+    return torch.load(path, map_location="cpu", weights_only=weights_only, mmap=mmap)
+
+
 def read_torch_file(path: Path, what: str, entry: str | None = None) -> dict[str, torch.Tensor]:
     """The state dict stored in a ``torch.save`` file (optionally under ``entry``).
 
-    Only tensors and plain containers are unpickled (``weights_only``): a
-    checkpoint never gets to run code on the worker.
+    Tensors and plain containers are unpickled safely (``weights_only``).  A file
+    that also pickles other objects (training arguments, say) is read in full
+    with a warning: it is the operator's own official file in the model folder.
     """
     require_file(path, what)
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError) as exc:
+        try:
+            data = _torch_load(path, weights_only=True)
+        except pickle.UnpicklingError:
+            log.warning("%s holds more than tensors; reading it with full unpickling", path.name)
+            data = _torch_load(path, weights_only=False)
+    except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError, OSError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CheckpointError(f"{what} {path} is not a readable PyTorch checkpoint ({first_line})") from None
     if entry is not None:

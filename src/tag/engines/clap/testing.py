@@ -69,17 +69,35 @@ def tiny_clap_config(duration: float = 1.0) -> ClapConfig:
     )
 
 
-def _randomise(model: torch.nn.Module, generator: torch.Generator) -> None:
-    # Default inits leave norms at identity and BatchNorm statistics at 0/1; random
-    # values everywhere make a round trip that drops or swaps a tensor detectable.
+def _calibrate_batch_norms(model: ClapModel, generator: torch.Generator, rate: int) -> None:
+    # Random weights with BatchNorm statistics at 0/1 shrink every input to the
+    # same embedding; statistics measured on a few random sounds keep activations
+    # near unit scale, so different sounds embed (and rank) differently.
+    t = torch.arange(rate) / rate
+    sounds = [0.3 * torch.randn(rate, generator=generator) * torch.rand(1, generator=generator)
+              for _ in range(4)]
+    sounds += [0.5 * torch.sin(2 * torch.pi * f * t) for f in (220.0, 1000.0, 5000.0)]
+    norms = [m for m in model.audio_encoder.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # cumulative average over the calibration pass
+    model.audio_encoder.base.train()
+    with torch.no_grad():
+        model.audio_encoder.base(torch.stack(sounds))
+    model.eval()
+    for norm in norms:
+        norm.momentum = 0.1
+
+
+def _randomise_norms(model: torch.nn.Module, generator: torch.Generator) -> None:
+    # Norm parameters and biases off their identity defaults, so a round trip that
+    # drops or swaps one of them is detectable.
     with torch.no_grad():
         for name, tensor in model.state_dict().items():
-            if "num_batches_tracked" in name or "spectrogram_extractor" in name or "logmel_extractor" in name:
+            if name.endswith(("running_mean", "running_var", "num_batches_tracked")):
                 continue
-            if name.endswith("running_var"):
-                tensor.copy_(0.5 + torch.rand(tensor.shape, generator=generator))
-            elif tensor.is_floating_point():
-                tensor.copy_(0.2 * torch.randn(tensor.shape, generator=generator))
+            if name.endswith(".bias") or "layer_norm" in name or "LayerNorm" in name or ".bn" in name:
+                tensor.add_(0.1 * torch.randn(tensor.shape, generator=generator))
 
 
 def write_tiny_clap(folder: Path, seed: int = 0, duration: float = 1.0) -> Path:
@@ -88,9 +106,12 @@ def write_tiny_clap(folder: Path, seed: int = 0, duration: float = 1.0) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     tokenizer_dir = write_tiny_tokenizer(folder / "tokenizer")
     config = tiny_clap_config(duration)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = ClapModel(config, BertConfig.from_json_file(str(tokenizer_dir / "config.json")))
     generator = torch.Generator().manual_seed(seed)
-    model = ClapModel(config, BertConfig.from_json_file(str(tokenizer_dir / "config.json")))
-    _randomise(model, generator)
+    _randomise_norms(model, generator)
+    _calibrate_batch_norms(model, generator, config.sampling_rate)
     state = dict(model.state_dict())
     positions = model.caption_encoder.base.config.max_position_embeddings
     state["caption_encoder.base.embeddings.position_ids"] = torch.arange(positions)[None, :]
