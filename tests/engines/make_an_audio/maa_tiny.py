@@ -264,10 +264,36 @@ def write_tiny_model(
     ckpts.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": tiny_state_dict(config, bert_dir, seed)}, ckpts / "maa1_full.ckpt")
     (root / "txt2audio_args.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    write_tiny_clap(ckpts / "CLAP", seed=seed)
+    condition_clap(write_tiny_clap(ckpts / "CLAP", seed=seed), seed)
     if vocoder:
         write_vocoder(ckpts / "bigvgan", seed)
     return root
+
+
+def condition_clap(folder: Path, seed: int) -> None:
+    """Give the tiny CLAP's audio tower variance-preserving random weights.
+
+    With the generic random values, six conv blocks shrink the signal to nothing
+    and every sound gets the same embedding, so no ranking could be tested; here
+    convolutions get He-scaled weights, batch norms are identities and the input
+    norm maps typical decibel levels (-40 +- 20 dB) to unit scale."""
+    path = folder / "CLAP_weights_2022.pth"
+    blob = torch.load(path, weights_only=True)
+    g = torch.Generator().manual_seed(seed + 1)
+    for key, value in blob["model"].items():
+        if not key.startswith("audio_encoder.base.conv_block") and not key.startswith("audio_encoder.base.bn0"):
+            continue
+        if key.endswith("num_batches_tracked"):
+            continue
+        if key.split(".")[-2].startswith("conv"):
+            value.copy_(torch.randn(value.shape, generator=g) * (2.0 / value[0].numel()) ** 0.5)
+        elif key.endswith(("weight", "running_var")):
+            value.fill_(1.0)
+        else:
+            value.fill_(0.0)
+    blob["model"]["audio_encoder.base.bn0.running_mean"].fill_(-40.0)
+    blob["model"]["audio_encoder.base.bn0.running_var"].fill_(400.0)
+    torch.save(blob, path)
 
 
 def write_vocoder(folder: Path, seed: int) -> None:

@@ -107,6 +107,9 @@ def _build(factory: Callable[[], torch.nn.Module]) -> torch.nn.Module:
 
 def _load_strict(model: torch.nn.Module, state: dict[str, torch.Tensor], what: str) -> torch.nn.Module:
     check_against(model, state, what)
+    # Own copies: tensors read with mmap stay backed by the file, which may be
+    # replaced while we run.
+    state = {k: v.detach().clone(memory_format=torch.contiguous_format) for k, v in state.items()}
     model.load_state_dict(state, strict=True, assign=True)
     leftover = [name for name, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
     if leftover:

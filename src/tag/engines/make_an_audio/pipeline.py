@@ -107,7 +107,9 @@ class MakeAnAudioPipeline:
         self.device = torch.device(device)
         self.dtype = dtype
         for module in (components.unet, components.autoencoder, components.text_encoder):
-            module.to(self.device, dtype)
+            module.to(self.device)
+            if next(module.parameters()).dtype != dtype:  # half precision on GPUs only
+                module.to(dtype=dtype)
         self._empty: torch.Tensor | None = None
 
     # -- conditioning -------------------------------------------------------

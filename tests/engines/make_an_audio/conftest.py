@@ -1,0 +1,41 @@
+"""Fixtures: one tiny random Make-An-Audio in the official layout, shared per session."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from maa_tiny import write_tiny_model  # noqa: E402
+
+from tag.config import Settings  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # The machine's cores are shared: several torch threads per process
+    # oversubscribe them and run an order of magnitude slower.
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model dir holding make-an-audio/ with tiny weights (never modified by tests)."""
+    models = tmp_path_factory.mktemp("models")
+    write_tiny_model(models / "make-an-audio", seed=0)
+    return models
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(tiny_model_dir: Path):
+    from tag.engines.make_an_audio.engine import build_pipeline
+
+    torch.set_num_threads(1)
+    return build_pipeline(Settings(_env_file=None, model_dir=tiny_model_dir))

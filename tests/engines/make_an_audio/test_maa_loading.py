@@ -1,0 +1,150 @@
+"""Loading the official layout: strict conversion, the cache, clear errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from maa_tiny import tiny_config, tiny_state_dict, write_tiny_model
+
+from tag.config import Settings
+from tag.engines import EngineError, create_engine, resolve_name
+from tag.engines.make_an_audio.architecture import architecture_from_config
+from tag.engines.make_an_audio.convert import ConversionError, split_checkpoint
+from tag.engines.make_an_audio.layout import model_files
+from tag.engines.make_an_audio.loading import CheckpointError, load_components
+
+
+@pytest.fixture(scope="module")
+def official_state(tmp_path_factory: pytest.TempPathFactory) -> dict[str, torch.Tensor]:
+    return tiny_state_dict(tiny_config(), tmp_path_factory.mktemp("bert"))
+
+
+@pytest.fixture
+def model_copy(tiny_model_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the tiny model folder that a test may damage."""
+    target = tmp_path / "models"
+    shutil.copytree(tiny_model_dir, target, ignore=shutil.ignore_patterns("converted"))
+    return target
+
+
+def test_every_official_key_is_used_and_every_parameter_filled(official_state) -> None:
+    arch = architecture_from_config(tiny_config())
+    split = split_checkpoint(official_state, arch)
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+
+    from tag.engines.make_an_audio.architecture import autoencoder_config, unet_config
+
+    unet = UNet2DConditionModel(**unet_config(arch.unet))
+    vae = AutoencoderKL(**autoencoder_config(arch.autoencoder))
+    assert set(split.unet) == set(unet.state_dict())
+    assert set(split.autoencoder) == set(vae.state_dict())
+    unet_prefix = "model.diffusion_model."
+    assert len(split.unet) == sum(k.startswith(unet_prefix) for k in official_state)
+    assert split.scale_factor == pytest.approx(1.3)
+    # A renamed tensor arrives unchanged (a spot check through each rename family).
+    assert torch.equal(split.unet["down_blocks.1.resnets.0.conv_shortcut.weight"],
+                       official_state[unet_prefix + "input_blocks.4.0.skip_connection.weight"])
+    assert torch.equal(split.unet["up_blocks.0.upsamplers.0.conv.weight"],
+                       official_state[unet_prefix + "output_blocks.2.2.conv.weight"])
+    assert torch.equal(split.autoencoder["decoder.up_blocks.0.attentions.1.to_q.weight"],
+                       official_state["first_stage_model.decoder.up.3.attn.1.q.weight"][:, :, 0, 0])
+
+
+def test_an_unknown_key_is_named(official_state) -> None:
+    state = dict(official_state)
+    state["model.diffusion_model.input_blocks.1.0.extra.weight"] = torch.zeros(1)
+    with pytest.raises(ConversionError, match=r"input_blocks\.1\.0\.extra\.weight"):
+        split_checkpoint(state, architecture_from_config(tiny_config()))
+
+
+def test_a_stray_top_level_key_is_named(official_state) -> None:
+    state = dict(official_state)
+    state["cond_stage_model.something_else.weight"] = torch.zeros(1)
+    with pytest.raises(ConversionError, match="cond_stage_model.something_else.weight"):
+        split_checkpoint(state, architecture_from_config(tiny_config()))
+
+
+def test_a_missing_key_is_named(model_copy: Path) -> None:
+    path = model_files(model_copy).checkpoint
+    blob = torch.load(path, weights_only=True)
+    del blob["state_dict"]["model.diffusion_model.middle_block.1.proj_in.weight"]
+    torch.save(blob, path)
+    with pytest.raises(ConversionError, match=r"missing keys.*mid_block\.attentions\.0\.proj_in\.weight"):
+        load_components(model_files(model_copy))
+
+
+def test_a_wrong_shape_is_named(model_copy: Path) -> None:
+    path = model_files(model_copy).checkpoint
+    blob = torch.load(path, weights_only=True)
+    blob["state_dict"]["model.diffusion_model.out.2.bias"] = torch.zeros(5)
+    torch.save(blob, path)
+    with pytest.raises(ConversionError, match=r"conv_out\.bias: checkpoint \(5,\) vs model \(4,\)"):
+        load_components(model_files(model_copy))
+
+
+def test_a_different_noise_schedule_is_refused(official_state) -> None:
+    state = dict(official_state)
+    state["alphas_cumprod"] = state["alphas_cumprod"] * 0.99
+    with pytest.raises(ConversionError, match="noise schedule"):
+        split_checkpoint(state, architecture_from_config(tiny_config()))
+
+
+def test_a_truncated_checkpoint_gives_a_clear_error(model_copy: Path) -> None:
+    path = model_files(model_copy).checkpoint
+    path.write_bytes(path.read_bytes()[:5000])
+    with pytest.raises(CheckpointError, match=r"cannot read .*maa1_full\.ckpt.*damaged"):
+        load_components(model_files(model_copy))
+
+
+def test_missing_files_are_listed_with_where_to_put_them(model_copy: Path) -> None:
+    files = model_files(model_copy)
+    files.checkpoint.unlink()
+    (files.vocoder_dir / "best_netG.pt").unlink()
+    with pytest.raises(EngineError) as caught:
+        load_components(files)
+    message = str(caught.value)
+    assert "useful_ckpts/maa1_full.ckpt" in message and "bigvgan/best_netG.pt" in message
+    assert "tag models download make-an-audio" in message
+
+
+def test_converted_weights_are_cached_and_reused(model_copy: Path) -> None:
+    files = model_files(model_copy)
+    first = load_components(files)
+    assert len(list(files.converted_dir.glob("*/unet.safetensors"))) == 1
+    # Same size and modification time, contents destroyed: the cache alone serves.
+    stat = files.checkpoint.stat()
+    files.checkpoint.write_bytes(b"\0" * stat.st_size)
+    os.utime(files.checkpoint, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = load_components(files)
+    for (name, a), b in zip(first.unet.state_dict().items(), second.unet.state_dict().values()):
+        assert torch.equal(a, b), name
+    assert second.scale_factor == first.scale_factor
+    # A changed file (new mtime) is converted again, and this one is damaged.
+    os.utime(files.checkpoint, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    with pytest.raises(CheckpointError, match="damaged"):
+        load_components(files)
+
+
+def test_auto_chooses_make_an_audio_when_its_weights_are_present(tiny_model_dir: Path, tmp_path: Path) -> None:
+    present = Settings(_env_file=None, model_dir=tiny_model_dir)
+    assert resolve_name("auto", present) == "make-an-audio"
+    absent = Settings(_env_file=None, model_dir=tmp_path / "empty")
+    assert resolve_name("auto", absent) != "make-an-audio"
+    with pytest.raises(EngineError, match="not available"):
+        create_engine("make-an-audio", absent)
+
+
+def test_download_offline_names_the_missing_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    from tag.engines.make_an_audio.download import download
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hub"))
+    with pytest.raises(EngineError, match=r"(?s)HF_HUB_OFFLINE is set.*maa1_full\.ckpt"):
+        download(model_files(tmp_path / "models"))
