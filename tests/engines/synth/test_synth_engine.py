@@ -1,0 +1,150 @@
+"""The synth engine as a whole: protocol, lengths, determinism, notices, mixing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from synth_acoustics import band_fraction, centroid, octave_slope, peak_frequency
+
+from tag.audio import loudness_lufs, peak_db
+from tag.engines import Engine, EngineError, create_engine, get_spec
+from tag.engines.synth import SynthEngine
+from tag.engines.synth.engine import DEFAULT_SEED
+
+SR = SynthEngine().sample_rate
+
+
+@pytest.fixture(scope="module")
+def engine() -> SynthEngine:
+    return SynthEngine()
+
+
+def test_registered_without_weights(settings) -> None:
+    spec = get_spec("synth")
+    assert spec.priority == 0 and spec.download is None and spec.is_available(settings)
+    engine = create_engine("synth", settings)
+    assert isinstance(engine, Engine) and engine.name == "synth"
+
+
+@pytest.mark.parametrize("duration", [0.5, 1.0, 2.345, 7.77])
+@pytest.mark.parametrize("stereo", [False, True])
+def test_exact_sample_count(engine: SynthEngine, duration: float, stereo: bool) -> None:
+    audio = engine.generate("rain with distant thunder, then a dog barks", duration, stereo=stereo)
+    assert audio.samples.shape == ((round(duration * SR), 2) if stereo else (round(duration * SR),))
+    assert audio.samples.dtype == np.float32 and audio.sample_rate == SR and audio.engine == "synth"
+    assert np.isfinite(audio.samples).all() and np.abs(audio.samples).max() <= 1.0
+
+
+def test_thirty_seconds_is_exact_and_audible_throughout(engine: SynthEngine) -> None:
+    audio = engine.generate("heavy rain with thunder and wind", 30.0)
+    assert audio.samples.shape == (30 * SR,)
+    seconds = audio.samples[: 30 * SR].reshape(30, SR)
+    assert (np.sqrt((seconds**2).mean(axis=1)) > 0.01).all()
+
+
+def test_440_hz_beep_peaks_at_440(engine: SynthEngine) -> None:
+    audio = engine.generate("a 440 Hz beep", 3.0)
+    assert abs(peak_frequency(audio.samples, SR) - 440) <= 2
+
+
+@pytest.mark.parametrize("prompt", ["a low 80 Hz hum", "низкий гул 80 Гц"])
+def test_low_80_hz_hum_peaks_at_80(engine: SynthEngine, prompt: str) -> None:
+    audio = engine.generate(prompt, 3.0)
+    assert abs(peak_frequency(audio.samples, SR) - 80) <= 2
+
+
+@pytest.mark.parametrize(("prompt", "freq"), [("a 1.5 kHz tone", 1500), ("a high tone", 880), ("a low tone", 220), ("тон 300 Гц", 300)])
+def test_tone_frequencies(engine: SynthEngine, prompt: str, freq: float) -> None:
+    assert abs(peak_frequency(engine.generate(prompt, 2.0).samples, SR) - freq) <= 2
+
+
+@pytest.mark.parametrize(("prompt", "slope"), [("white noise", 0.0), ("pink noise", -3.0), ("brown noise", -6.0), ("белый шум", 0.0), ("розовый шум", -3.0)])
+def test_noise_colours_have_their_spectral_slope(engine: SynthEngine, prompt: str, slope: float) -> None:
+    measured = octave_slope(engine.generate(prompt, 4.0).samples, SR)
+    assert abs(measured - slope) < 0.8, measured
+
+
+def test_same_seed_same_samples_other_seed_differs(engine: SynthEngine) -> None:
+    prompt = "rain with distant thunder and birds"
+    a = engine.generate(prompt, 2.0, seed=7).samples
+    b = engine.generate(prompt, 2.0, seed=7).samples
+    c = engine.generate(prompt, 2.0, seed=8).samples
+    assert np.array_equal(a, b)
+    assert not np.allclose(a, c, atol=1e-3)
+    default = engine.generate(prompt, 2.0).samples
+    assert np.array_equal(default, engine.generate(prompt, 2.0, seed=DEFAULT_SEED).samples)
+
+
+def test_unknown_prompt_gives_soft_ambience_and_a_notice(engine: SynthEngine) -> None:
+    audio = engine.generate("quantum flibbertigibbet", 3.0)
+    assert audio.details["sources"] == ["ambience"]
+    assert audio.details["unknown_words"] == ["quantum", "flibbertigibbet"]
+    assert audio.notices and "ambience" in audio.notices[0]
+    level = loudness_lufs(audio.samples, SR)
+    assert -36 < level < -24  # audible but soft
+    assert engine.generate("", 1.0).details["sources"] == ["ambience"]
+
+
+def test_partly_unknown_prompt_names_the_words(engine: SynthEngine) -> None:
+    audio = engine.generate("rain and a flibbertigibbet", 2.0)
+    assert audio.details["sources"] == ["rain"]
+    assert audio.details["unknown_words"] == ["flibbertigibbet"]
+    assert any("flibbertigibbet" in n for n in audio.notices)
+
+
+def test_details_list_sources_events_and_standards(engine: SynthEngine) -> None:
+    audio = engine.generate("dial tone, then a busy signal", 2.0)
+    assert audio.details["sources"] == ["dial_tone", "busy_tone"]
+    assert [e["part"] for e in audio.details["events"]] == [0, 1]
+    assert "350+440" in audio.details["standards"]["dial_tone"]
+
+
+def test_progress_reports_sampling_then_done(engine: SynthEngine) -> None:
+    calls: list[tuple[str, float]] = []
+    engine.generate("rain with thunder and wind", 1.0, progress=lambda stage, pct: calls.append((stage, pct)))
+    stages = [s for s, _ in calls]
+    assert stages[0] == "sampling" and stages[-1] == "done" and calls[-1][1] == 100
+    sampling = [p for s, p in calls if s == "sampling"]
+    assert len(sampling) >= 4 and sampling == sorted(sampling)
+
+
+def test_loudness_is_normalised(engine: SynthEngine) -> None:
+    for prompt in ("rain", "sea waves", "a 440 Hz tone"):
+        assert abs(loudness_lufs(engine.generate(prompt, 3.0).samples, SR) + 16) < 1.0, prompt
+    # Sparse clicks reach the peak ceiling (-1 dBFS) before the loudness target.
+    ticks = engine.generate("a clock ticking", 3.0).samples
+    assert abs(peak_db(ticks) + 1.0) < 0.1 and loudness_lufs(ticks, SR) < -16
+    assert loudness_lufs(engine.generate("quiet rain", 3.0).samples, SR) < -20
+
+
+def test_edges_are_faded(engine: SynthEngine) -> None:
+    x = engine.generate("white noise", 1.0).samples
+    assert abs(x[0]) < 1e-3 and abs(x[-1]) < 1e-3
+    assert np.abs(x[:32]).max() < 0.5 * np.abs(x).max()
+
+
+def test_stereo_places_sources_apart(engine: SynthEngine) -> None:
+    x = engine.generate("a 440 Hz tone with a 1 kHz tone", 2.0, stereo=True).samples
+    left, right = x[:, 0], x[:, 1]
+    assert not np.allclose(left, right)
+    # One tone sits left of centre, the other right: their balance differs per channel.
+    assert (peak_frequency(left, SR) == pytest.approx(440, abs=2)) != (peak_frequency(right, SR) == pytest.approx(440, abs=2))
+
+
+def test_then_puts_parts_one_after_the_other(engine: SynthEngine) -> None:
+    x = engine.generate("a 440 Hz tone then a 880 Hz tone", 4.0).samples
+    assert abs(peak_frequency(x[: int(1.5 * SR)], SR) - 440) <= 2
+    assert abs(peak_frequency(x[int(2.5 * SR) :], SR) - 880) <= 2
+
+
+def test_distance_darkens_and_wets_a_source(engine: SynthEngine) -> None:
+    near = engine.generate("rain", 3.0).samples
+    far = engine.generate("distant rain", 3.0).samples
+    assert centroid(far, SR) < 0.6 * centroid(near, SR)
+    assert band_fraction(far, SR, 4000, 16000) < band_fraction(near, SR, 4000, 16000)
+
+
+def test_bad_duration_is_an_engine_error(engine: SynthEngine) -> None:
+    for bad in (0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(EngineError):
+            engine.generate("rain", bad)

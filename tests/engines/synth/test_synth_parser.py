@@ -1,0 +1,141 @@
+"""The prompt parser, in English and Russian."""
+
+from __future__ import annotations
+
+import pytest
+
+from tag.engines.synth.parser import parse, stem_candidates
+from tag.engines.synth.sources import SOURCES
+from tag.engines.synth.vocabulary import EXAMPLES
+
+
+def sources(prompt: str) -> list[str]:
+    return [e.source for e in parse(prompt).events]
+
+
+def only(prompt: str):
+    events = parse(prompt).events
+    assert len(events) == 1, [e.source for e in events]
+    return events[0]
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_every_source_has_an_example_prompt_that_parses_to_it(name: str) -> None:
+    assert name in SOURCES
+    parsed = parse(EXAMPLES[name])
+    if name == "ambience":
+        assert parsed.events == [] and parsed.unknown == ["zzz"]
+    else:
+        assert [e.source for e in parsed.events] == [name]
+        assert parsed.unknown == []
+
+
+def test_there_are_at_least_thirty_sources() -> None:
+    assert len(SOURCES) >= 30
+
+
+@pytest.mark.parametrize("prompt", ["rain", "raining", "it rains", "rainy", "дождь", "дождя", "дождём", "под дождем", "дождик"])
+def test_morphology_finds_rain(prompt: str) -> None:
+    assert sources(prompt) == ["rain"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("thunder", "thunder"), ("гром", "thunder"), ("грома", "thunder"), ("громом", "thunder"),
+        ("ветер", "wind"), ("ветра", "wind"), ("ветром", "wind"), ("шаги", "footsteps"), ("шагов", "footsteps"),
+        ("собака лает", "dog"), ("dogs barking", "dog"), ("часы тикают", "clock"), ("clock ticking", "clock"),
+        ("dripping", "drip"), ("капает вода", "drip"), ("crackling fire", "fire"), ("треск костра", "fire"),
+        ("пение птиц", "birds"), ("church bells ringing", "church_bell"), ("колокольный звон", "church_bell"),
+        ("phone ringing", "phone_ring"), ("телефон звонит", "phone_ring"), ("будильник", "alarm_clock"),
+        ("сирена скорой помощи", "siren"), ("аплодисменты", "applause"), ("шум толпы", "crowd"),
+        ("мотоцикл", "motorbike"), ("поезд едет по рельсам", "train"), ("самолёт", "aeroplane"),
+        ("взрыв", "explosion"), ("выстрел лазера", "laser"), ("монетка", "coin"), ("белый шум", "white_noise"),
+        ("розовый шум", "pink_noise"), ("коричневый шум", "brown_noise"), ("noise", "white_noise"),
+    ],
+)
+def test_synonyms_and_inflections(prompt: str, expected: str) -> None:
+    assert sources(prompt) == [expected]
+
+
+def test_explicit_frequencies_in_both_languages() -> None:
+    assert only("a 440 Hz beep").params.freq == 440
+    event = only("a low 80 Hz hum")
+    assert (event.source, event.params.freq) == ("hum", 80)
+    event = only("низкий гул 80 Гц")
+    assert (event.source, event.params.freq) == ("hum", 80)
+    assert only("a 1.5 kHz tone").params.freq == 1500
+    assert only("тон 2,5 кГц").params.freq == 2500
+    bare = only("880 Hz")
+    assert (bare.source, bare.params.freq) == ("tone", 880)
+
+
+def test_loudness_distance_density_and_tempo_words() -> None:
+    rain, thunder = parse("heavy rain with distant thunder").events
+    assert rain.params.density > 1.5 and rain.params.distance == 1.0
+    assert thunder.params.distance > 2 and thunder.params.density == 1.0
+    assert parse("light rain").events[0].params.density < 0.6
+    assert parse("quiet rain").events[0].gain_db < 0
+    assert parse("loud siren").events[0].gain_db > 0
+    assert parse("fast footsteps").events[0].params.tempo > 1.3
+    assert parse("slow footsteps").events[0].params.tempo < 0.8
+    ru_rain, ru_thunder = parse("сильный дождь и далёкий гром").events
+    assert ru_rain.params.density > 1.5 and ru_thunder.params.distance > 2
+    assert parse("тихий дождь").events[0].gain_db < 0
+    assert parse("быстрые шаги").events[0].params.tempo > 1.3
+
+
+def test_modifier_after_the_source_attaches_to_it() -> None:
+    steps, rain = parse("footsteps on gravel with rain").events
+    assert steps.params.surface == "gravel" and rain.params.surface is None
+    assert parse("шаги по снегу").events[0].params.surface == "snow"
+    assert parse("a dog barks loudly").events[0].gain_db > 0
+
+
+def test_counts_and_rates() -> None:
+    assert only("three knocks on the door").params.count == 3
+    assert only("стук в дверь три раза").params.count == 3
+    assert only("2 beeps").params.count == 2
+    assert only("clock ticking at 120 bpm").params.bpm == 120
+    assert only("heartbeat 60 beats per minute").params.bpm == 60
+    assert only("сердцебиение 90 ударов в минуту").params.bpm == 90
+    assert only("knocking 2 times per second").params.bpm == 120
+    assert only("car engine at 3000 rpm").params.bpm == 3000
+
+
+def test_then_orders_parts_and_with_overlaps() -> None:
+    parsed = parse("a door creaks, then a dog barks")
+    assert [(e.source, e.part) for e in parsed.events] == [("door_creak", 0), ("dog", 1)]
+    assert parsed.parts == 2
+    parsed = parse("rain with thunder and wind")
+    assert [(e.source, e.part) for e in parsed.events] == [("rain", 0), ("thunder", 0), ("wind", 0)]
+    parsed = parse("дождь, затем гром, потом тишина и шаги")
+    assert [(e.source, e.part) for e in parsed.events] == [("rain", 0), ("thunder", 1), ("footsteps", 2)]
+
+
+def test_compound_words_make_several_sources() -> None:
+    assert sources("a thunderstorm") == ["rain", "thunder"]
+    assert sources("гроза") == ["rain", "thunder"]
+
+
+def test_telephone_tones_choose_a_standard_by_word_or_language() -> None:
+    assert only("dial tone").params.variant is None  # North American by default in English
+    assert only("european dial tone").params.variant == "european"
+    assert only("гудок").params.variant == "european"
+    assert only("короткие гудки").source == "busy_tone"
+
+
+def test_unknown_words_are_reported() -> None:
+    parsed = parse("rain and a flibbertigibbet")
+    assert [e.source for e in parsed.events] == ["rain"]
+    assert parsed.unknown == ["flibbertigibbet"]
+    parsed = parse("квазар блорп")
+    assert parsed.events == [] and parsed.unknown == ["квазар", "блорп"]
+    assert parsed.language == "ru"
+
+
+def test_stems() -> None:
+    assert "drip" in stem_candidates("dripping")
+    assert "crackle" in stem_candidates("crackling")
+    assert "дожд" in stem_candidates("дождём".replace("ё", "е"))
+    assert "тикан" in stem_candidates("тиканье")
