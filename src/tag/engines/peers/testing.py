@@ -292,6 +292,14 @@ def write_musicgen(folder: Path, size: Size = "tiny", seed: int = 0) -> Path:
         text_encoder=text.to_dict(), audio_encoder=encodec.to_dict(), decoder=decoder.to_dict()
     )
     model = MusicgenForConditionalGeneration(config)
+    # EnCodec codebooks start at zero (they are learnt by k-means); with all-zero
+    # codebooks every token decodes to the same sound, so give them random vectors.
+    generator = torch.Generator().manual_seed(seed)
+    for layer in model.audio_encoder.quantizer.layers:
+        codebook = layer.codebook
+        codebook.embed.copy_(torch.randn(codebook.embed.shape, generator=generator))
+        codebook.embed_avg.copy_(codebook.embed)
+        codebook.cluster_size.fill_(1.0)
     model.generation_config.decoder_start_token_id = decoder.bos_token_id
     model.generation_config.pad_token_id = decoder.pad_token_id
     model.generation_config.do_sample = True
