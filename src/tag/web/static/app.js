@@ -370,11 +370,15 @@
     const re = new Float32Array(size), im = new Float32Array(size);
     // Log-spaced rows show low frequencies, where most sound lives, larger.
     const rowBin = new Int32Array(height);
-    const lowest = 20 / (sampleRate / size);
+    const lowest = Math.max(2, 60 / (sampleRate / size)); // skip DC and the lowest bins
     for (let y = 0; y < height; y++) {
       const f = 1 - y / (height - 1);
       rowBin[y] = Math.min(bins - 1, Math.max(1, Math.round(lowest * Math.pow(bins / lowest, f))));
     }
+    // First the levels in dB, then colours relative to the loudest point, so
+    // quiet and loud sounds both use the whole palette.
+    const levels = new Float32Array(columns * height);
+    let loudest = -Infinity;
     for (let c = 0; c < columns; c++) {
       const start = Math.round(c * hop);
       for (let i = 0; i < size; i++) {
@@ -384,13 +388,16 @@
       fft(re, im);
       for (let y = 0; y < height; y++) {
         const k = rowBin[y];
-        const power = re[k] * re[k] + im[k] * im[k];
-        const db = 10 * Math.log10(power + 1e-12);
-        const level = Math.min(1, Math.max(0, (db + 90) / 80));
-        const [r, gr, b] = palette(level);
-        const p = (y * columns + c) * 4;
-        image.data[p] = r; image.data[p + 1] = gr; image.data[p + 2] = b; image.data[p + 3] = 255;
+        const db = 10 * Math.log10(re[k] * re[k] + im[k] * im[k] + 1e-12);
+        levels[y * columns + c] = db;
+        if (db > loudest) loudest = db;
       }
+    }
+    const spanDb = 75;
+    for (let p = 0; p < levels.length; p++) {
+      const level = Math.min(1, Math.max(0, (levels[p] - (loudest - spanDb)) / spanDb));
+      const [r, gr, b] = palette(level);
+      image.data[p * 4] = r; image.data[p * 4 + 1] = gr; image.data[p * 4 + 2] = b; image.data[p * 4 + 3] = 255;
     }
     // Draw at column resolution, then stretch to the full width.
     const tmp = document.createElement("canvas");
