@@ -71,11 +71,30 @@ class BotStack:
 
     async def start_worker(self, engine: object | None = None, **overrides: Any) -> None:
         worker = pytest.importorskip("tag.worker")
-        settings = self.settings.model_copy(update=overrides) if overrides else self.settings
+        # The worker declares its default response queue with the request delivery
+        # limit, the bot's RequestClient declares the same name with a higher one;
+        # a separate default keeps them apart (replies follow reply_to anyway).
+        overrides.setdefault("response_queue", self.settings.response_queue + ".worker")
+        settings = self.settings.model_copy(update=overrides)
         broker = await self._broker()
         stop = asyncio.Event()
+        alive = asyncio.Event()
+
+        async def on_heartbeat(body: bytes) -> None:
+            alive.set()
+
+        watch = await broker.subscribe_events(settings.progress_exchange, "heartbeat.*", on_heartbeat)
         task = asyncio.create_task(worker.serve_worker(settings, broker, stop, engine=engine))
         self._workers.append((task, stop))
+        # Ready at its first heartbeat (sent once it consumes), or dead trying.
+        waiter = asyncio.create_task(alive.wait())
+        await asyncio.wait({task, waiter}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        await watch.cancel()
+        if task.done():
+            task.result()
+            raise AssertionError("the worker stopped right after starting")
+        assert alive.is_set(), "no heartbeat from the worker"
 
     async def close(self) -> None:
         if self._bot is not None:
@@ -96,7 +115,7 @@ async def _delete_declared(amqp_url: str, settings: Settings) -> None:
     async with connection:
         channel = await connection.channel()
         for queue in (settings.request_queue, settings.response_queue):
-            for name in (queue, queue + ".dlq", queue + ".web"):
+            for name in (queue, queue + ".dlq", queue + ".worker", queue + ".worker.dlq"):
                 await channel.queue_delete(name)
         await channel.exchange_delete(settings.progress_exchange)
 

@@ -89,6 +89,7 @@ async def serve_bot(settings: Settings, broker: Broker, stop: asyncio.Event) -> 
     client = RequestClient(broker, settings, settings.response_queue)
     tasks: list[asyncio.Task[None]] = []
     halt = asyncio.Event()  # ends the watcher; the caller's ``stop`` is theirs to set
+    courier: Courier | None = None
     try:
         me = await bot.me()
         courier = Courier(bot, store, settings, performer=me.first_name)
@@ -117,8 +118,10 @@ async def serve_bot(settings: Settings, broker: Broker, stop: asyncio.Event) -> 
         for task in tasks:
             with suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 5)
+        if courier is not None:
+            courier.close()
         with suppress(Exception):
-            await client.stop()
+            await asyncio.wait_for(client.stop(), 3)  # bounded: the broker may be gone
         await bot.session.close()
         await store.close()
         secret_filter.remove()

@@ -54,6 +54,8 @@ class Courier:
         self.performer = performer
         self._last_edit: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._latest: dict[str, float] = {}  # last reported percent per request
+        self._deferred: dict[str, asyncio.Task[None]] = {}  # scheduled status edits
 
     def _lock(self, request_id: str) -> asyncio.Lock:
         return self._locks.setdefault(request_id, asyncio.Lock())
@@ -61,6 +63,16 @@ class Courier:
     def _forget(self, request_id: str) -> None:
         self._locks.pop(request_id, None)
         self._last_edit.pop(request_id, None)
+        self._latest.pop(request_id, None)
+        deferred = self._deferred.pop(request_id, None)
+        if deferred is not None:
+            deferred.cancel()
+
+    def close(self) -> None:
+        """Drop scheduled status edits (on shutdown)."""
+        for task in list(self._deferred.values()):
+            task.cancel()
+        self._deferred.clear()
 
     # Status message
     async def edit_status(self, record: RequestRecord, key: str, **values: object) -> None:
@@ -98,21 +110,41 @@ class Courier:
 
     # Broker callbacks
     async def on_progress(self, event: ProgressEvent) -> None:
-        request_id = str(event.request_id)
-        now = time.monotonic()
-        last = self._last_edit.get(request_id)
-        # Telegram allows about 30 messages/s in all: edit sparingly.
-        if last is not None and now - last < self.settings.bot_progress_interval:
-            return
         if event.stage == "done":
             return  # the response itself follows
-        self._last_edit[request_id] = now
+        request_id = str(event.request_id)
+        self._latest[request_id] = event.percent
+        if request_id in self._deferred:
+            return  # an edit is already scheduled; it will show this value
+        wait = self._edit_due(request_id) - time.monotonic()
+        if wait > 0:
+            # Telegram allows about 30 messages/s in all: edit at most every
+            # interval, but do show the latest value once the interval is over.
+            self._deferred[request_id] = asyncio.create_task(self._edit_progress_later(request_id, wait))
+            return
+        await self._edit_progress(request_id)
+
+    def _edit_due(self, request_id: str) -> float:
+        last = self._last_edit.get(request_id)
+        return float("-inf") if last is None else last + self.settings.bot_progress_interval
+
+    async def _edit_progress_later(self, request_id: str, wait: float) -> None:
+        try:
+            await asyncio.sleep(wait)
+            await self._edit_progress(request_id)
+        finally:
+            self._deferred.pop(request_id, None)
+
+    async def _edit_progress(self, request_id: str) -> None:
+        percent = self._latest.get(request_id)
+        if percent is None:
+            return
+        self._last_edit[request_id] = time.monotonic()
         async with self._lock(request_id):
             record = await self.store.request(request_id)
             if record is None or record.state != "pending":
-                self._last_edit.pop(request_id, None)
                 return
-            await self.edit_status(record, "generating", percent=int(event.percent))
+            await self.edit_status(record, "generating", percent=int(percent))
 
     async def on_response(self, response: SoundResponse) -> None:
         request_id = str(response.request_id)
