@@ -35,6 +35,20 @@ def level_at(x: np.ndarray, sr: int, freq: float, width: float = 3.0) -> float:
     return float(20 * np.log10(mag[sel].max() / (np.median(mag) + 1e-20)))
 
 
+def relative_db(x: np.ndarray, sr: int, freq: float, width: float = 3.0) -> float:
+    """Peak magnitude (dB) within +-width Hz of freq, relative to the whole spectrum's peak."""
+    freqs, mag = spectrum(x, sr)
+    sel = np.abs(freqs - freq) <= width
+    return float(20 * np.log10(mag[sel].max() / mag.max()))
+
+
+def band_onset(x: np.ndarray, sr: int, low: float, high: float, share: float = 0.3) -> float:
+    """When (s) the energy between low and high first reaches ``share`` of its maximum."""
+    f, t, z = signal.stft(mono(x), sr, nperseg=1024, noverlap=768)
+    band = (np.abs(z[(f >= low) & (f <= high)]) ** 2).sum(axis=0)
+    return float(t[np.flatnonzero(band >= share * band.max())[0]])
+
+
 def centroid(x: np.ndarray, sr: int) -> float:
     freqs, psd = signal.welch(mono(x), sr, nperseg=2048)
     return float(np.sum(freqs * psd) / np.sum(psd))
@@ -86,11 +100,12 @@ def dominant_period(values: np.ndarray, step: float, low: float, high: float) ->
     return float(lags[sel][np.argmax(ac[sel])])
 
 
-def attack_and_decay(x: np.ndarray, sr: int, frame: float = 0.01, drop_db: float = 20.0) -> tuple[float, float]:
-    """Seconds from onset (-30 dB) to the envelope peak, and from the peak until it falls ``drop_db``."""
+def attack_and_decay(x: np.ndarray, sr: int, frame: float = 0.02) -> tuple[float, float]:
+    """Seconds from the -20 dB point to within 3 dB of the envelope peak (attack),
+    and from there until the envelope last stays above -20 dB (decay)."""
     env = envelope(x, sr, frame)
-    peak = int(np.argmax(env))
-    start = int(np.flatnonzero(env > env[peak] * 10 ** (-30 / 20))[0])
-    below = np.flatnonzero(env[peak:] < env[peak] * 10 ** (-drop_db / 20))
-    end = peak + (int(below[0]) if below.size else env.size - peak)
-    return (peak - start) * frame, (end - peak) * frame
+    top = env.max()
+    start = int(np.flatnonzero(env > top * 0.1)[0])
+    reach = int(np.flatnonzero(env >= top * 0.7)[0])
+    tail = int(np.flatnonzero(env > top * 0.1)[-1])
+    return (reach - start) * frame, (tail - reach) * frame

@@ -182,9 +182,10 @@ def parse(prompt: str) -> Parsed:
                 _apply(last, {k: v for k, v in implied.items() if k not in ("density", "tempo", "pitch")})
                 last.words.append(tok)
             else:
+                single = i > 0 and tokens[i - 1] in vocab.ARTICLES and tok in vocab.SINGLE_EVENT_WORDS
                 for name in sources:
                     event = Event(name, replace(Params()), part=part, words=tokens[i : i + len(words)])
-                    _apply(event, implied)
+                    _apply(event, {**implied, **({"count": 1} if single else {})})
                     _apply(event, pending)
                     events.append(event)
                     last = event

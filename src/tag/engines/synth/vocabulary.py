@@ -150,6 +150,10 @@ MODIFIERS: dict[str, dict[str, object]] = {
     "running": {"variant": "running"}, "бегущ": {"variant": "running"},
 }
 
+# "a knock", "an explosion": with an article right before them these mean one event.
+SINGLE_EVENT_WORDS = {"knock", "bang", "explosion", "blast", "boom", "whoosh", "swoosh", "zap", "beep", "bark", "thunderclap", "creak", "chime"}
+ARTICLES = {"a", "an", "one", "single"}
+
 # Words that split the prompt into successive parts.
 SEQUENCE_WORDS = {"then", "afterwards", "afterward", "later", "next", "followed", "finally", "затем", "потом", "следом", "далее", "после", "наконец"}
 # Words that join sources heard at the same time (they also close a source's modifiers).

@@ -42,7 +42,7 @@ def knock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         else:
             times = dsp.spread_times(rng, span, p.count, 0.15)
     else:
-        groups = np.arange(0.1, span - 3 * gap, 2.5 / p.tempo)
+        groups = np.arange(0.1, max(span - 3 * gap, 0.11), 2.5 / p.tempo)
         times = (groups[:, None] + np.arange(3) * gap).ravel()
     out = np.zeros(n)
     for t in times:

@@ -37,7 +37,7 @@ def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     boom = boom / (np.std(boom) + 1e-12) * dsp.decay(k, sr, 0.9, attack=0.006) * 0.7
     debris_t = dsp.poisson_times(rng, length, 12) + 0.2
     debris = dsp.scatter_kernels(rng, k, sr, debris_t, rng.uniform(0.02, 0.12, debris_t.size), [dsp.burst(rng, sr, 0.03, 0.004, 1000, 6000) for _ in range(4)])
-    one = blast + boom + debris * dsp.decay(k, sr, 1.0)
+    one = 1.5 * blast + boom + debris * dsp.decay(k, sr, 1.0)  # the shock front is the loudest moment
     out = np.zeros(n)
     for t in dsp.spread_times(rng, span, p.count or 1, length):
         dsp.add_at(out, one, int(t * sr))

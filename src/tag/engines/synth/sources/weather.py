@@ -47,6 +47,8 @@ def _strike(rng: np.random.Generator, sr: int, length: float, distance: float, p
     rise = 0.02 if near else 0.12
     tau = (1.0 + 0.6 * distance) * rng.uniform(0.8, 1.2)
     lumps = dsp.smooth_control(rng, n, sr, 4.0, 0.35, 1.0)
+    # The first echoes arrive together: full level at the start, lumpy later.
+    lumps = 1 - (1 - lumps) * np.minimum(1.0, dsp.seconds(n, sr) / 0.6)
     rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), 320 * pitch / max(distance, 0.5) ** 0.5, sr, order=4)
     rumble = rumble / (np.std(rumble) + 1e-12) * dsp.decay(n, sr, tau, attack=rise) * lumps
     out = rumble
@@ -55,7 +57,7 @@ def _strike(rng: np.random.Generator, sr: int, length: float, distance: float, p
         crack = dsp.highpass(dsp.white(rng, k), 900, sr) * dsp.decay(k, sr, 0.07, attack=0.002)
         crack[: k // 2] += dsp.highpass(dsp.white(rng, k // 2), 1500, sr) * dsp.decay(k // 2, sr, 0.03, attack=0.001) * 0.6
         out = out.copy()
-        out[:k] += crack * 1.2
+        out[:k] += crack * 0.6
     return out
 
 
