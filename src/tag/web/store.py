@@ -159,7 +159,7 @@ class Store:
 
     async def unfinished(self) -> list[Record]:
         async with self.db.execute(
-            "SELECT * FROM generations WHERE status IN ('queued', 'generating') ORDER BY created_at"
+            "SELECT * FROM generations WHERE status IN ('queued', 'generating') ORDER BY created_at, rowid"
         ) as cursor:
             return [_row_to_record(row) for row in await cursor.fetchall()]
 

@@ -1,0 +1,80 @@
+"""``tag serve`` as a real process: starts, answers, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tag.broker.rabbit import RabbitBroker
+from tag.config import Settings
+from tag.web.service import reply_queue
+
+pytestmark = pytest.mark.rabbitmq
+
+REPO = Path(__file__).resolve().parents[2]
+LISTENING = re.compile(r"web page and API on http://127\.0\.0\.1:(\d+)/")
+
+
+async def test_tag_serve_process(settings: Settings, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_") or k.startswith("TAG_TEST_")}
+    env.update(
+        TAG_BROKER_URL=settings.broker(),
+        TAG_REQUEST_QUEUE=settings.request_queue,
+        TAG_RESPONSE_QUEUE=settings.response_queue,
+        TAG_PROGRESS_EXCHANGE=settings.progress_exchange,
+        TAG_DATA_DIR=str(tmp_path / "data"),
+        TAG_MODEL_DIR=str(tmp_path / "models"),
+        TAG_LOG_LEVEL="INFO",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tag", "serve", "--host", "127.0.0.1", "--port", "0"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    output: list[str] = []
+    port: list[int] = []
+    listening = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            if match := LISTENING.search(line):
+                port.append(int(match.group(1)))
+                listening.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert listening.wait(60), "tag serve did not start:\n" + "".join(output)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port[0]}", timeout=10) as client:
+            assert (await client.get("/healthz")).json() == {"ok": True}
+            made = await client.post("/v1/generations", json={"prompt": "a kettle", "duration": 1})
+            assert made.status_code == 202
+            generation_id = made.json()["id"]
+            assert (await client.get(f"/v1/generations/{generation_id}")).json()["status"] == "queued"
+            assert (await client.get("/readyz")).status_code == 503  # no worker runs
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0, "".join(output)
+        reader.join(10)
+        # The store outlives the process.
+        assert (tmp_path / "data" / "web" / "generations.sqlite3").exists()
+        text = "".join(output)
+        password = settings.broker().split("://", 1)[1].split("@", 1)[0].split(":", 1)[-1]
+        assert f":{password}@" not in text
+        assert generation_id not in text  # ids are capabilities: not in the log
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        async with RabbitBroker(settings.broker(), connection_name="tag-test-cleaner") as cleaner:
+            for queue in (settings.request_queue, reply_queue(settings)):
+                await cleaner.delete_queue(queue)
+            await cleaner.delete_exchange(settings.progress_exchange)
