@@ -131,7 +131,7 @@ async def bench_tag(url: str, count: int, window: int, duration: float) -> dict[
     finally:
         await subscription.cancel()
         await service.stop()
-        for queue in (settings.request_queue, settings.response_queue):
+        for queue in (settings.request_queue, settings.response_queue, *service.queues):
             await client.delete_queue(queue)
         await client.delete_exchange(settings.progress_exchange)
         await client.close()

@@ -10,6 +10,8 @@ from tag.broker.memory import MemoryBroker
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
 
+TEST_ENGINES = ("test-tone", "test-slow", "test-fail", "test-kill")
+
 
 @pytest.fixture
 async def rabbit(settings: Settings) -> AsyncIterator[RabbitBroker]:
@@ -17,7 +19,9 @@ async def rabbit(settings: Settings) -> AsyncIterator[RabbitBroker]:
     broker = RabbitBroker(settings.broker(), connection_name="tag-test-client")
     await broker.connect()
     yield broker
-    for queue in (settings.request_queue, settings.response_queue):
+    # Workers also declare one queue per engine they serve (``<request queue>.<engine>``).
+    engine_queues = [f"{settings.request_queue}.{name}" for name in TEST_ENGINES]
+    for queue in (settings.request_queue, settings.response_queue, *engine_queues):
         await broker.delete_queue(queue)
     await broker.delete_exchange(settings.progress_exchange)
     await broker.close()

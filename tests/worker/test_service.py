@@ -247,3 +247,40 @@ async def test_exact_length_even_if_the_engine_is_off_by_a_few_samples(
     samples, rate = audio.decode(response.audio)
     assert len(samples) == 2 * rate
     await service.stop()
+
+
+async def test_requests_for_another_engine_are_forwarded_to_its_queue(
+    settings: Settings, broker: MemoryBroker
+) -> None:
+    service, responses = await start(settings, broker, ToneEngine())
+    assert service.queues == [settings.request_queue, settings.request_queue + ".test-tone"]
+    other = settings.request_queue + ".other"
+    await broker.declare(other)
+    elsewhere, missing, mine = request(engine="other"), request(engine="nosuch"), request(engine="test-tone")
+    for r in (elsewhere, missing, mine):
+        await send(broker, settings, r, reply_to=settings.response_queue, correlation_id=str(r.request_id))
+    got = {str(r.request_id): r for r in await responses.wait_for(2)}
+    assert got[str(mine.request_id)].status == "ok"
+    assert got[str(missing.request_id)].error.code == "engine_unavailable"
+    [forwarded] = broker.messages(other)
+    assert SoundRequest.from_json(forwarded.body).request_id == elsewhere.request_id
+    assert (forwarded.reply_to, forwarded.correlation_id) == (settings.response_queue, str(elsewhere.request_id))
+    await service.stop()
+
+
+async def test_the_engine_queue_is_served_too(settings: Settings, broker: MemoryBroker) -> None:
+    service, responses = await start(settings, broker, ToneEngine())
+    req = request(engine="test-tone")
+    await broker.publish(settings.request_queue + ".test-tone", Message(req.to_json()))
+    [response] = await responses.wait_for(1)
+    assert response.request_id == req.request_id and response.status == "ok"
+    await service.stop()
+
+
+async def test_an_existing_reply_queue_is_left_as_its_owner_declared_it(
+    settings: Settings, broker: MemoryBroker
+) -> None:
+    await broker.declare(settings.response_queue, delivery_limit=7)  # the bot's own arguments
+    service = GeneratorService(settings, broker, ToneEngine(), heartbeat_interval=60)
+    await service.start()  # would raise on a conflicting declaration
+    await service.stop()

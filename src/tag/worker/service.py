@@ -17,6 +17,7 @@ service itself keeps going.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import logging
@@ -33,6 +34,8 @@ from tag import audio as audio_codec
 from tag.broker.base import Broker, BrokerError, Delivery, Message, Subscription, UnroutableError
 from tag.config import Settings
 from tag.engines.base import Audio, Engine, EngineError
+from tag.engines.peers.routing import forward_queue, worker_queues
+from tag.frontend import REPLY_DELIVERY_LIMIT
 from tag.messages import (
     InvalidMessage,
     ProgressEvent,
@@ -106,7 +109,8 @@ class GeneratorService:
         self._running: dict[str, asyncio.Future[bool]] = {}
         self._jobs: set[asyncio.Task[Any]] = set()
         self._pool: DaemonPool | None = None
-        self._subscription: Subscription | None = None
+        self._subscriptions: list[Subscription] = []
+        self.queues: list[str] = []
         self._heartbeat: asyncio.Task[None] | None = None
         self._stopping = False
         self.counts: dict[str, int] = {"ok": 0, "error": 0, "dead_lettered": 0, "duplicate": 0}
@@ -118,20 +122,27 @@ class GeneratorService:
     # -- life cycle ---------------------------------------------------------------
     async def start(self) -> None:
         settings = self.settings
-        await self.broker.declare(settings.request_queue, delivery_limit=settings.delivery_limit)
-        await self.broker.declare(settings.response_queue, delivery_limit=settings.delivery_limit)
+        # The shared queue, plus the queue of requests that insist on this engine.
+        self.queues = worker_queues(settings, [self.engine.name])
+        for queue in self.queues:
+            await self.broker.declare(queue, delivery_limit=settings.delivery_limit)
+        # The default reply queue belongs to the bot, which declares it with its own
+        # arguments; create it only if missing, so replies wait for a bot that is down.
+        if await self.broker.queue_depth(settings.response_queue) is None:
+            await self.broker.declare(settings.response_queue, delivery_limit=REPLY_DELIVERY_LIMIT)
         self._pool = DaemonPool(self.concurrency, name=f"engine-{self.engine.name}")
         # Prefetch = concurrency: a worker never holds requests it cannot start.
-        self._subscription = await self.broker.consume(
-            settings.request_queue, self._on_delivery, prefetch=self.concurrency
-        )
+        for queue in self.queues:
+            self._subscriptions.append(
+                await self.broker.consume(queue, functools.partial(self._on_delivery, queue), prefetch=self.concurrency)
+            )
         await self._send_heartbeat()
         self._heartbeat = asyncio.create_task(self._heartbeats(), name="heartbeat")
         log.info(
-            "worker %s: engine %r serves %r on %s (concurrency %d)",
+            "worker %s: engine %r serves %s on %s (concurrency %d)",
             self.worker_id,
             self.engine.name,
-            settings.request_queue,
+            " and ".join(repr(q) for q in self.queues),
             self.broker.url_for_logs,
             self.concurrency,
         )
@@ -139,9 +150,10 @@ class GeneratorService:
     async def stop(self, grace: float | None = None) -> None:
         """Stop consuming, give jobs in hand ``grace`` seconds, requeue the rest."""
         grace = self.settings.worker_grace if grace is None else grace
-        if self._subscription is not None:
-            await self._subscription.cancel()
-            self._subscription = None
+        if self._subscriptions:
+            for subscription in self._subscriptions:
+                await subscription.cancel()
+            self._subscriptions = []
             self._stopping = True
             await self._send_heartbeat()  # tells monitors at once that no more work is taken
         if self._jobs:
@@ -183,13 +195,13 @@ class GeneratorService:
             await self._send_heartbeat()
 
     # -- one delivery -------------------------------------------------------------
-    async def _on_delivery(self, delivery: Delivery) -> None:
+    async def _on_delivery(self, queue: str, delivery: Delivery) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._jobs.add(task)
         settled = False
         try:
-            settled = await self._process(delivery)
+            settled = await self._process(queue, delivery)
         except asyncio.CancelledError:
             if not settled:
                 await self._settle(delivery.requeue(), "requeue (worker stopping)")
@@ -206,7 +218,7 @@ class GeneratorService:
             log.warning("%s failed: %s", what, exc)
             return False
 
-    async def _process(self, delivery: Delivery) -> bool:
+    async def _process(self, queue: str, delivery: Delivery) -> bool:
         """Handle one delivery; True once it has been settled."""
         settings = self.settings
         try:
@@ -217,6 +229,10 @@ class GeneratorService:
 
         rid = str(request.request_id)
         reply_to = delivery.message.reply_to or settings.response_queue
+        target = forward_queue(settings, request, [self.engine.name], queue)
+        if target is not None:
+            await self._forward(delivery, request, target, reply_to)
+            return True
         if rid in self._answered:
             log.info("request %s was already answered; acknowledging the redelivery", rid)
             self.counts["duplicate"] += 1
@@ -259,9 +275,6 @@ class GeneratorService:
         progress = ProgressReporter(loop, lambda event: self._publish_progress(event, reply_to), rid)
         await progress.emit("started", 0)
         started = time.monotonic()
-        notices: list[str] = []
-        if options.engine and options.engine not in ("auto", self.engine.name):
-            notices.append(f"engine {options.engine!r} is not served here; {self.engine.name!r} made this sound")
         try:
             sound = await asyncio.wrap_future(
                 self._pool.submit(
@@ -309,7 +322,7 @@ class GeneratorService:
             sample_rate=rate,
             duration=request.duration,
             engine=sound.engine or self.engine.name,
-            notices=[*notices, *sound.notices],
+            notices=list(sound.notices),
         )
 
     def _failure(self, request: SoundRequest, code: str, message: str) -> SoundResponse:
@@ -339,6 +352,36 @@ class GeneratorService:
             return False
         self.counts[response.status] += 1
         return True
+
+    async def _forward(self, delivery: Delivery, request: SoundRequest, target: str, reply_to: str) -> None:
+        """Pass a request naming another engine on to that engine's queue."""
+        original = delivery.message
+        headers = {k: v for k, v in original.headers.items() if not k.startswith("x-delivery")}
+        copy = Message(
+            body=original.body,
+            reply_to=original.reply_to,
+            correlation_id=original.correlation_id,
+            message_id=original.message_id,
+            headers=headers,
+            content_type=original.content_type,
+            expiration_ms=original.expiration_ms,
+        )
+        try:
+            await self.broker.publish(target, copy)
+        except UnroutableError:
+            engine = request.options.engine
+            log.warning("request %s asks for engine %r, which no worker serves", request.request_id, engine)
+            response = self._failure(request, "engine_unavailable", f"no worker serves the engine {engine!r}")
+            if not await self._respond(response, reply_to):
+                await self._settle(delivery.requeue(), "requeue")
+                return
+        except BrokerError as exc:
+            log.warning("request %s not forwarded to %r: %s", request.request_id, target, exc)
+            await self._settle(delivery.requeue(), "requeue")
+            return
+        else:
+            log.info("request %s forwarded to %r", request.request_id, target)
+        await self._settle(delivery.ack(), "ack of a forwarded request")
 
     async def _reject_invalid(self, delivery: Delivery, reason: str) -> None:
         log.warning("dead-lettering an unusable message: %s", reason)
