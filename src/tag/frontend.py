@@ -13,13 +13,16 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from pydantic import ValidationError
 
-from tag.broker import Broker, Delivery, Message, Subscription
+from tag.broker import Broker, BrokerError, Delivery, Message, Subscription
 from tag.config import Settings
 from tag.messages import ProgressEvent, SoundRequest, SoundResponse, describe_errors
+
+if TYPE_CHECKING:
+    from tag.backpressure import Admission
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,9 @@ class RequestClient:
         self._on_response: ResponseHandler | None = None
         self._on_progress: ProgressHandler | None = None
         self._subscriptions: list[Subscription] = []
+        # Optional back-pressure (tag.backpressure): set by front ends that want
+        # queue limits; submit then raises ServiceBusy (a BrokerError) when full.
+        self.admission: Admission | None = None
 
     async def start(self, on_response: ResponseHandler, on_progress: ProgressHandler | None = None) -> None:
         self._on_response, self._on_progress = on_response, on_progress
@@ -67,16 +73,23 @@ class RequestClient:
 
     async def submit(self, request: SoundRequest) -> None:
         """Queue ``request``; raises ``BrokerError`` if the broker does not confirm it."""
-        await self.broker.publish(
-            self.settings.request_queue,
-            Message(
-                body=request.to_json(),
-                reply_to=self.reply_queue,
-                correlation_id=str(request.request_id),
-                message_id=str(request.request_id),
-                expiration_ms=int(self.settings.request_ttl * 1000),
-            ),
-        )
+        if self.admission is not None:
+            await self.admission.admit(request)
+        try:
+            await self.broker.publish(
+                self.settings.request_queue,
+                Message(
+                    body=request.to_json(),
+                    reply_to=self.reply_queue,
+                    correlation_id=str(request.request_id),
+                    message_id=str(request.request_id),
+                    expiration_ms=int(self.settings.request_ttl * 1000),
+                ),
+            )
+        except BrokerError:
+            if self.admission is not None:
+                self.admission.settle(request.request_id)  # nothing was queued
+            raise
 
     async def _handle_response(self, delivery: Delivery) -> None:
         try:
@@ -85,6 +98,8 @@ class RequestClient:
             await delivery.dead_letter("invalid response: " + describe_errors(exc))
             return
         assert self._on_response is not None
+        if self.admission is not None:
+            self.admission.settle(response.request_id)
         # If the handler raises, the broker requeues the delivery for another try.
         await self._on_response(response)
         await delivery.ack()
