@@ -233,3 +233,25 @@ async def test_webhook_mode_checks_the_secret(stack, fake: FakeTelegram) -> None
     assert keyboard.buttons()
     # The forged /help updates were refused before reaching any handler.
     assert all("How it works" not in c.text for c in fake.calls_of("sendMessage", ann.id))
+
+
+async def test_history_lists_last_prompts_and_regenerates(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    await stack.start_worker(default_engine(stack.settings))
+    ann = fake.user(2801)
+    empty = await fake.wait_for("sendMessage", chat_id=ann.id, since=await ann.send("/history"))
+    assert "No prompts yet" in empty.text
+    for prompt in ("a cat purrs, 1s", "a kettle whistles, 1s"):
+        mark = await ann.send(prompt)
+        await fake.wait_for("sendAudio", chat_id=ann.id, since=mark, timeout=60)
+        await fake.wait_for("editMessageText", chat_id=ann.id, since=mark, where=lambda c: c.text.endswith("Done."))
+    panel = fake.message(await fake.wait_for("sendMessage", chat_id=ann.id, since=await ann.send("/history")))
+    assert [b["text"] for b in panel.buttons()] == ["a kettle whistles · 1 s", "a cat purrs · 1 s"]
+    mark = await ann.press(panel, "a cat purrs")
+    again = await fake.wait_for("sendAudio", chat_id=ann.id, since=mark, timeout=60)
+    assert again.params["title"] == "a cat purrs"
+    # Another user cannot replay Ann's history buttons.
+    bob = fake.user(2802)
+    mark = await bob.press_data(panel, panel.buttons()[0]["callback_data"])
+    answer = await fake.wait_for("answerCallbackQuery", since=mark)
+    assert "outdated" in answer.params["text"]
