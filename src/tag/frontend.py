@@ -20,9 +20,11 @@ from pydantic import ValidationError
 from tag.broker import Broker, BrokerError, Delivery, Message, Subscription
 from tag.config import Settings
 from tag.messages import ProgressEvent, SoundRequest, SoundResponse, describe_errors
+from tag.observability.logging import bound_request_id
 
 if TYPE_CHECKING:
     from tag.backpressure import Admission
+    from tag.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ class RequestClient:
         # Optional back-pressure (tag.backpressure): set by front ends that want
         # queue limits; submit then raises ServiceBusy (a BrokerError) when full.
         self.admission: Admission | None = None
+        # Optional counters (requests sent, answers received) for /metrics.
+        self.metrics: Metrics | None = None
 
     async def start(self, on_response: ResponseHandler, on_progress: ProgressHandler | None = None) -> None:
         self._on_response, self._on_progress = on_response, on_progress
@@ -90,6 +94,8 @@ class RequestClient:
             if self.admission is not None:
                 self.admission.settle(request.request_id)  # nothing was queued
             raise
+        if self.metrics is not None:
+            self.metrics.received()
 
     async def _handle_response(self, delivery: Delivery) -> None:
         try:
@@ -100,8 +106,12 @@ class RequestClient:
         assert self._on_response is not None
         if self.admission is not None:
             self.admission.settle(response.request_id)
+        if self.metrics is not None:
+            self.metrics.answered(response.status, response.error.code if response.error else None)
         # If the handler raises, the broker requeues the delivery for another try.
-        await self._on_response(response)
+        # The handler's log lines name the request (tag.observability.logging).
+        with bound_request_id(response.request_id):
+            await self._on_response(response)
         await delivery.ack()
 
     async def _handle_progress(self, body: bytes) -> None:
