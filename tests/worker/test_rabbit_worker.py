@@ -98,6 +98,7 @@ async def test_worker_reconnects_after_the_server_closes_its_connection(
     await rabbit.publish(settings.request_queue, Message(after.to_json()))
     got = await responses.wait_for(2, timeout=30)
     assert [r.request_id for r in got] == [before.request_id, after.request_id]
+    assert service.metrics.value("tag_broker_reconnects_total") == 1
     await service.stop()
 
 

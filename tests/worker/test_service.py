@@ -94,6 +94,8 @@ async def test_engine_errors_answer_the_user_and_the_worker_goes_on(settings: Se
     assert "simulated bug" not in crash.error.message  # internals stay in the log
     assert await broker.queue_depth(settings.request_queue) == 0
     assert broker.messages(settings.dead_letter_queue) == []
+    assert service.metrics.value("tag_requests_failed_total", code="test_failure") == 1
+    assert service.metrics.value("tag_requests_failed_total", code="engine_failed") == 1
     await service.stop()
 
 
@@ -117,6 +119,9 @@ async def test_unusable_messages_are_dead_lettered_with_the_reason(
     assert response.request_id == valid.request_id and response.status == "ok"
     [dead] = broker.messages(settings.dead_letter_queue)
     assert dead.body == body and reason in dead.headers[REASON_HEADER]
+    assert service.metrics.value("tag_requests_received_total") == 2
+    assert service.metrics.value("tag_requests_answered_total", status="ok") == 1
+    assert sum(f.samples[0].value for f in service.metrics.registry.collect() if f.name == "tag_requests_dead_lettered") == 1
     await service.stop()
 
 

@@ -18,7 +18,7 @@ import logging
 import os
 import socket
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 import aio_pika
 import aiormq
@@ -194,6 +194,8 @@ class RabbitBroker(Broker):
         self._exchanges: dict[str, AbstractRobustExchange] = {}
         self._consumer_channels: set[AbstractRobustChannel] = set()
         self._handler_tasks: set[asyncio.Task[None]] = set()
+        # Called after each successful reconnect (metrics, logs of the owner).
+        self.reconnect_callbacks: list[Callable[[], None]] = []
 
     # -- connection ---------------------------------------------------------
     def _safe(self, exc: BaseException) -> str:
@@ -225,6 +227,11 @@ class RabbitBroker(Broker):
 
     def _on_reconnect(self, *_: object) -> None:
         log.warning("reconnected to RabbitMQ at %s; queues and consumers restored", self.url_for_logs)
+        for callback in list(self.reconnect_callbacks):
+            try:
+                callback()
+            except Exception:
+                log.exception("reconnect callback failed")
 
     async def close(self) -> None:
         connection, self._connection = self._connection, None

@@ -10,6 +10,8 @@ from tag.broker import BrokerError, create_broker
 from tag.broker.base import Broker
 from tag.config import Settings, redact_url
 from tag.engines import Engine, EngineError, create_engine, load_plugins
+from tag.observability.metrics import Metrics
+from tag.observability.server import BrokerProbe, start_ops_server
 from tag.worker.service import GeneratorService
 
 log = logging.getLogger(__name__)
@@ -34,12 +36,17 @@ async def serve_worker(
     if engine is None:
         # Loading weights can take a while; keep the loop (and signals) responsive.
         engine = await asyncio.to_thread(load_engine, settings)
-    service = GeneratorService(settings, broker, engine)
+    metrics = Metrics("worker")
+    service = GeneratorService(settings, broker, engine, metrics=metrics)
     await service.start()
+    probe = BrokerProbe(broker, settings.request_queue, metrics)
+    ops = await start_ops_server(settings.metrics_port, settings.metrics_host, metrics, ready=[probe], refresh=[probe.refresh])
     try:
         await stop.wait()
     finally:
         await service.stop()
+        if ops is not None:
+            await ops.stop()
 
 
 def run_worker(settings: Settings) -> int:

@@ -17,6 +17,7 @@ service itself keeps going.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import io
 import json
@@ -36,6 +37,8 @@ from tag.config import Settings
 from tag.engines.base import Audio, Engine, EngineError
 from tag.engines.peers.routing import forward_queue, worker_queues
 from tag.frontend import REPLY_DELIVERY_LIMIT
+from tag.observability.logging import bound_request_id
+from tag.observability.metrics import Metrics
 from tag.messages import (
     InvalidMessage,
     ProgressEvent,
@@ -97,6 +100,7 @@ class GeneratorService:
         worker_id: str | None = None,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
         remember: int = 10_000,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
         self.broker = broker
@@ -104,6 +108,7 @@ class GeneratorService:
         self.worker_id = worker_id or make_worker_id()
         self.heartbeat_interval = heartbeat_interval
         self.concurrency = settings.worker_concurrency
+        self.metrics = metrics if metrics is not None else Metrics("worker")
         self._answered = RecentIds(remember)
         # request_id -> future resolved with "answered?" when the first copy finishes.
         self._running: dict[str, asyncio.Future[bool]] = {}
@@ -130,6 +135,9 @@ class GeneratorService:
         # arguments; create it only if missing, so replies wait for a bot that is down.
         if await self.broker.queue_depth(settings.response_queue) is None:
             await self.broker.declare(settings.response_queue, delivery_limit=REPLY_DELIVERY_LIMIT)
+        callbacks = getattr(self.broker, "reconnect_callbacks", None)  # RabbitMQ only
+        if callbacks is not None:
+            callbacks.append(self.metrics.reconnected)
         self._pool = DaemonPool(self.concurrency, name=f"engine-{self.engine.name}")
         # Prefetch = concurrency: a worker never holds requests it cannot start.
         for queue in self.queues:
@@ -199,6 +207,7 @@ class GeneratorService:
         task = asyncio.current_task()
         assert task is not None
         self._jobs.add(task)
+        self.metrics.set_in_flight(self.worker_id, len(self._jobs))
         settled = False
         try:
             settled = await self._process(queue, delivery)
@@ -209,6 +218,7 @@ class GeneratorService:
             raise
         finally:
             self._jobs.discard(task)
+            self.metrics.set_in_flight(self.worker_id, len(self._jobs))
 
     async def _settle(self, operation: Any, what: str) -> bool:
         try:
@@ -220,13 +230,17 @@ class GeneratorService:
 
     async def _process(self, queue: str, delivery: Delivery) -> bool:
         """Handle one delivery; True once it has been settled."""
-        settings = self.settings
+        self.metrics.received()
         try:
-            request = parse_request(delivery.message.body, max_duration=settings.max_duration)
+            request = parse_request(delivery.message.body, max_duration=self.settings.max_duration)
         except InvalidMessage as exc:
             await self._reject_invalid(delivery, str(exc))
             return True
+        with bound_request_id(request.request_id):
+            return await self._process_request(queue, delivery, request)
 
+    async def _process_request(self, queue: str, delivery: Delivery, request: SoundRequest) -> bool:
+        settings = self.settings
         rid = str(request.request_id)
         reply_to = delivery.message.reply_to or settings.response_queue
         target = forward_queue(settings, request, [self.engine.name], queue)
@@ -276,8 +290,10 @@ class GeneratorService:
         await progress.emit("started", 0)
         started = time.monotonic()
         try:
+            # The copied context carries the request id into the engine's log lines.
             sound = await asyncio.wrap_future(
                 self._pool.submit(
+                    contextvars.copy_context().run,
                     self.engine.generate,
                     request.prompt,
                     request.duration,
@@ -302,6 +318,7 @@ class GeneratorService:
         finally:
             progress.close()
         await progress.emit("done", 100)
+        self.metrics.observe_generation(self.engine.name, request.duration, time.monotonic() - started)
         log.info(
             "request %s: %.1f s of %r by %s in %.2f s (%s, %d bytes)",
             rid,
@@ -351,6 +368,7 @@ class GeneratorService:
             log.error("response to %s not published: %s", response.request_id, exc)
             return False
         self.counts[response.status] += 1
+        self.metrics.answered(response.status, response.error.code if response.error else None)
         return True
 
     async def _forward(self, delivery: Delivery, request: SoundRequest, target: str, reply_to: str) -> None:
@@ -399,6 +417,7 @@ class GeneratorService:
             await self._respond(response, delivery.message.reply_to or self.settings.response_queue)
         if await self._settle(delivery.dead_letter(reason), "dead-lettering"):
             self.counts["dead_lettered"] += 1
+            self.metrics.dead_lettered(reason)
 
     async def _reject_poison(self, delivery: Delivery, request: SoundRequest, reply_to: str) -> None:
         tries = delivery.delivery_count - 1
@@ -419,3 +438,4 @@ class GeneratorService:
         reason = f"delivery limit exceeded: delivery {delivery.delivery_count} > limit {self.settings.delivery_limit}"
         if await self._settle(delivery.dead_letter(reason), "dead-lettering"):
             self.counts["dead_lettered"] += 1
+            self.metrics.dead_lettered(reason)
