@@ -13,6 +13,9 @@ DEFAULT_SAMPLE_RATE = 32000
 # With no seed the same prompt always gives the same sound (a fixed default seed).
 DEFAULT_SEED = 0
 
+LOWEST_HZ = 20.0
+MOST_PER_MINUTE = 12000.0  # also engine rpm
+
 UNKNOWN_NOTICE = (
     "Nothing in the prompt was recognised as a sound, so this is a soft neutral ambience. "
     "Try words such as rain, wind, thunder, footsteps, bell, siren or '440 Hz beep'."
@@ -30,6 +33,20 @@ class SynthEngine:
 
     def __init__(self, sample_rate: int = DEFAULT_SAMPLE_RATE) -> None:
         self.sample_rate = sample_rate
+
+    def _clamp(self, events: list[Event]) -> list[str]:
+        """Keep asked frequencies audible and below Nyquist, rates sane; say so when changed."""
+        notices = []
+        highest = round(0.45 * self.sample_rate)
+        for e in events:
+            f = e.params.freq
+            if f is not None and not LOWEST_HZ <= f <= highest:
+                e.params.freq = min(max(f, LOWEST_HZ), highest)
+                notices.append(f"{f:g} Hz is outside {LOWEST_HZ:g}-{highest} Hz; used {e.params.freq:g} Hz.")
+            if e.params.bpm is not None and e.params.bpm > MOST_PER_MINUTE:
+                notices.append(f"{e.params.bpm:g} per minute is too fast; used {MOST_PER_MINUTE:g}.")
+                e.params.bpm = MOST_PER_MINUTE
+        return notices
 
     def generate(
         self,
@@ -56,6 +73,7 @@ class SynthEngine:
             notices.append(UNKNOWN_NOTICE)
         elif parsed.unknown:
             notices.append("Not understood and left out: " + ", ".join(dict.fromkeys(parsed.unknown)) + ".")
+        notices += self._clamp(events)
         if events and all(e.gain_db < 0 for e in events):
             target += max(max(e.gain_db for e in events), -12.0)  # "quiet rain" is quieter overall
 

@@ -22,10 +22,17 @@ class Params:
     variant: str | None = None  # e.g. "european" dial tone, "yelp" siren
     distance: float = 1.0  # 1 normal, > 1 far, < 1 close (sources may change timbre)
 
-    def rate(self, default_per_minute: float) -> float:
-        """Events per second: the explicit bpm, else the default scaled by tempo words."""
+    def rate(self, default_per_minute: float, most_per_second: float = 20.0) -> float:
+        """Events per second: the explicit bpm, else the default scaled by tempo words.
+
+        Capped: beyond about 20 a second separate events fuse into a buzz anyway.
+        """
         bpm = self.bpm if self.bpm else default_per_minute * self.tempo
-        return max(bpm, 1.0) / 60.0
+        return min(max(bpm, 1.0) / 60.0, most_per_second)
+
+    def how_many(self, default: int, most: int) -> int:
+        """The asked count (or ``default``), at most ``most``: counts of voices, birds, strikes."""
+        return max(1, min(self.count or default, most))
 
 
 Render = Callable[[np.random.Generator, int, int, Params], np.ndarray]

@@ -45,8 +45,9 @@ def knock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         groups = np.arange(0.1, max(span - 3 * gap, 0.11), 2.5 / p.tempo)
         times = (groups[:, None] + np.arange(3) * gap).ravel()
     out = np.zeros(n)
-    for t in times:
-        dsp.add_at(out, _knock_sound(rng, sr, p.pitch), int(t * sr), rng.uniform(0.8, 1.0))
+    sounds = [_knock_sound(rng, sr, p.pitch) for _ in range(min(4, len(times)))]  # a few knuckle variants
+    for i, t in enumerate(times):
+        dsp.add_at(out, sounds[i % len(sounds)], int(t * sr), rng.uniform(0.8, 1.0))
     return out
 
 

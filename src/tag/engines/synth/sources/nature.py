@@ -37,7 +37,7 @@ def _syllable(rng: np.random.Generator, sr: int, base: float) -> np.ndarray:
 def birds(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for _ in range(p.count or max(1, int(round(2 * p.density)))):
+    for _ in range(p.how_many(int(round(2 * p.density)), 6)):
         base = rng.uniform(2500, 5000) * p.pitch
         t = rng.uniform(0, 1.0)
         while t < span:
@@ -54,7 +54,7 @@ def crickets(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     span = n / sr
     out = np.zeros(n)
     t = dsp.seconds(n, sr)
-    for i in range(p.count or max(1, int(round(3 * p.density)))):
+    for i in range(p.how_many(int(round(3 * p.density)), 8)):
         carrier = rng.uniform(4200, 4900) * p.pitch
         rate = rng.uniform(1.6, 2.4) * p.tempo if i else 2.0 * p.tempo
         chirps = dsp.regular_times(rng, span, rate, jitter=0.03)
@@ -69,7 +69,7 @@ def crickets(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
 def frogs(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for i in range(p.count or max(1, int(round(2 * p.density)))):
+    for i in range(p.how_many(int(round(2 * p.density)), 6)):
         pulse_rate = rng.uniform(60, 110) * p.pitch
         formants = (rng.uniform(350, 600) * p.pitch, rng.uniform(1100, 1600) * p.pitch)
         for start in dsp.regular_times(rng, span, rng.uniform(0.6, 1.1) * p.tempo, jitter=0.15):

@@ -40,8 +40,9 @@ def footsteps(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     times = dsp.spread_times(rng, span, p.count, 0.3) if p.count else dsp.regular_times(rng, span, p.rate(default), jitter=0.03)
     surface = p.surface or "concrete"
     out = np.zeros(n)
+    steps = [_step(rng, sr, surface, p.pitch) for _ in range(min(6, len(times)))]  # a few variants, reused
     for i, t in enumerate(times):
-        dsp.add_at(out, _step(rng, sr, surface, p.pitch), int(t * sr), rng.uniform(0.75, 1.0) * (1.0 if i % 2 else 0.9))
+        dsp.add_at(out, steps[i % len(steps)], int(t * sr), rng.uniform(0.75, 1.0) * (1.0 if i % 2 else 0.9))
     return out
 
 
@@ -61,7 +62,7 @@ def heartbeat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 @source("applause", "applause: many hand claps (band-limited bursts) from a crowd")
 def applause(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    people = p.count or int(25 * p.density)
+    people = p.how_many(int(25 * p.density), 200)
     times = dsp.poisson_times(rng, span, people * 4.0 * p.tempo)
     amps = rng.uniform(0.3, 1.0, times.size)
     kernels = [dsp.burst(rng, sr, 0.03, rng.uniform(0.003, 0.007), c * 0.6, c * 1.6) for c in rng.uniform(900, 2600, 10)]
@@ -75,7 +76,7 @@ def crowd(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
     vowels = ((730, 1090), (530, 1840), (270, 2290), (570, 840), (300, 870), (660, 1700))
-    for _ in range(p.count or max(3, int(8 * p.density))):
+    for _ in range(p.how_many(max(3, int(8 * p.density)), 16)):
         f0 = rng.uniform(95, 230) * p.pitch
         t = rng.uniform(0, 0.5)
         while t < span:

@@ -12,16 +12,18 @@ from tag.engines.synth.sources.base import Params, source
 def whoosh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     length = min(span, 0.8 / p.tempo)
-    count = p.count or max(1, int(span / 3))
+    count = p.how_many(int(span / 3), int(span * 2) + 1)
     starts = dsp.spread_times(rng, span, count, length)
 
     def magnitude(f: np.ndarray, t: np.ndarray) -> np.ndarray:
         total = np.zeros(np.broadcast(f, t).shape)
+        octave = np.log2(np.maximum(f, 1))
         for s in starts:
-            x = np.clip((t - s) / length, 0, 1)
+            cols = np.flatnonzero((t[0] >= s) & (t[0] <= s + length))  # only the frames it sounds in
+            x = (t[0, cols] - s) / length
             env = np.sin(np.pi * x) ** 2
-            centre = 300 * p.pitch * 2 ** (3.5 * np.sin(np.pi * x))  # 300 Hz up to ~3.4 kHz
-            total += env * np.exp(-0.5 * (np.log2(np.maximum(f, 1) / centre) / 0.7) ** 2)
+            centre = np.log2(300 * p.pitch) + 3.5 * np.sin(np.pi * x)  # 300 Hz up to ~3.4 kHz
+            total[:, cols] += env * np.exp(-0.5 * ((octave - centre) / 0.7) ** 2)
         return total
 
     return dsp.shaped_noise(rng, n, sr, magnitude, hop=128)
@@ -39,7 +41,7 @@ def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     debris = dsp.scatter_kernels(rng, k, sr, debris_t, rng.uniform(0.02, 0.12, debris_t.size), [dsp.burst(rng, sr, 0.03, 0.004, 1000, 6000) for _ in range(4)])
     one = 1.5 * blast + boom + debris * dsp.decay(k, sr, 1.0)  # the shock front is the loudest moment
     out = np.zeros(n)
-    for t in dsp.spread_times(rng, span, p.count or 1, length):
+    for t in dsp.spread_times(rng, span, p.how_many(1, int(span) + 1), length):
         dsp.add_at(out, one, int(t * sr))
     return out
 

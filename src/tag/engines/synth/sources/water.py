@@ -48,10 +48,13 @@ def drip(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     rate = p.rate(60)
     times = dsp.spread_times(rng, span, p.count, 0.3) if p.count else dsp.regular_times(rng, span, rate, jitter=0.08)
+    plinks = []
+    for _ in range(min(8, len(times))):
+        plink = dsp.bubble(sr, rng.uniform(900, 1400) * p.pitch, 0.12, rise=0.9, tau_frac=0.35)
+        click = dsp.burst(rng, sr, 0.003, 0.001, 2000, 8000) * 0.3
+        plink[: click.size] += click
+        plinks.append(plink)
     out = np.zeros(n)
-    for t in times:
-        f = rng.uniform(900, 1400) * p.pitch
-        plink = dsp.bubble(sr, f, 0.12, rise=0.9, tau_frac=0.35)
-        plink[: int(0.003 * sr)] += dsp.burst(rng, sr, 0.003, 0.001, 2000, 8000) * 0.3
-        dsp.add_at(out, plink, int(t * sr), rng.uniform(0.7, 1.0))
+    for i, t in enumerate(times):
+        dsp.add_at(out, plinks[i % len(plinks)], int(t * sr), rng.uniform(0.7, 1.0))
     return out

@@ -64,7 +64,7 @@ def _strike(rng: np.random.Generator, sr: int, length: float, distance: float, p
 @source("thunder", "thunder: a sharp crack (if near) then a long rolling rumble")
 def thunder(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    count = p.count or max(1, int(round(span / 10 * p.density)))
+    count = p.how_many(int(round(span / 10 * p.density)), int(span / 1.5) + 1)
     length = min(span, 3.5 + 1.5 * p.distance)
     out = np.zeros(n)
     for start in dsp.spread_times(rng, span, count, length):
