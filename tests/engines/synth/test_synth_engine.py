@@ -148,3 +148,25 @@ def test_bad_duration_is_an_engine_error(engine: SynthEngine) -> None:
     for bad in (0, -1.0, float("nan"), float("inf")):
         with pytest.raises(EngineError):
             engine.generate("rain", bad)
+
+
+def test_out_of_range_frequencies_and_rates_are_clamped_with_a_notice(engine: SynthEngine) -> None:
+    audio = engine.generate("a 99999 Hz tone", 1.0)
+    assert abs(peak_frequency(audio.samples, SR) - 0.45 * SR) <= 2
+    assert any("99999 Hz" in n for n in audio.notices)
+    audio = engine.generate("knocking at 100000 bpm", 1.0)
+    assert any("too fast" in n for n in audio.notices)
+
+
+def test_random_prompts_never_raise(engine: SynthEngine) -> None:
+    from tag.engines.synth import vocabulary as vocab
+
+    rng = np.random.default_rng(2024)
+    words = [w for phrase, _, _ in vocab.SOURCE_PHRASES for w in phrase.split()]
+    words += list(vocab.MODIFIERS) + sorted(vocab.SEQUENCE_WORDS) + sorted(vocab.OVERLAP_WORDS)
+    words += ["440", "hz", "3", "bpm", ",", "then", "2,5", "кгц", "0", "per", "minute", "1e9", "ñ", "🙂", "--", "x" * 40]
+    for _ in range(30):
+        prompt = " ".join(rng.choice(words, rng.integers(1, 12)))
+        audio = engine.generate(prompt, 0.5, seed=int(rng.integers(0, 2**32)), stereo=bool(rng.integers(0, 2)))
+        assert audio.samples.shape[0] == SR // 2, prompt
+        assert np.isfinite(audio.samples).all() and np.abs(audio.samples).max() <= 1.0, prompt

@@ -48,7 +48,7 @@ def part_spans(parts: int, n: int, sr: int) -> list[Span]:
 
 
 def event_rng(seed: int, index: int, source: str) -> np.random.Generator:
-    """Each event draws from its own stream: adding a source never changes the others."""
+    """Each event draws from its own stream, keyed by seed, position and source name."""
     return np.random.default_rng([seed, index, zlib.crc32(source.encode())])
 
 
