@@ -170,7 +170,9 @@ def test_cancel_a_queued_request_but_not_a_started_one(make_stack) -> None:
         with stack.client() as client:
             first = create(client, prompt="first").json()["id"]
             assert engine.entered.wait(20), "the worker never started the first request"
-            wait_for(lambda: client.get(f"/v1/generations/{first}").json()["status"] == "generating")
+            # The worker's progress event (sampling, 10 %) reached the server.
+            running = wait_for(lambda: (d := client.get(f"/v1/generations/{first}").json())["status"] == "generating" and d)
+            assert running["stage"] == "sampling" and running["percent"] == 10 and running["position"] is None
             second = create(client, prompt="second").json()["id"]
             third = create(client, prompt="third").json()
             doc = client.get(f"/v1/generations/{second}").json()
@@ -320,6 +322,17 @@ def test_readiness_follows_workers_and_broker(make_stack, synth_engine) -> None:
         assert client.get("/healthz").status_code == 200
         refused = create(client)
         assert refused.status_code == 503 and "queue" in refused.json()["detail"]
+
+
+# -- expiry and retention ------------------------------------------------------------------------
+def test_unanswered_requests_expire_and_old_results_are_purged(make_stack) -> None:
+    stack: WebStack = make_stack(request_ttl=0.5, web_retention_hours=3 / 3600)
+    with stack.client() as client:
+        generation_id = create(client).json()["id"]
+        final = follow_to_end(client, generation_id)[-1]
+        assert final["status"] == "failed" and final["error"]["code"] == "expired"
+        assert client.get(f"/v1/generations/{generation_id}").status_code == 200
+        wait_for(lambda: client.get(f"/v1/generations/{generation_id}").status_code == 404, timeout=15)
 
 
 # -- the page and its documents ------------------------------------------------------------------

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import soundfile as sf
+from pydantic import SecretStr
+from support.engines import SlowEngine
 from web_stack import WebStack
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -175,4 +178,68 @@ def test_phone_keyboard_only_with_errors_shown(browser, stack: WebStack) -> None
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "phone-finished.png"), full_page=True)
+    context.close()
+
+
+def test_queue_position_and_cancel_on_the_page(browser, make_stack) -> None:
+    from playwright.sync_api import expect
+
+    release = threading.Event()
+    engine = SlowEngine(release=release, timeout=60)
+    stack: WebStack = make_stack(engine=engine)
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    try:
+        with stack.client() as client:  # somebody else keeps the only worker busy
+            busy = client.post("/v1/generations", json={"prompt": "busy", "duration": 1}).json()["id"]
+        assert engine.entered.wait(20)
+        page = context.new_page()
+        page.goto(stack.url + "/")
+        page.get_by_label("Describe the sound").fill("a kettle whistling")
+        page.get_by_role("button", name="Generate").click()
+        expect(page.locator("#status")).to_have_text("Queued — position 1 in line")
+        expect(page.locator("#generate")).to_be_disabled()
+        expect(page.locator("#generate")).to_have_text("Generating…")
+        page.get_by_role("button", name="Cancel", exact=True).click()
+        expect(page.locator("#status")).to_have_text("Cancelled")
+        expect(page.get_by_role("button", name="Generate")).to_be_enabled()
+        expect(page.get_by_role("button", name="Cancel", exact=True)).to_be_hidden()
+        expect(page.locator("#history-list .history-item").first).to_contain_text("cancelled")
+    finally:
+        release.set()
+        context.close()
+    with stack.client() as client:
+        with client.stream("GET", f"/v1/generations/{busy}/events") as events:
+            assert any('"status":"done"' in line for line in events.iter_lines())
+
+
+def test_api_key_flow_on_the_page(browser, make_stack, synth_engine, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    stack: WebStack = make_stack(engine=synth_engine, api_keys=[SecretStr("s3cret-key")])
+    context = browser.new_context(viewport={"width": 1024, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(stack.url + "/")
+    expect(page.locator("#api-key-field")).to_be_visible()
+    page.get_by_label("Describe the sound").fill("a door creaking")
+    page.get_by_role("button", name="Generate").click()
+    expect(page.locator("#status")).to_contain_text("a valid API key is required")
+    expect(page.get_by_label("API key")).to_be_focused()
+
+    page.get_by_label("API key").fill("s3cret-key")
+    page.get_by_label("API key").press("Tab")
+    page.get_by_role("button", name="Generate").click()
+    expect(page.locator("#status")).to_contain_text("Done", timeout=DONE_TIMEOUT_MS)
+    # The browser cannot add a header to <audio>, so the page plays a fetched copy.
+    page.wait_for_function("() => document.getElementById('player').duration > 0")
+    assert page.evaluate("document.getElementById('player').src").startswith("blob:")
+    assert page.evaluate("document.getElementById('player').duration") == pytest.approx(5.0, abs=0.05)
+    with page.expect_download() as download_info:
+        page.locator("#download-ogg").click()
+    saved = tmp_path / "with-key.ogg"
+    download_info.value.save_as(saved)
+    assert sf.info(str(saved)).duration == pytest.approx(5.0, abs=0.08)
+
+    page.reload()
+    expect(page.get_by_label("API key")).to_have_value("s3cret-key")
+    expect(page.locator("#history-list .history-item").first).to_contain_text("a door creaking")
     context.close()

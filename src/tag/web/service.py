@@ -33,7 +33,8 @@ WEB_CHAT_ID = 0
 # How often expiry and retention run, and how stale a cached queue depth may be.
 HOUSEKEEPING_SECONDS = 2.0
 DEPTH_CACHE_SECONDS = 1.0
-# A queued request is given up once the broker has surely discarded it.
+# A queued request is given up once the broker has surely discarded it (its
+# time to live, plus a margin for a worker that took it at the last moment).
 EXPIRY_GRACE_SECONDS = 5.0
 
 
@@ -290,7 +291,8 @@ class GenerationService:
         now = time.time()
         changed = False
         for record in await self.store.unfinished():
-            if record.status == "queued" and now - record.created_at > self.settings.request_ttl + EXPIRY_GRACE_SECONDS:
+            grace = min(EXPIRY_GRACE_SECONDS, self.settings.request_ttl)
+            if record.status == "queued" and now - record.created_at > self.settings.request_ttl + grace:
                 code, message = "expired", "no worker took the request in time; try again later"
             elif record.status == "generating" and now - (record.started_at or now) > self.settings.request_timeout:
                 code, message = "timeout", "the worker did not finish in time"

@@ -548,6 +548,8 @@
       engine.append(option);
     }
     apiKeyField.hidden = !config.auth_required;
+    // The key lives among the advanced options; show it when it is still missing.
+    if (config.auth_required && !apiKey.value.trim()) $("advanced").open = true;
   }
 
   function countPrompt() {
