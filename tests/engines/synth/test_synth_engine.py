@@ -170,3 +170,15 @@ def test_random_prompts_never_raise(engine: SynthEngine) -> None:
         audio = engine.generate(prompt, 0.5, seed=int(rng.integers(0, 2**32)), stereo=bool(rng.integers(0, 2)))
         assert audio.samples.shape[0] == SR // 2, prompt
         assert np.isfinite(audio.samples).all() and np.abs(audio.samples).max() <= 1.0, prompt
+
+
+def test_a_passing_aeroplane_crosses_the_stereo_field(engine: SynthEngine) -> None:
+    x = engine.generate("an aeroplane flying over", 6.0, stereo=True).samples
+    third = x.shape[0] // 3
+
+    def balance(seg: np.ndarray) -> float:
+        rms = np.sqrt((seg**2).mean(axis=0))
+        return float(20 * np.log10(rms[1] / rms[0]))  # > 0: right-heavy
+
+    first, last = balance(x[:third]), balance(x[-third:])
+    assert first * last < 0 and abs(first - last) > 6

@@ -69,7 +69,8 @@ def apply_distance(x: np.ndarray, distance: float, sr: int) -> np.ndarray:
 
 
 def room_send(distance: float, in_room: bool) -> float:
-    base = 0.12 if in_room else 0.0
+    """Reverb share: a little room for acoustic sources (less when close), much more when far."""
+    base = 0.12 * min(distance, 1.0) if in_room else 0.0
     return base + 0.3 * max(distance - 1.0, 0.0)
 
 
@@ -83,9 +84,10 @@ def reverb_ir(rng: np.random.Generator, sr: int, rt60: float, channels: int) -> 
     return tail / np.sqrt(np.sum(tail**2, axis=0, keepdims=True))
 
 
-def pan_gains(pan: float) -> tuple[float, float]:
-    angle = (pan + 1) * np.pi / 4  # constant power: -1 left, 0 centre, 1 right
-    return float(np.cos(angle)), float(np.sin(angle))
+def pan_gains(pan):
+    """Constant-power gains (left, right) for pan -1 (left) .. 0 (centre) .. 1 (right); scalar or array."""
+    angle = (np.asarray(pan, dtype=float) + 1) * np.pi / 4
+    return np.cos(angle), np.sin(angle)
 
 
 def mix(
@@ -121,7 +123,13 @@ def mix(
             if span.fade_out:
                 env[-span.fade_out :] = np.linspace(1, 0, span.fade_out)
             x = x * env
-        gains = pan_gains(float(pans[index])) if stereo else (1.0,)
+        if not stereo:
+            gains: tuple = (1.0,)
+        elif spec.moving:  # travels across the stereo field, ending on the side it was given
+            side = 1.0 if pans[index] >= 0 else -1.0
+            gains = pan_gains(np.linspace(-0.8 * side, 0.8 * side, length))
+        else:
+            gains = pan_gains(float(pans[index]))
         send = room_send(event.params.distance, spec.room)
         max_distance = max(max_distance, event.params.distance)
         for c, g in enumerate(gains):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -47,17 +47,19 @@ class SourceSpec:
     # their spectra stay exact.
     room: bool = True
     standard: str | None = None  # which published standard a signal follows
-    aliases: tuple[str, ...] = field(default_factory=tuple)
+    moving: bool = False  # passes by: in stereo it travels from one side to the other
 
 
 SOURCES: dict[str, SourceSpec] = {}
 
 
-def source(name: str, description: str, *, room: bool = True, standard: str | None = None) -> Callable[[Render], Render]:
+def source(
+    name: str, description: str, *, room: bool = True, standard: str | None = None, moving: bool = False
+) -> Callable[[Render], Render]:
     """Register a render function ``f(rng, n, sr, params) -> n samples`` under ``name``."""
 
     def wrap(render: Render) -> Render:
-        SOURCES[name] = SourceSpec(name, render, description, room=room, standard=standard)
+        SOURCES[name] = SourceSpec(name, render, description, room=room, standard=standard, moving=moving)
         return render
 
     return wrap

@@ -8,7 +8,7 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import Params, source
 
 
-@source("whoosh", "a whoosh: a noise band sweeping up and back down under a bell envelope")
+@source("whoosh", "a whoosh: a noise band sweeping up and back down under a bell envelope", moving=True)
 def whoosh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     length = min(span, 0.8 / p.tempo)

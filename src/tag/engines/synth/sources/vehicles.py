@@ -73,7 +73,7 @@ def train(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return clacks + rumble * 2
 
 
-@source("aeroplane", "an aeroplane passing: propeller buzz and engine roar that swell and fade")
+@source("aeroplane", "an aeroplane passing: propeller buzz and engine roar that swell and fade", moving=True)
 def aeroplane(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     t = dsp.seconds(n, sr)
