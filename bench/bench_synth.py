@@ -42,7 +42,8 @@ def main() -> None:
         cpus.append(time.process_time() - c0)
     wall, cpu = statistics.median(walls), statistics.median(cpus)
     print(f"prompt:    {opts.prompt!r} -> sources {first.details['sources']}")
-    print(f"audio:     {opts.duration:g} s at {engine.sample_rate} Hz, {'stereo' if opts.stereo else 'mono'}, {opts.runs} runs")
+    layout = "stereo" if opts.stereo else "mono"
+    print(f"audio:     {opts.duration:g} s at {engine.sample_rate} Hz, {layout}, {opts.runs} runs")
     print(f"wall:      median {wall * 1000:.1f} ms  -> {opts.duration / wall:.1f}x real time")
     print(f"cpu:       median {cpu * 1000:.1f} ms  -> {opts.duration / cpu:.1f}x real time (target >= 50x)")
 

@@ -53,12 +53,17 @@ def test_low_80_hz_hum_peaks_at_80(engine: SynthEngine, prompt: str) -> None:
     assert abs(peak_frequency(audio.samples, SR) - 80) <= 2
 
 
-@pytest.mark.parametrize(("prompt", "freq"), [("a 1.5 kHz tone", 1500), ("a high tone", 880), ("a low tone", 220), ("тон 300 Гц", 300)])
+@pytest.mark.parametrize(
+    ("prompt", "freq"), [("a 1.5 kHz tone", 1500), ("a high tone", 880), ("a low tone", 220), ("тон 300 Гц", 300)]
+)
 def test_tone_frequencies(engine: SynthEngine, prompt: str, freq: float) -> None:
     assert abs(peak_frequency(engine.generate(prompt, 2.0).samples, SR) - freq) <= 2
 
 
-@pytest.mark.parametrize(("prompt", "slope"), [("white noise", 0.0), ("pink noise", -3.0), ("brown noise", -6.0), ("белый шум", 0.0), ("розовый шум", -3.0)])
+@pytest.mark.parametrize(
+    ("prompt", "slope"),
+    [("white noise", 0.0), ("pink noise", -3.0), ("brown noise", -6.0), ("белый шум", 0.0), ("розовый шум", -3.0)],
+)
 def test_noise_colours_have_their_spectral_slope(engine: SynthEngine, prompt: str, slope: float) -> None:
     measured = octave_slope(engine.generate(prompt, 4.0).samples, SR)
     assert abs(measured - slope) < 0.8, measured
@@ -128,7 +133,9 @@ def test_stereo_places_sources_apart(engine: SynthEngine) -> None:
     left, right = x[:, 0], x[:, 1]
     assert not np.allclose(left, right)
     # One tone sits left of centre, the other right: their balance differs per channel.
-    assert (peak_frequency(left, SR) == pytest.approx(440, abs=2)) != (peak_frequency(right, SR) == pytest.approx(440, abs=2))
+    assert (peak_frequency(left, SR) == pytest.approx(440, abs=2)) != (
+        peak_frequency(right, SR) == pytest.approx(440, abs=2)
+    )
 
 
 def test_then_puts_parts_one_after_the_other(engine: SynthEngine) -> None:
@@ -164,7 +171,24 @@ def test_random_prompts_never_raise(engine: SynthEngine) -> None:
     rng = np.random.default_rng(2024)
     words = [w for phrase, _, _ in vocab.SOURCE_PHRASES for w in phrase.split()]
     words += list(vocab.MODIFIERS) + sorted(vocab.SEQUENCE_WORDS) + sorted(vocab.OVERLAP_WORDS)
-    words += ["440", "hz", "3", "bpm", ",", "then", "2,5", "кгц", "0", "per", "minute", "1e9", "ñ", "🙂", "--", "x" * 40]
+    words += [
+        "440",
+        "hz",
+        "3",
+        "bpm",
+        ",",
+        "then",
+        "2,5",
+        "кгц",
+        "0",
+        "per",
+        "minute",
+        "1e9",
+        "ñ",
+        "🙂",
+        "--",
+        "x" * 40,
+    ]
     for _ in range(30):
         prompt = " ".join(rng.choice(words, rng.integers(1, 12)))
         audio = engine.generate(prompt, 0.5, seed=int(rng.integers(0, 2**32)), stereo=bool(rng.integers(0, 2)))

@@ -43,7 +43,10 @@ def test_every_source_renders_audible_finite_exact_audio(name: str, duration: fl
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_every_source_copes_with_extreme_parameters(name: str) -> None:
     rng = np.random.default_rng(1)
-    for params in (Params(density=4.0, tempo=4.0, pitch=4.0, count=100, distance=3.0), Params(density=0.1, tempo=0.1, pitch=0.1, count=1, bpm=1.0, distance=0.5)):
+    for params in (
+        Params(density=4.0, tempo=4.0, pitch=4.0, count=100, distance=3.0),
+        Params(density=0.1, tempo=0.1, pitch=0.1, count=1, bpm=1.0, distance=0.5),
+    ):
         x = SOURCES[name].render(rng, int(0.7 * SR), SR, params)
         assert x.shape == (int(0.7 * SR),) and np.isfinite(x).all()
 
@@ -141,9 +144,15 @@ def test_dog_barks_as_often_as_asked() -> None:
 # --- household -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("prompt", "duration", "expected"), [
-    ("a clock ticking", 6.0, 6), ("clock ticking at 120 bpm", 5.0, 10), ("часы тикают", 6.0, 6), ("fast clock ticking", 6.0, 10),
-])
+@pytest.mark.parametrize(
+    ("prompt", "duration", "expected"),
+    [
+        ("a clock ticking", 6.0, 6),
+        ("clock ticking at 120 bpm", 5.0, 10),
+        ("часы тикают", 6.0, 6),
+        ("fast clock ticking", 6.0, 10),
+    ],
+)
 def test_clock_ticks_at_the_asked_rate(prompt: str, duration: float, expected: int) -> None:
     assert abs(len(onsets(render(prompt, duration), SR)) - expected) <= 1
 
@@ -153,7 +162,9 @@ def test_clock_ticks_are_bright_clicks() -> None:
     assert centroid(x, SR) > 2000 and kurtosis(x) > 20
 
 
-@pytest.mark.parametrize(("prompt", "expected"), [("three knocks on the door", 3), ("стук в дверь пять раз", 5), ("a knock", 1)])
+@pytest.mark.parametrize(
+    ("prompt", "expected"), [("three knocks on the door", 3), ("стук в дверь пять раз", 5), ("a knock", 1)]
+)
 def test_knocks_are_counted(prompt: str, expected: int) -> None:
     assert len(onsets(render(prompt, 4.0), SR)) == expected
 
@@ -200,11 +211,17 @@ def test_doorbell_rings_ding_then_dong() -> None:
 # --- people ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("prompt", "expected", "gap"), [
-    ("footsteps at 120 bpm", 10, 0.1), ("footsteps on a wooden floor at 120 bpm", 10, 0.1),
-    ("footsteps on gravel at 120 bpm", 10, 0.3), ("шаги по снегу 120 шагов в минуту", 10, 0.3), ("footsteps", 9, 0.1),
-    ("fast footsteps", 16, 0.1),
-])
+@pytest.mark.parametrize(
+    ("prompt", "expected", "gap"),
+    [
+        ("footsteps at 120 bpm", 10, 0.1),
+        ("footsteps on a wooden floor at 120 bpm", 10, 0.1),
+        ("footsteps on gravel at 120 bpm", 10, 0.3),
+        ("шаги по снегу 120 шагов в минуту", 10, 0.3),
+        ("footsteps", 9, 0.1),
+        ("fast footsteps", 16, 0.1),
+    ],
+)
 def test_footsteps_follow_the_tempo(prompt: str, expected: int, gap: float) -> None:
     assert abs(len(onsets(render(prompt, 5.0), SR, min_gap=gap)) - expected) <= 1
 

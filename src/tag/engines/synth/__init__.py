@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from tag.config import Settings
 
 
-def _build(settings: "Settings") -> SynthEngine:
+def _build(settings: Settings) -> SynthEngine:
     return SynthEngine()
 
 

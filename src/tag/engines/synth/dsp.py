@@ -119,7 +119,9 @@ def decay(n: int, sr: int, tau: float, attack: float = 0.001) -> np.ndarray:
     return env
 
 
-def smooth_control(rng: np.random.Generator, n: int, sr: int, rate: float, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+def smooth_control(
+    rng: np.random.Generator, n: int, sr: int, rate: float, low: float = 0.0, high: float = 1.0
+) -> np.ndarray:
     """A slowly wandering value in [low, high], with about ``rate`` new targets per second.
 
     Cosine interpolation between random points: smooth, never steps.
@@ -159,7 +161,9 @@ def add_at(out: np.ndarray, grain: np.ndarray, start: int, gain: float = 1.0) ->
     out[a:b] += gain * grain[a - start : b - start]
 
 
-def regular_times(rng: np.random.Generator, span: float, rate: float, jitter: float = 0.02, offset: float | None = None) -> np.ndarray:
+def regular_times(
+    rng: np.random.Generator, span: float, rate: float, jitter: float = 0.02, offset: float | None = None
+) -> np.ndarray:
     """Event times at ``rate`` per second across ``span`` seconds, with small timing jitter."""
     period = 1.0 / max(rate, 1e-3)
     first = rng.uniform(0.05, 0.3) * min(period, 1.0) if offset is None else offset
@@ -248,7 +252,9 @@ def bubble(sr: int, freq: float, dur: float, rise: float = 0.5, tau_frac: float 
     return np.sin(phase(f, n, sr)) * decay(n, sr, dur * tau_frac, attack=0.0008)
 
 
-def scatter_kernels(rng: np.random.Generator, n: int, sr: int, times: np.ndarray, amps: np.ndarray, kernels: list[np.ndarray]) -> np.ndarray:
+def scatter_kernels(
+    rng: np.random.Generator, n: int, sr: int, times: np.ndarray, amps: np.ndarray, kernels: list[np.ndarray]
+) -> np.ndarray:
     """Many short grains: each time gets one of a few kernels; one convolution per kernel."""
     out = np.zeros(n)
     if times.size == 0:

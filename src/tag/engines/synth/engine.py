@@ -61,7 +61,9 @@ class SynthEngine:
         progress: ProgressCallback | None = None,
     ) -> Audio:
         if not (isinstance(duration, (int, float)) and math.isfinite(duration) and duration > 0):
-            raise EngineError(f"the duration must be a positive number of seconds, not {duration!r}", code="bad_duration")
+            raise EngineError(
+                f"the duration must be a positive number of seconds, not {duration!r}", code="bad_duration"
+            )
         n = round(duration * self.sample_rate)
         seed = DEFAULT_SEED if seed is None else int(seed)
         parsed = parse(prompt or "")
@@ -82,7 +84,9 @@ class SynthEngine:
                 progress("sampling", percent)
 
         report(0.0)
-        samples = mix(events, parsed.parts, n, self.sample_rate, seed, stereo=stereo, target_lufs=target, progress=report)
+        samples = mix(
+            events, parsed.parts, n, self.sample_rate, seed, stereo=stereo, target_lufs=target, progress=report
+        )
         if progress:
             progress("done", 100.0)
         sources = list(dict.fromkeys(e.source for e in events))
@@ -98,8 +102,13 @@ class SynthEngine:
                 "seed": seed,
                 "parts": parsed.parts,
                 "events": [
-                    {"source": e.source, "part": e.part, "gain_db": e.gain_db, "words": e.words,
-                     "params": {k: v for k, v in vars(e.params).items() if v is not None}}
+                    {
+                        "source": e.source,
+                        "part": e.part,
+                        "gain_db": e.gain_db,
+                        "words": e.words,
+                        "params": {k: v for k, v in vars(e.params).items() if v is not None},
+                    }
                     for e in events
                 ],
                 "standards": {s: SOURCES[s].standard for s in sources if SOURCES[s].standard},

@@ -18,11 +18,68 @@ from tag.engines.synth.sources.base import Params
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zа-я]+(?:-[a-zа-я]+)*|[,;.!?]")
 _CYRILLIC = re.compile(r"[а-я]")
 _EN_SUFFIXES = ("ings", "ing", "iest", "ied", "ies", "est", "ers", "ed", "es", "er", "ly", "s", "y")
-_RU_ENDINGS = tuple(sorted(
-    ("иями", "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "ешь", "ает", "яет", "ет", "ут", "ют", "ат", "ят", "ит",
-     "ая", "яя", "ое", "ее", "ые", "ие", "ый", "ий", "ой", "ей", "ом", "ем", "ую", "юю", "ах", "ях", "ов", "ев", "ам", "ям",
-     "ью", "ия", "ию", "ии", "ся", "сь", "ь", "а", "я", "о", "е", "у", "ю", "ы", "и", "й"),
-    key=len, reverse=True))
+_RU_ENDINGS = tuple(
+    sorted(
+        (
+            "иями",
+            "ями",
+            "ами",
+            "ого",
+            "его",
+            "ому",
+            "ему",
+            "ыми",
+            "ими",
+            "ешь",
+            "ает",
+            "яет",
+            "ет",
+            "ут",
+            "ют",
+            "ат",
+            "ят",
+            "ит",
+            "ая",
+            "яя",
+            "ое",
+            "ее",
+            "ые",
+            "ие",
+            "ый",
+            "ий",
+            "ой",
+            "ей",
+            "ом",
+            "ем",
+            "ую",
+            "юю",
+            "ах",
+            "ях",
+            "ов",
+            "ев",
+            "ам",
+            "ям",
+            "ью",
+            "ия",
+            "ию",
+            "ии",
+            "ся",
+            "сь",
+            "ь",
+            "а",
+            "я",
+            "о",
+            "е",
+            "у",
+            "ю",
+            "ы",
+            "и",
+            "й",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 _MIN_STEM = 3
 
 
@@ -51,7 +108,9 @@ def stem_candidates(token: str) -> set[str]:
     if _CYRILLIC.search(token):
         frontier = {token}
         for _ in range(2):
-            nxt = {w[: -len(e)] for w in frontier for e in _RU_ENDINGS if w.endswith(e) and len(w) - len(e) >= _MIN_STEM}
+            nxt = {
+                w[: -len(e)] for w in frontier for e in _RU_ENDINGS if w.endswith(e) and len(w) - len(e) >= _MIN_STEM
+            }
             out |= nxt
             frontier = nxt
         return out

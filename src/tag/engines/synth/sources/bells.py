@@ -9,8 +9,17 @@ from tag.engines.synth.sources.base import Params, source
 
 # Partials of a tuned church bell relative to its strike note (prime): hum, prime,
 # minor-third tierce, quint, nominal, and the inharmonic upper partials.
-BELL_PARTIALS = ((0.5, 1.0, 9.0), (1.0, 0.8, 6.0), (1.19, 0.6, 4.5), (1.5, 0.35, 3.5), (2.0, 0.9, 3.0),
-                 (2.51, 0.3, 1.8), (2.66, 0.25, 1.5), (3.01, 0.2, 1.2), (4.07, 0.12, 0.8))
+BELL_PARTIALS = (
+    (0.5, 1.0, 9.0),
+    (1.0, 0.8, 6.0),
+    (1.19, 0.6, 4.5),
+    (1.5, 0.35, 3.5),
+    (2.0, 0.9, 3.0),
+    (2.51, 0.3, 1.8),
+    (2.66, 0.25, 1.5),
+    (3.01, 0.2, 1.2),
+    (4.07, 0.12, 0.8),
+)
 # Free-free bar modes (a doorbell's chime bars): 1, 2.756, 5.404.
 BAR_PARTIALS = ((1.0, 1.0, 1.2), (2.756, 0.35, 0.5), (5.404, 0.12, 0.25))
 
@@ -20,8 +29,14 @@ def church_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
     span = n / sr
     prime = p.freq or 330.0 * p.pitch
     length = min(span, 10.0)
-    strike = dsp.modal([prime * r * rng.uniform(0.998, 1.002) for r, _, _ in BELL_PARTIALS],
-                       [d for _, _, d in BELL_PARTIALS], [a for _, a, _ in BELL_PARTIALS], length, sr, rng)
+    strike = dsp.modal(
+        [prime * r * rng.uniform(0.998, 1.002) for r, _, _ in BELL_PARTIALS],
+        [d for _, _, d in BELL_PARTIALS],
+        [a for _, a, _ in BELL_PARTIALS],
+        length,
+        sr,
+        rng,
+    )
     strike[: int(0.01 * sr)] += dsp.burst(rng, sr, 0.01, 0.002, 1000, 8000) * 0.3
     times = dsp.spread_times(rng, span, p.count, 2.5) if p.count else np.arange(0.05, span, 3.0 / p.tempo)
     out = np.zeros(n)
@@ -34,7 +49,17 @@ def church_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
 def doorbell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     notes = (659.25 * p.pitch, 523.25 * p.pitch)
-    chimes = [dsp.modal([f * r for r, _, _ in BAR_PARTIALS], [d for _, _, d in BAR_PARTIALS], [a for _, a, _ in BAR_PARTIALS], min(span, 2.5), sr, rng) for f in notes]
+    chimes = [
+        dsp.modal(
+            [f * r for r, _, _ in BAR_PARTIALS],
+            [d for _, _, d in BAR_PARTIALS],
+            [a for _, a, _ in BAR_PARTIALS],
+            min(span, 2.5),
+            sr,
+            rng,
+        )
+        for f in notes
+    ]
     count = p.count or max(1, int(round(span / 6)))
     out = np.zeros(n)
     for t in dsp.spread_times(rng, span, count, 2.5):

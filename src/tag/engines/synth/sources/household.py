@@ -17,7 +17,10 @@ def clock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         + dsp.burst(rng, sr, 0.05, 0.002, 2000, 9000) * 0.4
         for _ in range(2)
     ]
-    ticks[1] = dsp.modal([f * p.pitch for f in (2300, 3500, 5200)], [0.009, 0.006, 0.004], [1.0, 0.6, 0.4], 0.05, sr, rng) + ticks[1] * 0.2
+    ticks[1] = (
+        dsp.modal([f * p.pitch for f in (2300, 3500, 5200)], [0.009, 0.006, 0.004], [1.0, 0.6, 0.4], 0.05, sr, rng)
+        + ticks[1] * 0.2
+    )
     for i, t in enumerate(dsp.regular_times(rng, span, p.rate(60), jitter=0.005)):
         dsp.add_at(out, ticks[i % 2], int(t * sr), 1.0 if i % 2 == 0 else 0.85)
     return out
@@ -25,8 +28,14 @@ def clock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 def _knock_sound(rng: np.random.Generator, sr: int, pitch: float) -> np.ndarray:
     # Knuckle on a wooden door: a low panel thump plus a few damped plate modes.
-    body = dsp.modal([f * pitch * rng.uniform(0.95, 1.05) for f in (110, 240, 430, 760, 1180)],
-                     [0.05, 0.035, 0.025, 0.018, 0.01], [1.0, 0.8, 0.6, 0.35, 0.2], 0.15, sr, rng)
+    body = dsp.modal(
+        [f * pitch * rng.uniform(0.95, 1.05) for f in (110, 240, 430, 760, 1180)],
+        [0.05, 0.035, 0.025, 0.018, 0.01],
+        [1.0, 0.8, 0.6, 0.35, 0.2],
+        0.15,
+        sr,
+        rng,
+    )
     return body + dsp.lowpass(dsp.burst(rng, sr, 0.15, 0.004, 200, 3000), 2500, sr) * 0.5
 
 
@@ -55,7 +64,11 @@ def knock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def typing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    keys = [dsp.burst(rng, sr, 0.03, 0.003, 1500, 7000) + dsp.modal([rng.uniform(1800, 3500) * p.pitch], [0.006], [0.5], 0.03, sr, rng) for _ in range(6)]
+    keys = [
+        dsp.burst(rng, sr, 0.03, 0.003, 1500, 7000)
+        + dsp.modal([rng.uniform(1800, 3500) * p.pitch], [0.006], [0.5], 0.03, sr, rng)
+        for _ in range(6)
+    ]
     space = dsp.burst(rng, sr, 0.05, 0.006, 500, 4000) + dsp.modal([900 * p.pitch], [0.01], [0.6], 0.05, sr, rng)
     rate = p.rate(420)  # keys per second while typing a word
     t = rng.uniform(0.05, 0.3)
@@ -81,6 +94,9 @@ def door_creak(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
         rate = dsp.smooth_control(rng, k, sr, 3.0, 40, 140) * p.pitch
         cycles = np.cumsum(rate) / sr
         hits = np.diff(np.floor(cycles), prepend=0.0) * rng.uniform(0.6, 1.0, k)
-        wood = sum(dsp.resonator(hits, f * p.pitch, 12, sr) * a for f, a in ((620, 1.0), (1150, 0.8), (2300, 0.5), (3400, 0.25)))
+        wood = sum(
+            dsp.resonator(hits, f * p.pitch, 12, sr) * a
+            for f, a in ((620, 1.0), (1150, 0.8), (2300, 0.5), (3400, 0.25))
+        )
         dsp.add_at(out, wood * dsp.hann(k) ** 0.3, int(start * sr))
     return out

@@ -16,7 +16,10 @@ def fire(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     # Crackle sizes follow a power law: many tiny ticks, a few loud pops.
     times = dsp.poisson_times(rng, span, 18 * p.density)
     amps = np.minimum(rng.pareto(2.5, times.size) + 0.2, 4.0) * rng.choice([-1, 1], times.size)
-    kernels = [dsp.burst(rng, sr, 0.012, tau, lo, 12000) for tau, lo in ((0.0008, 2500), (0.0015, 1500), (0.003, 800), (0.005, 500))]
+    kernels = [
+        dsp.burst(rng, sr, 0.012, tau, lo, 12000)
+        for tau, lo in ((0.0008, 2500), (0.0015, 1500), (0.003, 800), (0.005, 500))
+    ]
     crackle = dsp.scatter_kernels(rng, n, sr, times, amps, kernels)
     return 0.25 * roar + hiss + crackle
 
@@ -61,7 +64,9 @@ def crickets(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
         pulses = (chirps[:, None] + np.arange(3) / 30.0).ravel()
         env = dsp.impulses(pulses, 1.0, n, sr)
         env = dsp.convolve(env, dsp.hann(int(0.02 * sr)))
-        out += np.sin(dsp.TAU * carrier * t + rng.uniform(0, dsp.TAU)) * env * (1.0 if i == 0 else rng.uniform(0.3, 0.7))
+        out += (
+            np.sin(dsp.TAU * carrier * t + rng.uniform(0, dsp.TAU)) * env * (1.0 if i == 0 else rng.uniform(0.3, 0.7))
+        )
     return out
 
 
@@ -69,7 +74,7 @@ def crickets(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
 def frogs(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for i in range(p.how_many(int(round(2 * p.density)), 6)):
+    for _ in range(p.how_many(int(round(2 * p.density)), 6)):
         pulse_rate = rng.uniform(60, 110) * p.pitch
         formants = (rng.uniform(350, 600) * p.pitch, rng.uniform(1100, 1600) * p.pitch)
         for start in dsp.regular_times(rng, span, rng.uniform(0.6, 1.1) * p.tempo, jitter=0.15):

@@ -23,7 +23,9 @@ def _step(rng: np.random.Generator, sr: int, surface: str, pitch: float) -> np.n
         crunch = _grains(rng, sr, 0.25, 45, 500, 3500) * 2
         return dsp.overlay(crunch, dsp.burst(rng, sr, 0.25, 0.05, 60, 300) * 0.4)
     if surface == "wood":
-        body = dsp.modal([f * pitch for f in (95, 210, 480, 950)], [0.04, 0.03, 0.02, 0.012], [1.0, 0.7, 0.4, 0.2], 0.15, sr, rng)
+        body = dsp.modal(
+            [f * pitch for f in (95, 210, 480, 950)], [0.04, 0.03, 0.02, 0.012], [1.0, 0.7, 0.4, 0.2], 0.15, sr, rng
+        )
         return body + dsp.burst(rng, sr, 0.15, 0.006, 300, 4000) * 0.4
     # Hard floor: heel strike, then the toe a few tens of milliseconds later.
     heel = dsp.burst(rng, sr, 0.12, 0.012, 150, 4000) + dsp.modal([80 * pitch], [0.03], [0.8], 0.12, sr, rng)
@@ -37,7 +39,11 @@ def _step(rng: np.random.Generator, sr: int, surface: str, pitch: float) -> np.n
 def footsteps(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     default = 170 if p.variant == "running" else 110
-    times = dsp.spread_times(rng, span, p.count, 0.3) if p.count else dsp.regular_times(rng, span, p.rate(default), jitter=0.03)
+    times = (
+        dsp.spread_times(rng, span, p.count, 0.3)
+        if p.count
+        else dsp.regular_times(rng, span, p.rate(default), jitter=0.03)
+    )
     surface = p.surface or "concrete"
     out = np.zeros(n)
     steps = [_step(rng, sr, surface, p.pitch) for _ in range(min(6, len(times)))]  # a few variants, reused
@@ -65,7 +71,9 @@ def applause(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     people = p.how_many(int(25 * p.density), 200)
     times = dsp.poisson_times(rng, span, people * 4.0 * p.tempo)
     amps = rng.uniform(0.3, 1.0, times.size)
-    kernels = [dsp.burst(rng, sr, 0.03, rng.uniform(0.003, 0.007), c * 0.6, c * 1.6) for c in rng.uniform(900, 2600, 10)]
+    kernels = [
+        dsp.burst(rng, sr, 0.03, rng.uniform(0.003, 0.007), c * 0.6, c * 1.6) for c in rng.uniform(900, 2600, 10)
+    ]
     claps = dsp.scatter_kernels(rng, n, sr, times, amps, kernels)
     swell = np.minimum(1.0, dsp.seconds(n, sr) / min(0.8, span / 3) + 0.2)
     return claps * swell

@@ -38,7 +38,14 @@ def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     boom = dsp.lowpass(dsp.coloured_noise(rng, k, sr, 2.0), 150 * p.pitch, sr, order=4)
     boom = boom / (np.std(boom) + 1e-12) * dsp.decay(k, sr, 0.9, attack=0.006) * 0.7
     debris_t = dsp.poisson_times(rng, length, 12) + 0.2
-    debris = dsp.scatter_kernels(rng, k, sr, debris_t, rng.uniform(0.02, 0.12, debris_t.size), [dsp.burst(rng, sr, 0.03, 0.004, 1000, 6000) for _ in range(4)])
+    debris = dsp.scatter_kernels(
+        rng,
+        k,
+        sr,
+        debris_t,
+        rng.uniform(0.02, 0.12, debris_t.size),
+        [dsp.burst(rng, sr, 0.03, 0.004, 1000, 6000) for _ in range(4)],
+    )
     one = 1.5 * blast + boom + debris * dsp.decay(k, sr, 1.0)  # the shock front is the loudest moment
     out = np.zeros(n)
     for t in dsp.spread_times(rng, span, p.how_many(1, int(span) + 1), length):
@@ -52,11 +59,13 @@ def laser(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     dur = 0.22
     k = int(dur * sr)
     t = dsp.seconds(k, sr)
-    top = (p.freq or 2800.0 * p.pitch)
+    top = p.freq or 2800.0 * p.pitch
     freq = top * np.exp(-t / dur * np.log(12))  # falls about 3.6 octaves
     ph = dsp.phase(freq, k, sr)
     zap = (np.sin(ph) + 0.3 * np.sin(2 * ph + 0.5 * np.sin(ph))) * dsp.decay(k, sr, dur * 0.5, attack=0.002)
-    times = dsp.spread_times(rng, span, p.count, dur) if p.count else dsp.regular_times(rng, span, p.rate(90), jitter=0.05)
+    times = (
+        dsp.spread_times(rng, span, p.count, dur) if p.count else dsp.regular_times(rng, span, p.rate(90), jitter=0.05)
+    )
     out = np.zeros(n)
     for s in times:
         dsp.add_at(out, zap, int(s * sr), rng.uniform(0.8, 1.0))

@@ -62,17 +62,29 @@ def beep(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def hum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     f0 = tone_frequency(p, 60.0)
     t = dsp.seconds(n, sr)
-    x = sum(a * np.sin(dsp.TAU * k * f0 * t + rng.uniform(0, dsp.TAU)) for k, a in ((1, 1.0), (2, 0.4), (3, 0.25), (4, 0.1)))
+    x = sum(
+        a * np.sin(dsp.TAU * k * f0 * t + rng.uniform(0, dsp.TAU)) for k, a in ((1, 1.0), (2, 0.4), (3, 0.25), (4, 0.1))
+    )
     return x * (1 + 0.05 * np.sin(dsp.TAU * 0.3 * t))
 
 
-@source("dial_tone", "telephone dial tone", room=False, standard="North American Precise Tone Plan 350+440 Hz; European (ETSI) 425 Hz")
+@source(
+    "dial_tone",
+    "telephone dial tone",
+    room=False,
+    standard="North American Precise Tone Plan 350+440 Hz; European (ETSI) 425 Hz",
+)
 def dial_tone(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     plan = EUROPEAN if p.variant == "european" else NORTH_AMERICAN
     return sines(plan["dial"], n, sr)
 
 
-@source("busy_tone", "telephone busy tone", room=False, standard="North American 480+620 Hz, European (ETSI) 425 Hz; 0.5 s on / 0.5 s off")
+@source(
+    "busy_tone",
+    "telephone busy tone",
+    room=False,
+    standard="North American 480+620 Hz, European (ETSI) 425 Hz; 0.5 s on / 0.5 s off",
+)
 def busy_tone(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     plan = EUROPEAN if p.variant == "european" else NORTH_AMERICAN
     on, off = plan["cadence"]
@@ -85,7 +97,11 @@ def phone_ring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     strike_rate = 20.0
     bell = dsp.modal(
         [2100 * p.pitch, 2100 * 2.41 * p.pitch, 1850 * p.pitch, 1850 * 2.63 * p.pitch],
-        [0.25, 0.12, 0.25, 0.1], [1.0, 0.4, 0.9, 0.35], 0.4, sr, rng
+        [0.25, 0.12, 0.25, 0.1],
+        [1.0, 0.4, 0.9, 0.35],
+        0.4,
+        sr,
+        rng,
     )
     starts = np.arange(0.02, n / sr, 1 / strike_rate)
     hits = dsp.impulses(starts, rng.uniform(0.8, 1.0, starts.size), n, sr)

@@ -8,7 +8,9 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import Params, source
 
 
-def firing_pulses(rng: np.random.Generator, n: int, sr: int, rpm: np.ndarray, cylinders: int, uneven: float = 0.0) -> np.ndarray:
+def firing_pulses(
+    rng: np.random.Generator, n: int, sr: int, rpm: np.ndarray, cylinders: int, uneven: float = 0.0
+) -> np.ndarray:
     """Impulses at the cylinder firing rate of a four-stroke engine: rpm / 60 * cylinders / 2.
 
     ``uneven`` alternates long and short intervals (a V-twin's lopsided beat).
@@ -32,10 +34,7 @@ def combustion(rng: np.random.Generator, n: int, sr: int, pulses: np.ndarray, bo
 
 
 def _rpm(rng: np.random.Generator, n: int, sr: int, p: Params, idle: float) -> np.ndarray:
-    if p.bpm:
-        target = p.bpm
-    else:
-        target = idle * (2.5 if p.tempo > 1.2 else 1.0)
+    target = p.bpm or idle * (2.5 if p.tempo > 1.2 else 1.0)  # "fast"/"revving" runs well above idle
     return target * dsp.smooth_control(rng, n, sr, 0.7, 0.96, 1.04)
 
 
@@ -65,7 +64,9 @@ def train(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     cars = np.arange(rng.uniform(0, 0.5), span, car_length / speed)
     axles = np.array([0.0, axle_gap, car_length - 3 * axle_gap, car_length - 2 * axle_gap]) / speed
     times = (cars[:, None] + axles[None, :]).ravel()
-    clack = dsp.modal([f * p.pitch for f in (420, 1150, 2300, 3100)], [0.03, 0.02, 0.012, 0.008], [1.0, 0.7, 0.4, 0.25], 0.1, sr, rng)
+    clack = dsp.modal(
+        [f * p.pitch for f in (420, 1150, 2300, 3100)], [0.03, 0.02, 0.012, 0.008], [1.0, 0.7, 0.4, 0.25], 0.1, sr, rng
+    )
     clack += dsp.burst(rng, sr, 0.1, 0.01, 60, 600)
     clacks = dsp.convolve(dsp.impulses(times, rng.uniform(0.7, 1.0, times.size), n, sr), clack)
     rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.5), 350, sr, order=4)
@@ -92,6 +93,9 @@ def aeroplane(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 def engine_hum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     f0 = p.freq or 45.0 * p.pitch
     t = dsp.seconds(n, sr)
-    drone = sum(a * (np.sin(dsp.TAU * k * f0 * t) + 0.5 * np.sin(dsp.TAU * (k * f0 + 0.4) * t)) for k, a in ((1, 1.0), (2, 0.6), (3, 0.4), (4, 0.25), (6, 0.1)))
+    drone = sum(
+        a * (np.sin(dsp.TAU * k * f0 * t) + 0.5 * np.sin(dsp.TAU * (k * f0 + 0.4) * t))
+        for k, a in ((1, 1.0), (2, 0.6), (3, 0.4), (4, 0.25), (6, 0.1))
+    )
     noise = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 300, sr) * 0.2
     return drone / 2 + noise * dsp.smooth_control(rng, n, sr, 0.5, 0.8, 1.0)

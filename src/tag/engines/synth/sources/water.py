@@ -36,7 +36,9 @@ def stream(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     babble = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 250, 3500, sr)
     babble *= dsp.smooth_control(rng, n, sr, 7.0, 0.4, 1.0)
-    kernels = [dsp.bubble(sr, f * p.pitch, 0.012 + 8.0 / f, rise=1.2, tau_frac=0.4) for f in (450, 650, 900, 1250, 1700, 2300)]
+    kernels = [
+        dsp.bubble(sr, f * p.pitch, 0.012 + 8.0 / f, rise=1.2, tau_frac=0.4) for f in (450, 650, 900, 1250, 1700, 2300)
+    ]
     times = dsp.poisson_times(rng, span, 110 * p.density)
     amps = rng.lognormal(-1.0, 0.5, times.size)
     bubbles = dsp.scatter_kernels(rng, n, sr, times, amps, kernels)

@@ -55,7 +55,9 @@ def _strike(rng: np.random.Generator, sr: int, length: float, distance: float, p
     if near:
         k = min(n, int(0.6 * sr))
         crack = dsp.highpass(dsp.white(rng, k), 900, sr) * dsp.decay(k, sr, 0.07, attack=0.002)
-        crack[: k // 2] += dsp.highpass(dsp.white(rng, k // 2), 1500, sr) * dsp.decay(k // 2, sr, 0.03, attack=0.001) * 0.6
+        crack[: k // 2] += (
+            dsp.highpass(dsp.white(rng, k // 2), 1500, sr) * dsp.decay(k // 2, sr, 0.03, attack=0.001) * 0.6
+        )
         out = out.copy()
         out[:k] += crack * 0.6
     return out
