@@ -36,6 +36,9 @@ from tag.bot.store import BotStore
 from tag.broker import Broker, BrokerError, create_broker
 from tag.config import Settings, redact_url
 from tag.frontend import RequestClient
+from tag.backpressure import Admission
+from tag.observability.metrics import Metrics
+from tag.observability.process import operations_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +83,18 @@ async def set_commands(bot: Bot) -> None:
     await bot.set_my_commands([BotCommand(command=n, description=english(f"cmd_{n}")) for n in COMMANDS])
 
 
-async def serve_bot(settings: Settings, broker: Broker, stop: asyncio.Event) -> None:
+async def serve_bot(
+    settings: Settings, broker: Broker, stop: asyncio.Event, *, metrics: Metrics | None = None
+) -> None:
     """Run the bot on a connected ``broker`` until ``stop`` is set."""
     bot = create_bot(settings)
     secret_filter = SecretFilter.install([settings.telegram_token, settings.webhook_secret])
     store = BotStore(db_path(settings))
     await store.open()
     client = RequestClient(broker, settings, settings.response_queue)
+    # Queue limits (users told the service is busy) and /metrics counters.
+    client.admission = Admission(broker, settings, metrics)
+    client.metrics = metrics
     tasks: list[asyncio.Task[None]] = []
     halt = asyncio.Event()  # ends the watcher; the caller's ``stop`` is theirs to set
     courier: Courier | None = None
@@ -188,8 +196,10 @@ async def _main(settings: Settings) -> int:
     except (BrokerError, OSError) as exc:
         log.error("cannot connect to the broker %s: %s", redact_url(url), type(exc).__name__)
         return 1
+    metrics = Metrics("bot")
     try:
-        await serve_bot(settings, broker, stop)
+        async with operations_endpoint(settings, broker, metrics):
+            await serve_bot(settings, broker, stop, metrics=metrics)
     except Exception as exc:
         log.error("bot failed: %s: %s", type(exc).__name__, exc)
         return 1

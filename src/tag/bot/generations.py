@@ -24,6 +24,7 @@ from tag.broker import Broker, BrokerError
 from tag.config import Settings
 from tag.frontend import RequestClient
 from tag.messages import RequestOptions, SoundRequest
+from tag.observability.logging import request_id as current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class Generations:
             await self.bot.send_message(chat_id=chat_id, text=texts("rate_limited", seconds=max(1, round(wait))))
             return False
         request_id = str(uuid.uuid4())
+        current_request_id.set(request_id)  # this update's task logs it from here on
         if not await self.store.begin_request(user_id, chat_id, request_id, dialogue=dialogue):
             await self.bot.send_message(chat_id=chat_id, text=texts("busy"))
             return False

@@ -1,0 +1,128 @@
+"""The bot process SIGKILLed and restarted while requests are in flight.
+
+Users talk to the fake Telegram server (tests/bot), the bot is a real
+``python -m tag bot`` process with its operations endpoint on, workers are
+supervised ``tag worker`` processes.  Every user must get exactly one sound,
+their own, although the bot dies twice with answers on their way.
+"""
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bot"))  # the bot's fake Telegram server
+from fake_telegram import FakeTelegram  # noqa: E402
+
+from harness import REPO  # noqa: E402
+
+pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow]
+
+TOKEN = "424242:fault-suite-token"
+USERS = 100
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class BotProcess:
+    def __init__(self, stage, fake: FakeTelegram, data_dir: Path, log: Path) -> None:
+        self.port = free_port()
+        env = stage.worker_env(
+            TAG_TELEGRAM_TOKEN=TOKEN,
+            TAG_TELEGRAM_API_URL=fake.base_url,
+            TAG_DATA_DIR=str(data_dir),
+            TAG_BOT_RATE_LIMIT="0",
+            TAG_METRICS_PORT=str(self.port),
+        )
+        self.env, self.log = env, log
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with open(self.log, "ab") as out:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tag", "bot", env=self.env, cwd=REPO, stdout=out, stderr=out
+            )
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> int | None:
+        if self.process is None or self.process.returncode is not None:
+            return None
+        self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), 30)
+
+    async def get(self, path: str) -> tuple[int, str]:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{self.port}{path}") as response:
+                return response.status, await response.text()
+
+
+async def count_calls(fake: FakeTelegram, method: str, n: int, timeout: float, where=None) -> list:
+    """Wait until ``n`` calls of ``method`` (matching ``where``) have been made."""
+    found, since = [], 0
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(found) < n:
+        call = await fake.wait_for(method, where=where, since=since, timeout=max(0.1, deadline - loop.time()))
+        found.append(call)
+        since = call.index + 1
+    return found
+
+
+async def test_every_user_gets_one_sound_although_the_bot_dies_twice(stage, tmp_path):
+    fake = FakeTelegram(TOKEN)
+    await fake.start()
+    bot = BotProcess(stage, fake, tmp_path / "bot-data", tmp_path / "bot.log")
+    try:
+        await stage.start_workers(2, TAG_TEST_FAULT_SECONDS="0.3")
+        await bot.start()
+        await fake.wait_for("deleteWebhook", timeout=60)
+        status, _ = await bot.get("/readyz")
+        assert status == 200
+
+        users = [fake.user(70_000 + i) for i in range(USERS)]
+        await asyncio.gather(*(u.send(f"/generate wind chime {i}, 1s") for i, u in enumerate(users)))
+        # Every request accepted (its status message posted) before the first kill.
+        await count_calls(fake, "sendMessage", USERS, 90, where=lambda c: "In the queue" in c.text)
+
+        for delivered in (20, 60):
+            await count_calls(fake, "sendAudio", delivered, 120)
+            await bot.kill()
+            await bot.start()
+        await count_calls(fake, "sendAudio", USERS, 180)
+
+        # Ask the last bot process for its figures before stopping it.
+        status, metrics = await bot.get("/metrics")
+        assert status == 200 and 'tag_requests_answered_total{component="bot",status="ok"}' in metrics
+        assert (await bot.get("/readyz"))[0] == 200
+        assert await bot.stop() == 0
+    finally:
+        if bot.process is not None and bot.process.returncode is None:
+            await bot.kill()
+        await fake.close()
+
+    by_chat: dict[int, list] = {}
+    for call in fake.calls_of("sendAudio"):
+        by_chat.setdefault(call.chat_id, []).append(call)
+    problems = []
+    for i, user in enumerate(users):
+        sounds = by_chat.pop(user.id, [])
+        if len(sounds) != 1:
+            problems.append(f"user {user.id} got {len(sounds)} sounds")
+        elif sounds[0].params.get("title") != f"wind chime {i}":
+            problems.append(f"user {user.id} got {sounds[0].params.get('title')!r}")
+    problems += [f"chat {chat} got sounds it never asked for" for chat in by_chat]
+    assert problems == [], (tmp_path / "bot.log").read_text(errors="replace")[-3000:]
+    print(f"bot kills: 2, users answered {USERS}/{USERS}, each exactly once")
