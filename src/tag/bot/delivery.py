@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 # Telegram shows a chat action for about 5 s; refresh a little before it fades.
 CHAT_ACTION_EVERY = 4.5
 TITLE_MAX = 64
+# Status edits for progress, all users together (Telegram allows ~30 messages/s).
+PROGRESS_EDITS_PER_SECOND = 10.0
 # Failures worth a redelivery of the response (Telegram briefly unreachable).
 _TRANSIENT = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter)
 
@@ -126,7 +128,12 @@ class Courier:
 
     def _edit_due(self, request_id: str) -> float:
         last = self._last_edit.get(request_id)
-        return float("-inf") if last is None else last + self.settings.bot_progress_interval
+        if last is None:
+            return float("-inf")
+        # With many sounds generating at once, space each one's edits further
+        # apart so that all of them together stay within the overall budget.
+        interval = max(self.settings.bot_progress_interval, len(self._latest) / PROGRESS_EDITS_PER_SECOND)
+        return last + interval
 
     async def _edit_progress_later(self, request_id: str, wait: float) -> None:
         try:
