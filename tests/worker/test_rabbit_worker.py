@@ -6,6 +6,7 @@ import asyncio
 import threading
 from typing import AsyncIterator
 
+import aio_pika
 import pytest
 
 from support.collect import Events, Responses
@@ -14,7 +15,7 @@ from support.rabbitctl import close_connections
 from tag.broker import REASON_HEADER, Delivery, Message
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
-from tag.messages import SoundRequest
+from tag.messages import SoundRequest, SoundResponse
 from tag.worker import GeneratorService
 
 pytestmark = pytest.mark.rabbitmq
@@ -126,3 +127,34 @@ async def test_job_in_hand_survives_a_dropped_connection(
     assert [r.request_id for r in got] == [req.request_id, marker.request_id]
     assert engine.calls == 2  # the request once, the marker once
     await service.stop()
+
+
+async def test_plain_amqp_client_with_direct_reply_to(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker
+) -> None:
+    """Any AMQP client may ask: here with RabbitMQ's direct reply-to, no queue of its own."""
+    service = GeneratorService(settings, worker_broker, ToneEngine(), heartbeat_interval=60)
+    await service.start()
+    connection = await aio_pika.connect(settings.broker())
+    try:
+        channel = await connection.channel()
+        replies = await channel.get_queue("amq.rabbitmq.reply-to", ensure=False)
+        got: asyncio.Future[aio_pika.abc.AbstractIncomingMessage] = asyncio.get_running_loop().create_future()
+
+        async def on_reply(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            if not got.done():
+                got.set_result(message)
+
+        await replies.consume(on_reply, no_ack=True)
+        req = request()
+        await channel.default_exchange.publish(
+            aio_pika.Message(req.to_json(), reply_to="amq.rabbitmq.reply-to", correlation_id=str(req.request_id)),
+            settings.request_queue,
+        )
+        reply = await asyncio.wait_for(got, 20)
+        assert reply.correlation_id == str(req.request_id)
+        assert SoundResponse.from_json(reply.body).status == "ok"
+    finally:
+        await connection.close()
+    await service.stop()  # lets the job in hand finish its bookkeeping
+    assert service.counts["ok"] == 1  # counted as delivered, not as unroutable

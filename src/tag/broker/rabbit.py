@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 # How long a publish waits for a lost connection to come back before failing.
 PUBLISH_PATIENCE = 30.0
 OPERATION_TIMEOUT = 15.0
+DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 
 
 def queue_arguments(queue: str, delivery_limit: int) -> dict[str, Any]:
@@ -286,12 +287,15 @@ class RabbitBroker(Broker):
         assert channel is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + PUBLISH_PATIENCE
+        # Direct reply-to pseudo-queues report a delivered mandatory message as
+        # returned, so unroutable replies cannot be detected there.
+        mandatory = not routing_key.startswith(DIRECT_REPLY_TO)
         while True:
             try:
                 # ready() waits while a lost connection is being restored.
                 await asyncio.wait_for(channel.ready(), max(0.1, deadline - loop.time()))
                 await asyncio.wait_for(
-                    channel.default_exchange.publish(message, routing_key, mandatory=True),
+                    channel.default_exchange.publish(message, routing_key, mandatory=mandatory),
                     OPERATION_TIMEOUT,
                 )
                 return
