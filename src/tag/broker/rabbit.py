@@ -19,6 +19,7 @@ import os
 import socket
 import uuid
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import aio_pika
 import aiormq
@@ -201,8 +202,9 @@ class RabbitBroker(Broker):
     # -- connection ---------------------------------------------------------
     def _safe(self, exc: BaseException) -> str:
         """An exception's text with the password removed."""
-        text = f"{type(exc).__name__}: {exc}"
-        return text.replace(self._url, self.url_for_logs)
+        text = f"{type(exc).__name__}: {exc}".replace(self._url, self.url_for_logs)
+        password = urlsplit(self._url).password
+        return text.replace(password, "***") if password else text
 
     async def connect(self) -> None:
         if self._connection is not None:
