@@ -106,3 +106,68 @@ async def _wait_sigterm_ignored(pid: int, timeout: float = 10) -> None:
                     return
         await asyncio.sleep(0.01)
     raise TimeoutError("the child never ignored SIGTERM")
+
+
+@pytest.mark.rabbitmq
+async def test_tag_run_with_worker_processes(settings, tmp_path):
+    """``tag run --workers 2``: two worker processes, one killed and replaced, all stopped on SIGTERM."""
+    import json
+    import socket
+    from pathlib import Path
+
+    from tag.broker import create_broker
+    from tag.frontend import WorkerWatch
+
+    repo = Path(__file__).resolve().parents[1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        web_port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_")}
+    env.update(
+        TAG_BROKER_URL=settings.broker(),
+        TAG_REQUEST_QUEUE=settings.request_queue,
+        TAG_RESPONSE_QUEUE=settings.response_queue,
+        TAG_PROGRESS_EXCHANGE=settings.progress_exchange,
+        TAG_ENGINE="instant",
+        TAG_ENGINE_PLUGINS=json.dumps(["fault_engines"]),
+        TAG_DATA_DIR=str(tmp_path / "data"),
+        TAG_WORKER_GRACE="2",
+        PYTHONPATH=os.pathsep.join([str(repo / "tests" / "faults"), str(repo / "src")]),
+    )
+    async with create_broker(settings.broker()) as broker:
+        watch = WorkerWatch(broker, settings, max_age=60)
+        await watch.start()
+        run = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tag", "run", "--workers", "2", "--port", str(web_port), env=env, cwd=tmp_path,
+        )
+        try:
+            def worker_pids() -> set[int]:
+                return {int(w.worker_id.split("-")[-2]) for w in watch.alive()}
+
+            await _until(lambda: len(worker_pids()) == 2, "two workers' heartbeats")
+            first = worker_pids()
+            victim = min(first)
+            os.kill(victim, signal.SIGKILL)
+            await _until(lambda: len(worker_pids() - first) == 1, "a replacement worker's heartbeat")
+            everyone = worker_pids() - {victim}
+            run.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(run.wait(), 60) == 0
+            for pid in everyone:
+                with pytest.raises(ProcessLookupError):
+                    os.kill(pid, 0)
+        finally:
+            if run.returncode is None:
+                run.kill()
+                await run.wait()
+            await watch.stop()
+            for queue in (settings.request_queue, settings.response_queue, settings.response_queue + ".web"):
+                await broker.delete_queue(queue)
+            await broker.delete_exchange(settings.progress_exchange)
+
+
+async def _until(predicate, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)

@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="everything in one process: web, worker, and the bot if a token is set")
     run.add_argument("--host")
     run.add_argument("--port", type=int)
+    run.add_argument(
+        "--workers", type=int, default=0, metavar="N",
+        help="run N separate worker processes, restarted when they crash (needs an amqp:// TAG_BROKER_URL)",
+    )
 
     models = commands.add_parser("models", help="list engines and download their weights")
     models_cmd = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
@@ -177,15 +181,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(_run_all(settings, args.host or settings.web_host, args.port or settings.web_port))
+    return asyncio.run(
+        _run_all(settings, args.host or settings.web_host, args.port or settings.web_port, workers=args.workers)
+    )
 
 
-async def _run_all(settings: Settings, host: str, port: int) -> int:
+async def _run_all(settings: Settings, host: str, port: int, workers: int = 0) -> int:
     from tag.broker import create_broker
     from tag.web import serve_web
     from tag.worker import serve_worker
 
     url = settings.broker(default=MEMORY_URL)
+    if workers and url.startswith(MEMORY_URL):
+        log.error("--workers needs TAG_BROKER_URL set to an amqp:// broker: worker processes cannot share memory://")
+        return EXIT_USAGE
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -193,7 +202,15 @@ async def _run_all(settings: Settings, host: str, port: int) -> int:
     broker = create_broker(url)
     log.info("broker %s", redact_url(url))
     async with broker:
-        services = [serve_worker(settings, broker, stop), serve_web(settings, broker, stop, host, port)]
+        if workers:
+            from tag.supervisor import Supervisor
+
+            # Separate `tag worker` processes, restarted with back-off (tag.supervisor).
+            supervisor = Supervisor(workers, metrics_port=settings.metrics_port, grace=settings.worker_grace + 5)
+            worker = supervisor.run(stop)
+        else:
+            worker = serve_worker(settings, broker, stop)
+        services = [worker, serve_web(settings, broker, stop, host, port)]
         if settings.telegram_token is not None:
             from tag.bot import serve_bot
 
