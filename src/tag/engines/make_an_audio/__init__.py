@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from tag.config import Settings
 
 
+class _SharedWeightsSpec(EngineSpec):
+    """The parity variant reads the same folder as ``make-an-audio``."""
+
+    def weights_location(self, settings: "Settings") -> str:
+        return str(model_files(settings.model_dir).root)
+
+
 def _available(settings: "Settings") -> bool:
     return not model_files(settings.model_dir).missing()
 
@@ -52,7 +59,7 @@ register(
     )
 )
 register(
-    EngineSpec(
+    _SharedWeightsSpec(
         name=f"{ENGINE_NAME}-parity",
         description="Make-An-Audio with the reference sampler exactly (DDIM 100 steps, numpy-seeded noise)",
         factory=_create_parity,

@@ -141,7 +141,7 @@ class MakeAnAudioPipeline:
         batch, width = noise.shape[0], noise.shape[-1]
         window = self.c.arch.schedule.train_latent_width
         overlap = min(options.window_overlap, window // 2)
-        plan = win.plan_windows(width, window, overlap)
+        plan = win.plan_windows(width, window, overlap, int(window * win.SINGLE_PASS_STRETCH))
         weights = win.window_weights(plan, width, overlap)
         guided = options.guidance != 1.0  # the reference skips the unconditional pass at 1
         context = cond.expand(batch * len(plan), -1, -1)
@@ -174,7 +174,7 @@ class MakeAnAudioPipeline:
         width = z.shape[-1]
         window = self.c.arch.schedule.train_latent_width
         overlap = min(8, window // 2)
-        plan = win.plan_windows(width, window, overlap)
+        plan = win.plan_windows(width, window, overlap, int(window * win.SINGLE_PASS_STRETCH))
         if len(plan) == 1:
             return vae.decode(z).sample[:, 0].float()
         pieces = torch.cat([vae.decode(z[..., w.start : w.stop]).sample[:, 0].float() for w in plan])

@@ -21,10 +21,17 @@ class Window:
     stop: int
 
 
-def plan_windows(width: int, window: int, overlap: int) -> list[Window]:
-    """Windows of ``window`` frames covering ``width``, neighbours sharing at least
-    ``overlap`` frames, spread evenly (the last one ends exactly at ``width``)."""
-    if width <= window:
+# A latent up to this many times the training width is denoised in one pass: the
+# UNet is convolutional and slightly longer inputs (10 s is 80 frames against 78
+# trained) are fine, while a second window would double the cost.
+SINGLE_PASS_STRETCH = 1.3
+
+
+def plan_windows(width: int, window: int, overlap: int, single_max: int | None = None) -> list[Window]:
+    """One window if ``width <= single_max`` (default ``window``); else windows of
+    ``window`` frames covering ``width``, neighbours sharing at least ``overlap``
+    frames, spread evenly (the last one ends exactly at ``width``)."""
+    if width <= (window if single_max is None else max(single_max, window)):
         return [Window(0, width)]
     if not 0 < overlap < window:
         raise ValueError("overlap must be between 0 and the window width")
