@@ -255,3 +255,16 @@ async def test_history_lists_last_prompts_and_regenerates(stack, fake: FakeTeleg
     mark = await bob.press_data(panel, panel.buttons()[0]["callback_data"])
     answer = await fake.wait_for("answerCallbackQuery", since=mark)
     assert "outdated" in answer.params["text"]
+
+
+async def test_telegram_hiccup_while_sending_is_retried(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    await stack.start_worker(default_engine(stack.settings))
+    ann = fake.user(2901)
+    fake.fail("sendAudio", 502, "Bad Gateway")  # the first upload attempt fails
+    mark = await ann.send("a train passes, 2s")
+    audio = await fake.wait_for("sendAudio", chat_id=ann.id, since=mark, where=lambda c: c.params["_status"] == 200,
+                                timeout=60)
+    assert sound_length(audio) == pytest.approx(2.0, abs=0.1)
+    assert [c.params["_status"] for c in fake.calls_of("sendAudio", ann.id)] == [502, 200]
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark, where=lambda c: c.text.endswith("Done."))

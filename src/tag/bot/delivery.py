@@ -149,9 +149,13 @@ class Courier:
         self._last_edit[request_id] = time.monotonic()
         async with self._lock(request_id):
             record = await self.store.request(request_id)
-            if record is None or record.state != "pending":
+            if record is not None and record.state == "pending":
+                await self.edit_status(record, "generating", percent=int(percent))
                 return
-            await self.edit_status(record, "generating", percent=int(percent))
+        # A late event for a request that has ended (or is not ours): forget it.
+        self._latest.pop(request_id, None)
+        self._last_edit.pop(request_id, None)
+        self._locks.pop(request_id, None)
 
     async def on_response(self, response: SoundResponse) -> None:
         request_id = str(response.request_id)
@@ -244,15 +248,16 @@ class Courier:
                 await self.end(record.request_id, "timeout", "timed_out", message)
 
     async def show_chat_actions(self) -> None:
-        chats: dict[int, ChatAction] = {}
-        for record in await self.store.pending():
-            action = ChatAction.UPLOAD_DOCUMENT if record.delivery == "document" else ChatAction.UPLOAD_VOICE
-            chats[record.chat_id] = action
-        for chat_id, action in chats.items():
-            try:
-                await self.bot.send_chat_action(chat_id=chat_id, action=action)
-            except TelegramAPIError as exc:
-                log.debug("chat action failed: %s", type(exc).__name__)
+        chats = {record.chat_id: record.delivery for record in await self.store.pending()}
+        for chat_id, delivery in chats.items():
+            await self.show_chat_action(chat_id, delivery)
+
+    async def show_chat_action(self, chat_id: int, delivery: str) -> None:
+        action = ChatAction.UPLOAD_DOCUMENT if delivery == "document" else ChatAction.UPLOAD_VOICE
+        try:
+            await self.bot.send_chat_action(chat_id=chat_id, action=action)
+        except TelegramAPIError as exc:
+            log.debug("chat action failed: %s", type(exc).__name__)
 
 
 def _slug(prompt: str) -> str:

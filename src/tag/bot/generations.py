@@ -112,6 +112,8 @@ class Generations:
             await self.courier.end(request_id, "failed", "failed", texts("error_broker"))
             return False
         log.info("request %s queued (%s s)", request_id, number(duration))
+        # Show "sending a file…" at once; the courier's watcher keeps it alive.
+        await self.courier.show_chat_action(chat_id, prefs.delivery)
         return True
 
     async def _queue_position(self) -> int | None:
