@@ -171,8 +171,8 @@ def test_cancel_a_queued_request_but_not_a_started_one(make_stack) -> None:
             first = create(client, prompt="first").json()["id"]
             assert engine.entered.wait(20), "the worker never started the first request"
             # The worker's progress event (sampling, 10 %) reached the server.
-            running = wait_for(lambda: (d := client.get(f"/v1/generations/{first}").json())["status"] == "generating" and d)
-            assert running["stage"] == "sampling" and running["percent"] == 10 and running["position"] is None
+            running = wait_for(lambda: (d := client.get(f"/v1/generations/{first}").json())["stage"] == "sampling" and d)
+            assert running["status"] == "generating" and running["percent"] == 10 and running["position"] is None
             second = create(client, prompt="second").json()["id"]
             third = create(client, prompt="third").json()
             doc = client.get(f"/v1/generations/{second}").json()

@@ -17,6 +17,7 @@ import httpx
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
 from tag.engines import Engine
+from tag.engines.peers.routing import worker_queues
 from tag.web import serve_web
 from tag.web.service import reply_queue
 from tag.worker import GeneratorService
@@ -39,6 +40,8 @@ class WebStack:
         self._stop: asyncio.Event | None = None
         self._server: Future[None] | None = None
         self.port = 0
+        # Engines of the workers started: each declared its own request queue.
+        self._engines: set[str] = set()
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = START_TIMEOUT) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
@@ -70,6 +73,7 @@ class WebStack:
 
     # -- worker -----------------------------------------------------------------
     def start_worker(self, engine: Engine, heartbeat_interval: float = 0.5) -> GeneratorService:
+        self._engines.add(engine.name)
         async def start() -> GeneratorService:
             self._worker_broker = RabbitBroker(self.settings.broker(), connection_name="tag-test-worker")
             await self._worker_broker.connect()
@@ -107,7 +111,9 @@ class WebStack:
             cleaner = RabbitBroker(self.settings.broker(), connection_name="tag-test-cleaner")
             await cleaner.connect()
             try:
-                for queue in (self.settings.request_queue, self.settings.response_queue, reply_queue(self.settings)):
+                queues = worker_queues(self.settings, sorted(self._engines))
+                queues += [self.settings.response_queue, reply_queue(self.settings)]
+                for queue in queues:
                     await cleaner.delete_queue(queue)
                 await cleaner.delete_exchange(self.settings.progress_exchange)
             finally:
