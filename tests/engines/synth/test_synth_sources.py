@@ -380,3 +380,44 @@ def test_coin_plays_b5_then_e6() -> None:
     start = int(np.flatnonzero(np.abs(x) > 0.05 * np.abs(x).max())[0])
     assert abs(peak_frequency(x[start : start + int(0.06 * SR)], SR, 500, 1200) - 987.77) < 15
     assert abs(peak_frequency(x[start + int(0.1 * SR) : start + int(0.4 * SR)], SR, 500, 2000) - 1318.51) < 3
+
+
+# --- later additions -------------------------------------------------------------
+
+
+def test_helicopter_blades_slap_about_18_times_a_second() -> None:
+    x = render("a helicopter", 4.0)
+    assert dominant_period(envelope(x, SR, 0.005), 0.005, 0.03, 0.12) == pytest.approx(1 / 18, rel=0.1)
+
+
+def test_gunshot_is_an_instant_crack_with_a_short_tail() -> None:
+    x = render("a gunshot", 3.0)
+    attack, decay = attack_and_decay(x, SR, frame=0.005)
+    assert attack < 0.02 and 0.02 < decay < 1.0
+    assert len(onsets(x, SR)) == 1
+    assert len(onsets(render("three gunshots", 3.0), SR, min_gap=0.3)) == 3
+
+
+def test_glass_breaking_is_a_bright_shower() -> None:
+    x = render("glass breaking", 2.0)
+    assert centroid(x, SR) > 3000
+    env = envelope(x, SR, 0.1)
+    assert env[:10].sum() > 0.8 * env.sum()  # almost all within the first second
+
+
+def test_cat_meow_rises_then_falls_in_pitch() -> None:
+    x = render("a cat meowing", 1.5)
+    f, t, z = signal.stft(x, SR, nperseg=2048, noverlap=1536)
+    mag = np.abs(z[(f > 350) & (f < 900)])
+    band = f[(f > 350) & (f < 900)]
+    loud = mag.max(axis=0) > 0.2 * mag.max()
+    track = band[mag.argmax(axis=0)][loud]
+    top = int(np.argmax(track))
+    assert 0 < top < track.size - 1
+    assert track[top] > 1.2 * track[0] and track[top] > 1.2 * track[-1]
+
+
+def test_train_horn_sounds_its_chord() -> None:
+    x = render("a train horn", 3.0)
+    for f in (311.1, 370.0, 466.2):
+        assert level_at(x, SR, f, width=3) > 30, f

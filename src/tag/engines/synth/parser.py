@@ -200,84 +200,120 @@ def _number(tokens: list[str], stems: list[set[str]], i: int) -> tuple[dict[str,
     return {}, 1
 
 
+class _Reader:
+    """Parser state while walking the tokens of one prompt."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.pending: dict[str, object] = {}
+        self.part = 0
+        self.last: Event | None = None  # the latest source of the current part
+        self.adjacent = False  # no joining word since ``last``
+        self.from_verb: set[int] = set()  # ids of events named only by a verb ("ringing")
+        self.from_compound: set[int] = set()  # ids of events implied by "storm", "гроза"
+
+    def flush(self) -> None:
+        """Modifiers still waiting belong to the source just before them."""
+        if self.pending and self.last is not None:
+            _apply(self.last, self.pending)
+            self.pending = {}
+
+    def join(self) -> None:
+        self.flush()
+        self.adjacent = False
+
+    def next_part(self) -> None:
+        self.flush()
+        if any(e.part == self.part for e in self.events):
+            self.part += 1
+        self.last, self.adjacent = None, False
+
+    def add(self, words: list[str], sources: list[str], implied: dict[str, object], verb: bool, single: bool) -> None:
+        last = self.last
+        if last is not None and self.adjacent and (verb or sources == [last.source]):
+            # "clock ticking", "bell ringing": the verb describes the source before it.
+            _apply(last, {k: v for k, v in implied.items() if k not in ("density", "tempo", "pitch")})
+            last.words += words
+            return
+        carried: Event | None = None
+        if last is not None and self.adjacent and id(last) in self.from_verb:
+            # "a loud ringing bell", "звонит телефон": the verb was describing this noun.
+            self.events.remove(last)
+            carried = last
+        same = [e for e in self.events if e.part == self.part and id(e) in self.from_compound and [e.source] == sources]
+        if same:  # "thunderstorm with heavy rain": the storm's rain is this rain
+            _apply(same[0], {**implied, **self.pending})
+            self.pending, self.last, self.adjacent = {}, same[0], True
+            return
+        for name in sources:
+            event = Event(name, replace(Params()), part=self.part, words=list(words))
+            if carried is not None:
+                event.params, event.gain_db = replace(carried.params), carried.gain_db
+                event.words = carried.words + event.words
+            _apply(event, {**implied, **({"count": 1} if single else {})})
+            _apply(event, self.pending)
+            self.events.append(event)
+            if verb:
+                self.from_verb.add(id(event))
+            if len(sources) > 1:
+                self.from_compound.add(id(event))
+            self.last = event
+        self.pending = {}
+        self.adjacent = True
+
+
 def parse(prompt: str) -> Parsed:
     text = prompt.lower().replace("ё", "е")
     tokens = _TOKEN.findall(text)
     stems = [stem_candidates(t) for t in tokens]
     language = "ru" if _CYRILLIC.search(text) else "en"
-
-    events: list[Event] = []
+    state = _Reader()
     unknown: list[str] = []
     weak: list[tuple[str, dict[str, object]]] = []
-    pending: dict[str, object] = {}
-    part = 0
-    last: Event | None = None  # the latest source of the current part
-    adjacent = False  # no joining word since ``last``
-
-    def flush() -> None:
-        nonlocal pending
-        if pending and last is not None:
-            _apply(last, pending)
-            pending = {}
 
     i = 0
     while i < len(tokens):
         tok, cands = tokens[i], stems[i]
         if tok[0].isdigit():
             mods, used = _number(tokens, stems, i)
-            _merge(pending, mods)
+            _merge(state.pending, mods)
             i += used
             continue
         if tok in ",;.!?":
-            flush()
-            adjacent = False
+            state.join()
             i += 1
             continue
         phrase = _match_phrase(stems, i)
         if phrase:
             words, sources, implied = phrase
-            verb = len(words) == 1 and (cands & vocab.VERBS)
-            if last is not None and adjacent and (verb or sources == [last.source]):
-                _apply(last, {k: v for k, v in implied.items() if k not in ("density", "tempo", "pitch")})
-                last.words.append(tok)
-            else:
-                single = i > 0 and tokens[i - 1] in vocab.ARTICLES and tok in vocab.SINGLE_EVENT_WORDS
-                for name in sources:
-                    event = Event(name, replace(Params()), part=part, words=tokens[i : i + len(words)])
-                    _apply(event, {**implied, **({"count": 1} if single else {})})
-                    _apply(event, pending)
-                    events.append(event)
-                    last = event
-                pending = {}
-            adjacent = True
+            verb = len(words) == 1 and bool(cands & vocab.VERBS)
+            single = i > 0 and tokens[i - 1] in vocab.ARTICLES and tok in vocab.SINGLE_EVENT_WORDS
+            state.add(tokens[i : i + len(words)], sources, implied, verb, single)
             i += len(words)
             continue
         count = _lookup(cands, vocab.NUMBER_WORDS)
         modifier = _lookup(cands, vocab.MODIFIERS)
         if modifier is not None:
-            _merge(pending, modifier)  # type: ignore[arg-type]
+            _merge(state.pending, modifier)  # type: ignore[arg-type]
         elif count is not None:
-            _merge(pending, {"count": count})
+            _merge(state.pending, {"count": count})
         elif tok in vocab.SEQUENCE_WORDS or cands & vocab.SEQUENCE_WORDS:
-            if tok == "после" and not (i + 1 < len(tokens) and tokens[i + 1] in ("этого", "чего", "того")):
-                pass  # "после дождя" names no order we can follow reliably
-            else:
-                flush()
-                if any(e.part == part for e in events):
-                    part += 1
-                last, adjacent = None, False
+            # "после дождя" (after the rain) names no order we can follow reliably; "после этого" does.
+            if tok != "после" or (i + 1 < len(tokens) and tokens[i + 1] in ("этого", "чего", "того")):
+                state.next_part()
         elif tok in vocab.OVERLAP_WORDS:
-            flush()
-            adjacent = False
+            state.join()
         elif (weak_source := _lookup(cands, vocab.WEAK_SOURCES)) is not None:
-            weak.append((weak_source, dict(pending)))  # type: ignore[arg-type]
+            weak.append((weak_source, dict(state.pending)))  # type: ignore[arg-type]
         elif _lookup(cands, vocab.FILLER_WORDS) is None:
             unknown.append(tok)
         i += 1
 
-    if last is None and events and pending:
-        last = events[-1]
-    flush()
+    events = state.events
+    if state.last is None and events and state.pending:
+        state.last = events[-1]
+    state.flush()
+    pending = state.pending
     if not events and weak:
         name, mods = weak[0]
         event = Event(name, Params())
@@ -286,7 +322,7 @@ def parse(prompt: str) -> Parsed:
         pending = {}
     if pending.get("freq"):
         # A bare frequency ("880 Hz") is a tone.
-        event = Event("tone", Params(), part=part)
+        event = Event("tone", Params(), part=state.part)
         _apply(event, pending)
         events.append(event)
     parts = max((e.part for e in events), default=0) + 1

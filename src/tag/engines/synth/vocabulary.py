@@ -69,11 +69,25 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("motorbike", "motorbike", {}), ("motorcycle", "motorbike", {}), ("motorcycl", "motorbike", {}), ("scooter", "motorbike", {}),
     ("мотоцикл", "motorbike", {}), ("байк", "motorbike", {}), ("мопед", "motorbike", {}),
     ("train", "train", {}), ("railway", "train", {}), ("locomotive", "train", {}), ("clickety", "train", {}), ("track", "train", {}), ("rail", "train", {}), ("tram", "train", {}),
+    ("train horn", "train", {"variant": "horn"}), ("train whistle", "train", {"variant": "horn"}), ("гудок поезд", "train", {"variant": "horn"}),
+    ("паровоз", "train", {"variant": "horn"}), ("steam train", "train", {"variant": "horn"}),
     ("поезд", "train", {}), ("электричк", "train", {}), ("рельс", "train", {}), ("вагон", "train", {}), ("трамва", "train", {}),
     ("aeroplane", "aeroplane", {}), ("airplane", "aeroplane", {}), ("plane", "aeroplane", {}), ("aircraft", "aeroplane", {}), ("jet", "aeroplane", {}), ("propeller", "aeroplane", {}),
     ("самолет", "aeroplane", {}), ("самолёт", "aeroplane", {}), ("авиалайнер", "aeroplane", {}), ("пропеллер", "aeroplane", {}),
     ("engine hum", "engine_hum", {}), ("machine hum", "engine_hum", {}), ("machinery", "engine_hum", {}), ("generator", "engine_hum", {}), ("drone", "engine_hum", {}),
     ("гул мотор", "engine_hum", {}), ("гул двигател", "engine_hum", {}), ("гул машин", "engine_hum", {}), ("генератор", "engine_hum", {}),
+    ("helicopter", "helicopter", {}), ("chopper", "helicopter", {}), ("вертолет", "helicopter", {}),
+    ("fridge", "hum", {"freq": 100.0}), ("refrigerator", "hum", {"freq": 100.0}), ("transformer", "hum", {"freq": 100.0}),
+    ("холодильник", "hum", {"freq": 100.0}), ("трансформатор", "hum", {"freq": 100.0}),
+    ("fan", "engine_hum", {"pitch": 1.5}), ("air conditioner", "engine_hum", {"pitch": 1.5}), ("вентилятор", "engine_hum", {"pitch": 1.5}),
+    ("кондиционер", "engine_hum", {"pitch": 1.5}),
+    # more household and creatures
+    ("glass", "glass", {}), ("shatter", "glass", {}), ("smash", "glass", {}), ("стекл", "glass", {}), ("осколк", "glass", {}), ("звон стекл", "glass", {}),
+    ("cat", "cat", {}), ("kitten", "cat", {}), ("meow", "cat", {}), ("miaow", "cat", {}), ("purr", "cat", {}),
+    ("кошк", "cat", {}), ("кот", "cat", {}), ("котенок", "cat", {}), ("мяу", "cat", {}), ("мяука", "cat", {}), ("мяуканье", "cat", {}),
+    ("gunshot", "gunshot", {}), ("gun", "gunshot", {}), ("shot", "gunshot", {}), ("gunfire", "gunshot", {"count": 6}), ("pistol", "gunshot", {}), ("rifle", "gunshot", {}),
+    ("выстрел", "gunshot", {}), ("стрельб", "gunshot", {"count": 6}), ("пистолет", "gunshot", {}), ("ружь", "gunshot", {}), ("ружье", "gunshot", {}),
+    ("kettle", "tone", {"pitch": 4.0}), ("чайник", "tone", {"pitch": 4.0}),
     # signals
     ("tone", "tone", {}), ("sine", "tone", {}), ("sinewave", "tone", {}), ("whistle", "tone", {"pitch": 4.0}),
     ("тон", "tone", {}), ("синус", "tone", {}), ("синусоид", "tone", {}),
@@ -110,7 +124,7 @@ WEAK_SOURCES: dict[str, str] = {"noise": "white_noise", "шум": "white_noise",
 
 # Verbs that several sources share ("bell ringing", "clock ticking"): right after
 # a source they describe it instead of adding another one.
-VERBS = {"ring", "tick", "chirp", "crackl", "crackle", "bark", "croak", "creak", "hum", "buzz", "beep", "whistle", "hiss",
+VERBS = {"meow", "мяука", "break", "разбива", "ring", "tick", "chirp", "crackl", "crackle", "bark", "croak", "creak", "hum", "buzz", "beep", "whistle", "hiss",
          "звон", "звен", "звенит", "тика", "трещ", "гуд", "гул", "свист", "шипени", "скрип", "стуч", "тикает", "тикают"}
 
 # stem -> parameter changes.  distance: 1 normal; gain_db relative; others multiply.
@@ -151,7 +165,7 @@ MODIFIERS: dict[str, dict[str, object]] = {
 }
 
 # "a knock", "an explosion": with an article right before them these mean one event.
-SINGLE_EVENT_WORDS = {"knock", "bang", "explosion", "blast", "boom", "whoosh", "swoosh", "zap", "beep", "bark", "thunderclap", "creak", "chime"}
+SINGLE_EVENT_WORDS = {"gunshot", "shot", "meow", "knock", "bang", "explosion", "blast", "boom", "whoosh", "swoosh", "zap", "beep", "bark", "thunderclap", "creak", "chime"}
 ARTICLES = {"a", "an", "one", "single"}
 
 # Words that split the prompt into successive parts.
@@ -178,16 +192,18 @@ FILLER_WORDS = {
     "waving", "pour", "pouring", "go", "goes", "going", "come", "comes", "coming", "drive", "driving", "fly", "flying", "open", "opens", "closes", "in", "on", "at", "to", "from", "by", "for", "into", "onto", "through", "across", "as", "is", "are", "it", "its",
     "times", "time", "раз", "раза", "sound", "sounds", "noise", "noises", "audio", "effect", "effects", "sfx", "some", "many", "lots", "lot", "several", "few",
     "door", "floor", "room", "house", "outside", "inside", "street", "night", "forest", "wood", "woods", "city", "window", "roof", "tin", "water",
+    "break", "breaking", "dawn", "morning", "evening", "wet", "road", "old", "busy", "tree", "trees", "overhead", "mechanical", "by", "past", "big", "tiny",
     "someone", "somebody", "person", "man", "woman", "people", "something", "there", "very", "slightly", "rather", "bit", "softly", "gently",
     "play", "make", "generate", "create", "record", "recording", "ambient", "ambience", "atmosphere", "scene", "loop", "long", "short", "seconds", "second", "sec", "s",
     "звук", "звуки", "шум", "шумы", "в", "на", "по", "у", "из", "за", "от", "к", "о", "об", "при", "через", "это", "как", "очень", "немного", "чуть",
-    "двер", "пол", "комнат", "дом", "улиц", "ноч", "лес", "город", "окн", "крыш", "вод", "кто-то", "человек", "люд", "идет", "ид", "ехал", "едет", "ед", "лет", "летит", "гор", "горит", "пад", "падает", "шел", "шл", "пени", "пение",
+    "двер", "пол", "комнат", "дом", "улиц", "ноч", "лес", "город", "окн", "крыш", "вод", "кто-то", "человек", "люд", "поют", "по", "берег", "разбиваются", "разбива", "стар", "старых", "зал", "зале", "мимо", "утр", "утром", "вечер",
+    "вечером", "над", "головой", "мокр", "дорог", "бьется", "разбилось", "разбил", "идет", "ид", "ехал", "едет", "ед", "лет", "летит", "гор", "горит", "пад", "падает", "шел", "шл", "пени", "пение",
     "раскатист", "течет", "теч", "воет", "во", "дует", "ду", "бьет", "бь", "откр", "открыва", "закрыва", "проезжа", "пролета", "эффект", "сцен", "атмосфер", "секунд", "сек",
 }
 
 # One prompt per source, for the gallery and the tests (each must parse to its source).
 EXAMPLES: dict[str, str] = {
-    "rain": "rain", "wind": "gusty wind", "thunder": "thunder", "sea": "sea waves", "stream": "a babbling brook",
+    "rain": "rain", "wind": "gusty wind", "thunder": "thunder", "sea": "sea waves", "helicopter": "a helicopter", "glass": "glass breaking", "cat": "a cat meowing", "gunshot": "a gunshot", "stream": "a babbling brook",
     "drip": "water dripping", "fire": "a crackling campfire", "birds": "birdsong", "crickets": "crickets at night",
     "frogs": "frogs croaking", "dog": "a dog barking", "clock": "a clock ticking", "knock": "knocking on a door",
     "typing": "keyboard typing", "door_creak": "a creaking door", "church_bell": "a church bell", "doorbell": "a doorbell",

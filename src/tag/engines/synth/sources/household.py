@@ -100,3 +100,30 @@ def door_creak(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
         )
         dsp.add_at(out, wood * dsp.hann(k) ** 0.3, int(start * sr))
     return out
+
+
+def _shatter(rng: np.random.Generator, sr: int, pitch: float) -> np.ndarray:
+    """Glass breaking: an impact crack, then a shower of shards, each a bright decaying ping."""
+    k = int(1.2 * sr)
+    out = np.zeros(k)
+    dsp.add_at(out, dsp.burst(rng, sr, 0.05, 0.006, 1500, 12000), 0, 1.0)
+    for t in np.sort(rng.exponential(0.18, 60)):
+        ping = dsp.modal(
+            [rng.uniform(2500, 9000) * pitch, rng.uniform(4000, 12000) * pitch],
+            [rng.uniform(0.02, 0.1), rng.uniform(0.01, 0.05)],
+            [1.0, 0.5],
+            0.15,
+            sr,
+            rng,
+        )
+        dsp.add_at(out, ping, int(t * sr), rng.uniform(0.1, 0.6) * np.exp(-t / 0.4))
+    return out
+
+
+@source("glass", "glass breaking: a crack followed by a shower of ringing shards")
+def glass(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    out = np.zeros(n)
+    for t in dsp.spread_times(rng, span, p.how_many(1, int(span) + 1), 1.2):
+        dsp.add_at(out, _shatter(rng, sr, p.pitch), int(t * sr))
+    return out

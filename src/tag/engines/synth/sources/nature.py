@@ -103,3 +103,31 @@ def dog(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         env = dsp.decay(k, sr, dur * 0.45, attack=0.012)
         dsp.add_at(out, bark * env, int(start * sr), rng.uniform(0.7, 1.0))
     return out
+
+
+def _formant_gain(freq: np.ndarray, centre: np.ndarray, width: float) -> np.ndarray:
+    return 1.0 / (1.0 + ((freq - centre) / width) ** 2)
+
+
+@source("cat", "a cat meowing: a rising-falling voiced glide whose vowel moves from 'ee' through 'ah' to 'oo'")
+def cat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    out = np.zeros(n)
+    count = p.how_many(max(1, int(span / 2.5 * p.tempo)), 20)
+    for start in dsp.spread_times(rng, span, count, 0.9):
+        dur = min(rng.uniform(0.6, 0.9), max(span - start, 0.1))
+        k = int(dur * sr)
+        x = np.linspace(0, 1, k)
+        arc = np.sin(np.pi * np.minimum(x * 1.4, 1.0))  # pitch and vowel open, then close
+        f0 = (480 + 260 * arc) * p.pitch * rng.uniform(0.9, 1.1)
+        f1 = 450 + 500 * arc
+        f2 = 1900 - 900 * x
+        # Additive voice: each harmonic weighted by the two moving formants.
+        ph = dsp.phase(f0, k, sr)
+        voice = np.zeros(k)
+        for h in range(1, 12):
+            fh = h * f0
+            gain = _formant_gain(fh, f1, 250) + 0.6 * _formant_gain(fh, f2, 350)
+            voice += gain * np.sin(h * ph) * (fh < 0.45 * sr)
+        dsp.add_at(out, voice * dsp.hann(k) ** 0.5, int(start * sr))
+    return out

@@ -89,3 +89,18 @@ def coin(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     for s in dsp.spread_times(rng, span, count, ding.size / sr):
         dsp.add_at(out, ding, int(s * sr))
     return out
+
+
+@source("gunshot", "a gunshot: a sharp supersonic crack and muzzle thump, then the room answers")
+def gunshot(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    k = int(0.5 * sr)
+    crack = dsp.highpass(dsp.white(rng, k), 300, sr) * dsp.decay(k, sr, 0.008, attack=0.0003)
+    thump = dsp.modal([70 * p.pitch, 140 * p.pitch], [0.06, 0.03], [1.0, 0.4], 0.5, sr, rng)
+    shot = crack + 0.8 * thump[:k]
+    count = p.how_many(max(1, int(span / 2 * p.tempo)), int(span * 8) + 1)
+    times = dsp.spread_times(rng, span, count, 0.3) if count > 1 else np.array([min(0.1, span * 0.1)])
+    out = np.zeros(n)
+    for s in times:
+        dsp.add_at(out, shot, int(s * sr), rng.uniform(0.8, 1.0))
+    return out

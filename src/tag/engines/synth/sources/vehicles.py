@@ -71,7 +71,24 @@ def train(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     clacks = dsp.convolve(dsp.impulses(times, rng.uniform(0.7, 1.0, times.size), n, sr), clack)
     rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.5), 350, sr, order=4)
     rumble *= dsp.smooth_control(rng, n, sr, 1.5, 0.7, 1.0) * 0.4 * np.std(clacks) / (np.std(rumble) + 1e-12)
-    return clacks + rumble * 2
+    out = clacks + rumble * 2
+    if p.variant == "horn":
+        out += horn(n, sr, p.pitch) * 3 * np.std(out)
+    return out
+
+
+def horn(n: int, sr: int, pitch: float) -> np.ndarray:
+    """A locomotive air horn: a three-note chord of buzzy reeds, held for up to two seconds."""
+    k = min(n, int(2.0 * sr))
+    t = dsp.seconds(k, sr)
+    chord = np.zeros(k)
+    for f in (311.1, 370.0, 466.2):  # a minor-ish triad, as many horns are tuned
+        ph = dsp.phase(f * pitch * (1 + 0.003 * np.sin(dsp.TAU * 5 * t)), k, sr)
+        chord += sum(np.sin(h * ph) / h for h in range(1, 7))
+    env = np.minimum(1.0, t / 0.06) * np.minimum(1.0, (t[-1] - t) / 0.25)
+    out = np.zeros(n)
+    out[:k] = chord * env / 3
+    return out
 
 
 @source("aeroplane", "an aeroplane passing: propeller buzz and engine roar that swell and fade", moving=True)
@@ -99,3 +116,18 @@ def engine_hum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     )
     noise = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 300, sr) * 0.2
     return drone / 2 + noise * dsp.smooth_control(rng, n, sr, 0.5, 0.8, 1.0)
+
+
+@source(
+    "helicopter", "a helicopter: rotor blade slaps at about 18 a second, turbine whine, tail rotor buzz", moving=True
+)
+def helicopter(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    blade_rate = (p.bpm / 60 if p.bpm else 18.0 * p.tempo) * dsp.smooth_control(rng, n, sr, 0.5, 0.97, 1.03)
+    slaps = np.diff(np.floor(np.cumsum(blade_rate) / sr), prepend=0.0)
+    slap = dsp.lowpass(dsp.burst(rng, sr, 0.04, 0.012, 80, 2500), 1500 * p.pitch, sr)
+    wop = dsp.convolve(slaps * rng.uniform(0.8, 1.0, n), slap)
+    t = dsp.seconds(n, sr)
+    whine = np.sin(dsp.TAU * 1250 * p.pitch * t) * 0.03
+    tail = dsp.bandpass(np.sign(np.sin(dsp.TAU * 95 * p.pitch * t)), 90, 900, sr) * 0.05
+    roar = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 800, sr) * 0.15
+    return wop / (np.std(wop) + 1e-12) * 0.5 + whine + tail + roar
