@@ -1,4 +1,22 @@
-"""``synth``: the offline procedural engine (no weights); registers itself on import."""
+"""``synth``: the offline procedural engine; registers itself on import.
+
+No weights, no network: sounds are built from physically inspired models
+(filtered noise, modal resonators, pulse trains, FM chirps) chosen by a small
+English/Russian prompt parser.  Behaviour worth knowing:
+
+- 32 kHz, mono unless ``stereo``; exactly ``round(duration * 32000)`` samples.
+- Deterministic: the same prompt, duration and seed give the same samples; with
+  no seed a fixed default (0) is used, so a prompt always sounds the same.
+- ``candidates``, ``steps`` and ``guidance`` are ignored (nothing to sample).
+- ``Audio.details``: ``sources`` (recognised, in order), ``unknown_words``,
+  ``events`` (per source: part, gain, parameters), ``standards`` (telephone
+  tones), ``language``, ``seed``.  ``Audio.notices``: words left out, clamped
+  values, or - for a prompt with nothing recognisable - that a soft neutral
+  ambience was played instead.
+- Telephone tones: North American Precise Tone Plan (dial 350+440 Hz, busy
+  480+620 Hz at 0.5 s on / 0.5 s off) by default; the ETSI European 425 Hz
+  tones for "european" or Russian prompts ("гудок", "короткие гудки").
+"""
 
 from __future__ import annotations
 
@@ -6,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from tag.engines.registry import EngineSpec, register
 from tag.engines.synth.engine import SynthEngine
+from tag.engines.synth.sources import SOURCES
 
 if TYPE_CHECKING:
     from tag.config import Settings
@@ -18,7 +37,7 @@ def _build(settings: Settings) -> SynthEngine:
 SPEC = register(
     EngineSpec(
         name="synth",
-        description="offline procedural sound design (40 sources, English and Russian prompts; no weights)",
+        description=f"offline procedural sound design ({len(SOURCES)} sources, English and Russian prompts; no weights)",
         factory=_build,
         priority=0,
     )
