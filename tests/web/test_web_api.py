@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import uuid
 from typing import Any, Iterator
 
 import httpx
@@ -12,7 +13,10 @@ import pytest
 import soundfile as sf
 from pydantic import SecretStr
 
-from tag.messages import PROMPT_MAX_CHARS
+from tag.broker import Message
+from tag.messages import PROMPT_MAX_CHARS, SoundResponse
+from tag.web.service import reply_queue
+from tag.web.store import Store
 from support.engines import FailingEngine, SlowEngine
 from web_stack import WebStack, wait_for
 
@@ -106,6 +110,11 @@ def test_engines_list_limits_and_live_workers(make_stack, synth_engine) -> None:
     synth = next(e for e in body["engines"] if e["name"] == synth_engine.name)
     assert synth["available"] is True and synth["max_duration"] <= 12.0
     assert synth["served_by_workers"] == 1
+    # An engine no live worker renders is refused at once, not queued for nobody.
+    with stack.client() as client:
+        refused = create(client, engine="test-tone")
+        assert refused.status_code == 503 and "no worker serves engine 'test-tone'" in refused.json()["detail"]
+        assert create(client, engine=synth_engine.name).status_code == 202
 
 
 # -- validation --------------------------------------------------------------------------
@@ -350,3 +359,32 @@ def test_page_static_files_and_openapi(idle_stack: WebStack) -> None:
         assert body["duration"]["maximum"] == 20.0
         assert body["prompt"]["maxLength"] == PROMPT_MAX_CHARS
         assert {"/v1/generations", "/v1/generations/{generation_id}/audio", "/healthz", "/readyz"} <= set(schema["paths"])
+
+
+# -- a worker that answers with garbage -----------------------------------------------------------
+async def _request_id(stack: WebStack, generation_id: str) -> uuid.UUID:
+    """The queue request id behind a public generation id (read from the real store)."""
+    store = Store(stack.settings.data_dir / "web")
+    await store.open()
+    try:
+        record = await store.get(generation_id)
+        assert record is not None
+        return uuid.UUID(record.request_id)
+    finally:
+        await store.close()
+
+
+def test_unreadable_audio_fails_the_generation(make_stack) -> None:
+    """A response whose audio is not audio ends the generation instead of looping."""
+    stack: WebStack = make_stack()
+    with stack.client() as client:
+        generation_id = create(client).json()["id"]
+        garbage = SoundResponse(
+            request_id=stack.run(_request_id(stack, generation_id)), chat_id=0, user_id=0, status="ok",
+            audio=b"definitely not a wav file", format="wav", sample_rate=16000, duration=1.5, engine="x",
+        )
+        assert stack.web_broker is not None
+        stack.run(stack.web_broker.publish(reply_queue(stack.settings), Message(body=garbage.to_json())))
+        final = follow_to_end(client, generation_id)[-1]
+        assert final["status"] == "failed" and final["error"]["code"] == "no_audio"
+        assert client.get(f"/v1/generations/{generation_id}/audio").status_code == 409

@@ -23,6 +23,7 @@ from tag import audio
 from tag.broker import Broker, BrokerError
 from tag.config import Settings
 from tag.engines import EngineError, registry
+from tag.engines.peers.routing import engine_is_served
 from tag.frontend import WorkerWatch
 from tag.web.access import KeyChecker, RateLimiter, retry_after_header
 from tag.web.schemas import (
@@ -260,6 +261,12 @@ def create_app(
             if body.duration > spec.max_duration:
                 message = f"engine {engine!r} makes at most {spec.max_duration:g} seconds"
                 return _problem(422, f"duration: {message}", errors=[{"field": "duration", "message": message}])
+            alive = watch.alive()
+            # Refuse at once what no live worker renders; with no worker heard of
+            # yet (a fresh start), queue it and let the time to live decide.
+            if alive and not engine_is_served(engine, [w.engines for w in alive]):
+                return _problem(503, f"no worker serves engine {engine!r} right now; choose another or try later",
+                                headers={"Retry-After": "30"})
         new = NewGeneration(
             prompt=body.prompt, duration=body.duration, engine=engine, seed=body.seed,
             steps=body.steps, candidates=body.candidates, format=body.format,

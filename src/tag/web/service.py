@@ -9,6 +9,7 @@ a change (the server-sent events endpoint).
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 from tag import audio
 from tag.broker import Broker, BrokerError
@@ -249,9 +251,16 @@ class GenerationService:
             return
         finished = time.time()
         started = record.started_at or finished
+        unreadable = False
         if response.status == "ok" and response.audio:
             path = self.store.audio_path(record.id, "wav")
-            await asyncio.to_thread(_write_wav, response.audio, response.format or "wav", path)
+            try:
+                await asyncio.to_thread(_write_wav, response.audio, response.format or "wav", path)
+            except (ValueError, RuntimeError, sf.LibsndfileError):
+                # Retrying cannot fix bad bytes: fail the generation instead.
+                log.warning("unreadable audio in the response to %s", response.request_id)
+                unreadable = True
+        if response.status == "ok" and response.audio and not unreadable:
             await self.store.update(
                 record.id,
                 status="done",
@@ -266,12 +275,13 @@ class GenerationService:
             )
         else:
             error = response.error
+            code, message = (error.code, error.message) if error else ("no_audio", "the worker sent no usable audio")
             await self.store.update(
                 record.id,
                 status="failed",
                 finished_at=finished,
-                error_code=error.code if error else "no_audio",
-                error_message=error.message if error else "the worker sent no audio",
+                error_code=code,
+                error_message=message,
                 notices=response.notices,
             )
         self._notify()
@@ -313,7 +323,10 @@ class GenerationService:
 
 
 def _write_wav(data: bytes, fmt: str, path: Path) -> None:
-    if fmt != "wav":
+    """Store the worker's audio as WAV; raises if the bytes are not audio at all."""
+    if fmt == "wav":
+        sf.info(io.BytesIO(data))  # reads the header: the file must be playable
+    else:
         samples, rate = audio.decode(data)
         data = audio.encode(samples, rate, "wav")
     _write_atomically(path, data)
