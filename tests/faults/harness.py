@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from pydantic import SecretStr
+import aiohttp
 
 from tag.broker import BrokerError, create_broker
 from tag.config import Settings
@@ -63,6 +64,35 @@ def ensure_broker_running() -> None:
     with contextlib.suppress(RuntimeError):  # already running
         rabbitmqctl("start_app")
     rabbitmqctl("await_startup", timeout=180)
+
+
+def free_ports(count: int) -> int:
+    """A base port such that ``base .. base + count - 1`` are free right now."""
+    for _ in range(100):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + count > 65535:
+            continue
+        try:
+            with contextlib.ExitStack() as stack:
+                for port in range(base, base + count):
+                    sock = stack.enter_context(socket.socket())
+                    sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no run of free ports found")
+
+
+async def http_get(port: int, path: str) -> tuple[int, str]:
+    """Status and body of a GET on loopback; status 0 when nothing answers."""
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            async with session.get(f"http://127.0.0.1:{port}{path}") as response:
+                return response.status, await response.text()
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return 0, ""
 
 
 # -- waiting ---------------------------------------------------------------------
@@ -220,11 +250,12 @@ class Stage:
         env.update(extra)
         return env
 
-    async def start_workers(self, count: int, **extra_env: str) -> None:
+    async def start_workers(self, count: int, *, metrics_port: int | None = None, **extra_env: str) -> None:
         self.supervisor = Supervisor(
             count,
             command=[sys.executable, "-m", "tag", "worker"],
             env=self.worker_env(**extra_env),
+            metrics_port=metrics_port,
             backoff=Backoff(initial=0.1, maximum=2.0),
             grace=10,
         )
