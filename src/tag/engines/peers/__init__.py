@@ -40,6 +40,11 @@ def load_engine(name: str, settings: "Settings", *, scorer: "LazyScorer | None" 
     return create(model, folder, device=device, dtype=settings.dtype, scorer=scorer)
 
 
+def download_weights(name: str, settings: "Settings") -> None:
+    """``tag models download <name>``: fetch the published folder into ``model_dir/<name>``."""
+    weights.download(PEER_MODELS[name], settings.model_dir)
+
+
 def _spec(model: PeerModel) -> EngineSpec:
     defaults: dict[str, object] = {"guidance": model.default_guidance, "candidates": 1}
     if model.default_steps is not None:
@@ -49,7 +54,7 @@ def _spec(model: PeerModel) -> EngineSpec:
         description=model.description,
         factory=lambda settings: load_engine(model.name, settings),
         is_available=lambda settings: weights.is_present(model, settings.model_dir),
-        download=lambda settings: weights.download(model, settings.model_dir) and None,
+        download=lambda settings: download_weights(model.name, settings),
         priority=model.priority,
         max_duration=model.max_duration,
         defaults=defaults,
@@ -61,4 +66,4 @@ def _spec(model: PeerModel) -> EngineSpec:
 for _model in PEER_MODELS.values():
     register(_spec(_model))
 
-__all__ = ["PEER_MODELS", "PeerModel", "load_engine"]
+__all__ = ["PEER_MODELS", "PeerModel", "download_weights", "load_engine"]
