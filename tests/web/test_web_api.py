@@ -158,6 +158,10 @@ def test_every_validation_error_is_422_with_a_readable_reason(idle_stack: WebSta
 
         not_json = client.post("/v1/generations", content=b"{not json", headers={"content-type": "application/json"})
         assert not_json.status_code == 422 and "JSON" in not_json.json()["detail"]
+        as_text = client.post("/v1/generations", content=b"prompt=rain", headers={"content-type": "text/plain"})
+        assert as_text.status_code == 422 and "send a JSON object" in as_text.json()["detail"]
+        a_list = client.post("/v1/generations", json=[{"prompt": "rain", "duration": 2}])
+        assert a_list.status_code == 422 and "send a JSON object" in a_list.json()["detail"]
         too_big = client.post(
             "/v1/generations", content=b"{" + b" " * 20000 + b"}", headers={"content-type": "application/json"}
         )

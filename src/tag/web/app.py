@@ -110,6 +110,8 @@ def create_app(
             where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
             message = str(error.get("msg", "invalid"))
             message = message.removeprefix("Value error, ")
+            if where == "body" and error.get("type") in ("model_attributes_type", "dict_type", "missing"):
+                message = 'send a JSON object such as {"prompt": "rain", "duration": 5} as application/json'
             errors.append({"field": where, "message": message, "type": error.get("type")})
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
         return _problem(422, detail, errors=errors)
@@ -189,7 +191,7 @@ def create_app(
         return {"ok": True}
 
     @app.get("/readyz", tags=["health"], summary="Broker reachable and a worker seen recently",
-             responses={503: {"model": Readiness, "description": "Not ready"}})
+             response_model=Readiness, responses={503: {"model": Readiness, "description": "Not ready"}})
     async def readyz() -> JSONResponse:
         try:
             await asyncio.wait_for(broker.queue_depth(settings.request_queue), 3.0)

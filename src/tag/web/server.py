@@ -19,6 +19,8 @@ from tag.broker import Broker, BrokerError, create_broker
 from tag.config import DEFAULT_AMQP_URL, Settings, redact_url
 from tag.engines import registry
 from tag.frontend import WorkerWatch
+from tag.observability.metrics import Metrics
+from tag.observability.process import operations_endpoint
 from tag.web.app import create_app
 from tag.web.service import GenerationService
 from tag.web.store import Store
@@ -53,6 +55,7 @@ async def serve_web(
     port: int,
     *,
     on_ready: Callable[[int], None] | None = None,
+    metrics: Metrics | None = None,
 ) -> None:
     """Serve the page and the API on ``host:port`` until ``stop`` is set.
 
@@ -67,6 +70,7 @@ async def serve_web(
     await store.open()
     watch = WorkerWatch(broker, settings, max_age=settings.web_worker_max_age)
     service = GenerationService(settings, broker, store, watch)
+    service.client.metrics = metrics  # requests sent / answers received, for /metrics
     try:
         await watch.start()
         await service.start()
@@ -122,8 +126,11 @@ def run_web(settings: Settings, host: str, port: int) -> int:
             reason = str(exc).replace(url, redact_url(url))
             log.error("cannot connect to the broker at %s: %s", redact_url(url), reason)
             return 2
+        metrics = Metrics("web")
         try:
-            await serve_web(settings, broker, stop, host, port)
+            # /metrics /healthz /readyz on TAG_METRICS_PORT, beside the API's own probes.
+            async with operations_endpoint(settings, broker, metrics):
+                await serve_web(settings, broker, stop, host, port, metrics=metrics)
         except SystemExit as exc:  # uvicorn exits this way when it cannot bind
             log.error("the web server could not start on %s:%d", host, port)
             return int(exc.code or 1) if isinstance(exc.code, int) else 1
