@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,9 +15,9 @@ from tag.bot import serve_bot
 from tag.broker import create_broker
 from tag.broker.base import Broker
 from tag.config import Settings
-from fake_telegram import FakeTelegram
+from fake_telegram import TEST_TOKEN, FakeTelegram
 
-TOKEN = "123456:TEST-token-" + uuid.uuid4().hex
+TOKEN = TEST_TOKEN
 
 
 class BotStack:

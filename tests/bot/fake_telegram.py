@@ -16,12 +16,15 @@ import asyncio
 import itertools
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import aiohttp
 from aiohttp import web
 
+# A token shaped like a real one; tests assert it never shows up in logs.
+TEST_TOKEN = "123456:TEST-token-" + uuid.uuid4().hex
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "TAG", "username": "tag_test_bot"}
 
 

@@ -9,8 +9,7 @@ import uuid
 
 import pytest
 from bot_engines import FailingEngine, GatedEngine, default_engine
-from conftest import TOKEN
-from fake_telegram import Call, FakeTelegram, SentMessage
+from fake_telegram import TEST_TOKEN as TOKEN, Call, FakeTelegram, SentMessage
 
 from tag.audio import decode
 from tag.broker import Message

@@ -8,8 +8,7 @@ import signal
 import sys
 
 import pytest
-from conftest import TOKEN
-from fake_telegram import FakeTelegram
+from fake_telegram import TEST_TOKEN as TOKEN, FakeTelegram
 
 pytestmark = pytest.mark.rabbitmq
 
