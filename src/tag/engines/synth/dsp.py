@@ -61,14 +61,19 @@ def shaped_noise(rng: np.random.Generator, n: int, sr: int, magnitude, hop: int 
     size = hop * 4
     frames = n // hop + 4  # frame t covers samples [(t - 3) * hop, (t + 1) * hop)
     freqs = np.fft.rfftfreq(size, 1 / sr)
-    times = (np.arange(frames) - 1) * hop / sr  # frame centres
-    mag = np.broadcast_to(np.asarray(magnitude(freqs[:, None], times[None, :]), dtype=float), (freqs.size, frames))
-    spectra = mag * rng.standard_normal((freqs.size, frames)) + 1j * (mag * rng.standard_normal((freqs.size, frames)))
-    grains = sfft.irfft(spectra, size, axis=0) * np.hanning(size + 1)[:-1, None]
+    window = np.hanning(size + 1)[:-1, None]
     out = np.zeros((frames + 4) * hop)
-    for j in range(4):  # frames j, j+4, ... do not overlap each other: add them as one run
-        run = grains[:, j::4].T.reshape(-1)
-        out[j * hop : j * hop + run.size] += run
+    block = 2048  # frames per pass (a multiple of 4): bounds memory for long clips
+    for first in range(0, frames, block):
+        count = min(block, frames - first)
+        times = (first + np.arange(count) - 1) * hop / sr  # frame centres
+        mag = np.broadcast_to(np.asarray(magnitude(freqs[:, None], times[None, :]), dtype=float), (freqs.size, count))
+        spectra = mag * rng.standard_normal((freqs.size, count)) + 1j * (mag * rng.standard_normal((freqs.size, count)))
+        grains = sfft.irfft(spectra, size, axis=0) * window
+        for j in range(4):  # frames j, j+4, ... do not overlap each other: add them as one run
+            run = grains[:, j::4].T.reshape(-1)
+            start = (first + j) * hop
+            out[start : start + run.size] += run
     x = out[3 * hop : 3 * hop + n]
     return x / (np.std(x) + 1e-12)
 

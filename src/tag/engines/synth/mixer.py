@@ -102,8 +102,8 @@ def mix(
     progress: Callable[[float], None] | None = None,
 ) -> np.ndarray:
     channels = 2 if stereo else 1
-    dry = np.zeros((n, channels))
-    wet = np.zeros((n, channels))
+    dry = np.zeros((n, channels), dtype=np.float32)  # float32 buses: long clips stay small
+    wet = np.zeros((n, channels), dtype=np.float32)
     spans = part_spans(parts, n, sr)
     layout = np.random.default_rng([seed, 7919])
     pans = np.linspace(-0.6, 0.6, len(events)) if len(events) > 1 else np.zeros(1)
