@@ -6,7 +6,7 @@ import pytest
 
 from tag.engines.synth.parser import parse, stem_candidates
 from tag.engines.synth.sources import SOURCES
-from tag.engines.synth.vocabulary import EXAMPLES
+from tag.engines.synth.vocabulary import EXAMPLES, EXAMPLES_RU
 
 
 def sources(prompt: str) -> list[str]:
@@ -25,6 +25,17 @@ def test_every_source_has_an_example_prompt_that_parses_to_it(name: str) -> None
     parsed = parse(EXAMPLES[name])
     if name == "ambience":
         assert parsed.events == [] and parsed.unknown == ["zzz"]
+    else:
+        assert [e.source for e in parsed.events] == [name]
+        assert parsed.unknown == []
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES_RU))
+def test_every_source_can_be_asked_for_in_russian(name: str) -> None:
+    parsed = parse(EXAMPLES_RU[name])
+    assert parsed.language == "ru"
+    if name == "ambience":
+        assert parsed.events == []
     else:
         assert [e.source for e in parsed.events] == [name]
         assert parsed.unknown == []

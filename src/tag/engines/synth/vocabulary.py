@@ -99,7 +99,7 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("busy tone", "busy_tone", {}), ("busy signal", "busy_tone", {}), ("engaged tone", "busy_tone", {"variant": "european"}),
     ("коротк гудк", "busy_tone", {"variant": "european"}), ("сигнал занят", "busy_tone", {"variant": "european"}), ("занят", "busy_tone", {"variant": "european"}),
     ("phone", "phone_ring", {}), ("telephone", "phone_ring", {}), ("ring", "phone_ring", {}), ("phone ring", "phone_ring", {}),
-    ("телефон", "phone_ring", {}), ("звонок", "phone_ring", {}), ("звонк", "phone_ring", {}), ("звон", "church_bell", {}), ("звонок телефон", "phone_ring", {}),
+    ("телефон", "phone_ring", {}), ("звонок", "phone_ring", {}), ("звонк", "phone_ring", {}), ("звон", "church_bell", {}), ("звен", "church_bell", {}), ("звенит", "church_bell", {}), ("звонок телефон", "phone_ring", {}),
     ("alarm", "alarm_clock", {}), ("alarm clock", "alarm_clock", {}), ("будильник", "alarm_clock", {}), ("будильнк", "alarm_clock", {}),
     ("siren", "siren", {}), ("police", "siren", {"variant": "yelp"}), ("ambulance", "siren", {}), ("fire engine", "siren", {}),
     ("сирен", "siren", {}), ("скор помощ", "siren", {}), ("полиц", "siren", {"variant": "yelp"}), ("мигалк", "siren", {}), ("тревог", "siren", {}),
@@ -148,6 +148,7 @@ MODIFIERS: dict[str, dict[str, object]] = {
     # tempo
     "fast": {"tempo": 1.7}, "quick": {"tempo": 1.7}, "rapid": {"tempo": 1.8}, "hurri": {"tempo": 1.6}, "frantic": {"tempo": 2.0},
     "быстр": {"tempo": 1.7}, "част": {"tempo": 1.7}, "тороплив": {"tempo": 1.6},
+    "gusty": {"tempo": 1.5}, "порывист": {"tempo": 1.5},
     "slow": {"tempo": 0.6}, "lazy": {"tempo": 0.6}, "leisur": {"tempo": 0.7}, "медлен": {"tempo": 0.6}, "неспешн": {"tempo": 0.7}, "размерен": {"tempo": 0.8},
     # pitch
     "low": {"pitch": 0.5}, "deep": {"pitch": 0.5}, "bass": {"pitch": 0.5}, "низк": {"pitch": 0.5}, "глубок": {"pitch": 0.5}, "басов": {"pitch": 0.5}, "глух": {"pitch": 0.6},
@@ -213,4 +214,19 @@ EXAMPLES: dict[str, str] = {
     "dial_tone": "dial tone", "busy_tone": "busy signal", "phone_ring": "a phone ringing", "alarm_clock": "an alarm clock",
     "siren": "a siren", "white_noise": "white noise", "pink_noise": "pink noise", "brown_noise": "brown noise",
     "whoosh": "a whoosh", "explosion": "an explosion", "laser": "laser zaps", "coin": "a coin pickup", "ambience": "zzz",
+}
+
+# The same in Russian: every source can be asked for in either language.
+EXAMPLES_RU: dict[str, str] = {
+    "rain": "дождь", "wind": "порывистый ветер", "thunder": "раскаты грома", "sea": "шум моря", "stream": "журчание ручья",
+    "drip": "капает вода", "fire": "треск костра", "birds": "пение птиц", "crickets": "стрекот сверчков",
+    "frogs": "кваканье лягушек", "dog": "лает собака", "clock": "тиканье часов", "knock": "стук в дверь",
+    "typing": "печать на клавиатуре", "door_creak": "скрип двери", "church_bell": "колокольный звон", "doorbell": "дверной звонок",
+    "footsteps": "шаги по гравию", "heartbeat": "стук сердца", "applause": "аплодисменты", "crowd": "гомон толпы",
+    "car": "двигатель автомобиля", "motorbike": "мотоцикл", "train": "поезд на рельсах", "aeroplane": "пролетает самолёт",
+    "engine_hum": "гул мотора", "tone": "тон 440 Гц", "beep": "писк 1 кГц", "hum": "низкий гул 80 Гц",
+    "dial_tone": "длинный гудок", "busy_tone": "короткие гудки", "phone_ring": "звонит телефон", "alarm_clock": "звенит будильник",
+    "siren": "сирена", "white_noise": "белый шум", "pink_noise": "розовый шум", "brown_noise": "коричневый шум",
+    "whoosh": "свист взмаха", "explosion": "взрыв", "laser": "выстрел лазера", "coin": "звук монетки", "ambience": "абракадабра",
+    "helicopter": "вертолёт", "glass": "разбилось стекло", "cat": "мяукает кошка", "gunshot": "выстрел из пистолета",
 }
