@@ -42,3 +42,66 @@ async def test_front_end_endpoint_counts_live_workers(settings):
         finally:
             await broker.delete_queue(settings.request_queue)
             await broker.delete_exchange(settings.progress_exchange)
+
+
+async def test_tag_serve_and_tag_worker_processes_expose_the_endpoint(settings, tmp_path):
+    """Real ``tag serve`` and ``tag worker`` processes with TAG_METRICS_PORT set."""
+    import os
+    import signal
+    import socket
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    ports = []
+    for _ in range(3):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    web_port, web_metrics, worker_metrics = ports
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_")}
+    env.update(
+        TAG_BROKER_URL=settings.broker(),
+        TAG_REQUEST_QUEUE=settings.request_queue,
+        TAG_RESPONSE_QUEUE=settings.response_queue,
+        TAG_PROGRESS_EXCHANGE=settings.progress_exchange,
+        TAG_DATA_DIR=str(tmp_path / "data"),
+        TAG_ENGINE="instant",
+        TAG_ENGINE_PLUGINS=json.dumps(["fault_engines"]),
+        PYTHONPATH=os.pathsep.join([str(repo / "tests" / "faults"), str(repo / "src")]),
+    )
+    web = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tag", "serve", "--port", str(web_port), env={**env, "TAG_METRICS_PORT": str(web_metrics)}
+    )
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tag", "worker", env={**env, "TAG_METRICS_PORT": str(worker_metrics)}
+    )
+    try:
+        for port, component in ((web_metrics, "web"), (worker_metrics, "worker")):
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    status, text = await _get(port, "/metrics")
+                    if f'tag_broker_up{{component="{component}"}} 1.0' in text:
+                        break
+                except aiohttp.ClientError:
+                    pass  # not listening yet
+                assert time.monotonic() < deadline, f"{component} endpoint never came up"
+                await asyncio.sleep(0.1)
+            assert await _get(port, "/readyz") == (200, "ready\n")
+            assert (await _get(port, "/healthz"))[0] == 200
+        # The web server sees the worker through its heartbeat.
+        deadline = time.monotonic() + 30
+        while 'tag_workers_alive{component="web"} 1.0' not in (await _get(web_metrics, "/metrics"))[1]:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.1)
+    finally:
+        for process in (web, worker):
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        codes = [await asyncio.wait_for(p.wait(), 30) for p in (web, worker)]
+        async with create_broker(settings.broker()) as broker:
+            for queue in (settings.request_queue, settings.response_queue, settings.response_queue + ".web"):
+                await broker.delete_queue(queue)
+            await broker.delete_exchange(settings.progress_exchange)
+    assert codes == [0, 0]
