@@ -98,10 +98,12 @@ def _listing(keys: Iterable[str]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def load_strict(module: nn.Module, state: Mapping[str, torch.Tensor], source: str) -> None:
+def load_strict(module: nn.Module, state: Mapping[str, torch.Tensor], source: str, assign: bool = False) -> None:
     """Load ``state`` into ``module``: every key used, every shape equal, or a clear error.
 
     ``source`` names where the weights came from (file and prefix) for the message.
+    ``assign`` adopts the given tensors instead of copying (for modules built on the
+    meta device, which skips random initialisation); nothing may stay on meta.
     """
     expected = module.state_dict()
     missing = expected.keys() - state.keys()
@@ -120,4 +122,8 @@ def load_strict(module: nn.Module, state: Mapping[str, torch.Tensor], source: st
         problems.append(f"shape mismatches: {_listing(wrong_shape)}")
     if problems:
         raise CheckpointError(f"{source} does not match the model architecture; " + "; ".join(problems))
-    module.load_state_dict(state, strict=True)
+    module.load_state_dict(state, strict=True, assign=assign)
+    if assign:
+        left = [name for name, t in [*module.named_parameters(), *module.named_buffers()] if t.is_meta]
+        if left:
+            raise CheckpointError(f"{source} leaves tensors without values: {_listing(left)}")

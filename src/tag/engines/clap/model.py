@@ -10,6 +10,7 @@ numpy < 2) and crops audio at random; this project never installs torchaudio.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -79,25 +80,27 @@ class ClapConfig:
 
 
 class ClapModel(nn.Module):
-    def __init__(self, config: ClapConfig, text_config: BertConfig) -> None:
+    def __init__(self, config: ClapConfig, text_config: BertConfig, audio_device: str | None = None) -> None:
+        """``audio_device="meta"`` builds the audio tower without random init (to be loaded)."""
         super().__init__()
         if text_config.hidden_size != config.transformer_embed_dim:
             raise CheckpointError(
                 f"BERT hidden size {text_config.hidden_size} differs from the CLAP config's "
                 f"transformer_embed_dim {config.transformer_embed_dim}"
             )
-        base = Cnn14(
-            sample_rate=config.sampling_rate,
-            window_size=config.window_size,
-            hop_size=config.hop_size,
-            mel_bins=config.mel_bins,
-            fmin=config.fmin,
-            fmax=config.fmax,
-            classes_num=config.num_classes,
-            out_emb=config.out_emb,
-            widths=config.audio_widths,
-        )
-        self.audio_encoder = ClapAudioEncoder(base, config.out_emb, config.d_proj)
+        with torch.device(audio_device) if audio_device else contextlib.nullcontext():
+            base = Cnn14(
+                sample_rate=config.sampling_rate,
+                window_size=config.window_size,
+                hop_size=config.hop_size,
+                mel_bins=config.mel_bins,
+                fmin=config.fmin,
+                fmax=config.fmax,
+                classes_num=config.num_classes,
+                out_emb=config.out_emb,
+                widths=config.audio_widths,
+            )
+            self.audio_encoder = ClapAudioEncoder(base, config.out_emb, config.d_proj)
         self.caption_encoder = ClapTextEncoder(text_config, config.d_proj)
         # Learned temperature of training; similarities here are plain cosines.
         self.logit_scale = nn.Parameter(torch.zeros([]))
@@ -123,6 +126,8 @@ def load_clap(folder: Path, tokenizer_dir: Path | None = None) -> tuple[ClapMode
     weights = folder / WEIGHTS_FILE
     state = read_torch_file(weights, "CLAP weights", entry="model")
     text_config = bert_config(config.text_model, tokenizer_dir if tokenizer_dir is not None else folder / "tokenizer")
-    model = ClapModel(config, text_config)
-    load_strict(model, clap_state(state, str(weights)), str(weights))
-    return model.eval(), config
+    # BERT is built for real (it keeps index buffers outside its state dict); the
+    # audio tower is all in the file, so it skips random initialisation.
+    model = ClapModel(config, text_config, audio_device="meta")
+    load_strict(model, clap_state(state, str(weights)), str(weights), assign=True)
+    return model.float().eval(), config

@@ -188,7 +188,14 @@ class SnakeBeta(nn.Module):
         beta = alpha if self.beta is None else self.beta[None, :, None]
         if self.logscale:
             alpha, beta = alpha.exp(), beta.exp()
-        return x + torch.sin(x * alpha).pow(2) / (beta + _EPSILON)
+        # Same operations and order as the reference (reciprocal, then product).
+        inverse = 1.0 / (beta + _EPSILON)
+        if torch.is_grad_enabled():
+            return x + inverse * torch.sin(x * alpha).pow(2)
+        # Inference: one temporary updated in place (these tensors are the vocoder's
+        # largest, so allocations and passes over memory dominate).
+        out = torch.mul(x, alpha).sin_()
+        return out.mul_(out).mul_(inverse).add_(x)
 
 
 class AntiAliasedActivation(nn.Module):
@@ -331,8 +338,9 @@ def load_vocoder(folder: Path, device: str | torch.device = "cpu", dtype: torch.
     config = VocoderConfig.from_mapping(read_yaml(folder / ARGS_FILE, "vocoder settings"), str(folder / ARGS_FILE))
     weights = folder / WEIGHTS_FILE
     state = read_torch_file(weights, "vocoder weights", entry="generator")
-    model = BigVGAN(config)
-    load_strict(model, generator_state(state, str(weights)), str(weights))
+    with torch.device("meta"):  # every tensor comes from the file: skip random init
+        model = BigVGAN(config)
+    load_strict(model, generator_state(state, str(weights)), str(weights), assign=True)
     return model.to(device, dtype).eval()
 
 
