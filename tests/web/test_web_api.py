@@ -295,6 +295,7 @@ def test_rate_limit_per_client(make_stack) -> None:
         assert limited.status_code == 429
         assert 1 <= int(limited.headers["retry-after"]) <= 60
         assert "too many" in limited.json()["detail"]
+        assert stack.metrics.value("tag_requests_rejected_total", reason="rate_limit") == 1
         # Another client is not affected.
         assert client.post("/v1/generations", json={"prompt": "b", "duration": 1}, headers=bob).status_code == 202
         # An invalid body is refused by validation, before the allowance is counted.
@@ -308,6 +309,8 @@ def test_waiting_requests_per_client_are_capped(make_stack) -> None:
         assert create(client).status_code == 202
         third = create(client)
         assert third.status_code == 429 and "waiting" in third.json()["detail"]
+    assert stack.metrics.value("tag_requests_rejected_total", reason="user_queue_full") == 1
+    assert stack.metrics.value("tag_requests_received_total") == 2
 
 
 # -- readiness -------------------------------------------------------------------------------------
@@ -322,6 +325,7 @@ def test_readiness_follows_workers_and_broker(make_stack, synth_engine) -> None:
         stack.start_worker(synth_engine, heartbeat_interval=0.3)
         ready = wait_for(lambda: (r := client.get("/readyz")).status_code == 200 and r)
         assert ready.json()["workers"] == 1 and ready.json()["ready"] is True
+        assert stack.metrics.value("tag_workers_alive") == 1
 
         stack.stop_worker()
         gone = wait_for(lambda: (r := client.get("/readyz")).status_code == 503 and r, timeout=10)

@@ -18,6 +18,7 @@ from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
 from tag.engines import Engine
 from tag.engines.peers.routing import worker_queues
+from tag.observability.metrics import Metrics
 from tag.web import serve_web
 from tag.web.service import reply_queue
 from tag.worker import GeneratorService
@@ -40,6 +41,7 @@ class WebStack:
         self._stop: asyncio.Event | None = None
         self._server: Future[None] | None = None
         self.port = 0
+        self.metrics = Metrics("web")
         # Engines of the workers started: each declared its own request queue.
         self._engines: set[str] = set()
 
@@ -65,7 +67,10 @@ class WebStack:
         self.run(start())
         assert self.web_broker is not None and self._stop is not None
         self._server = asyncio.run_coroutine_threadsafe(
-            serve_web(self.settings, self.web_broker, self._stop, "127.0.0.1", 0, on_ready=ready.set_result),
+            serve_web(
+                self.settings, self.web_broker, self._stop, "127.0.0.1", 0,
+                on_ready=ready.set_result, metrics=self.metrics,
+            ),
             self.loop,
         )
         self._server.add_done_callback(lambda f: ready.done() or ready.set_exception(f.exception() or RuntimeError()))

@@ -20,11 +20,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from tag import audio
+from tag.backpressure import TOTAL_LIMIT, USER_LIMIT
 from tag.broker import Broker, BrokerError
 from tag.config import Settings
 from tag.engines import EngineError, registry
 from tag.engines.peers.routing import engine_is_served
 from tag.frontend import WorkerWatch
+from tag.observability.metrics import Metrics
 from tag.web.access import KeyChecker, RateLimiter, retry_after_header
 from tag.web.schemas import (
     TERMINAL,
@@ -80,8 +82,15 @@ def _slug(prompt: str) -> str:
 
 
 def create_app(
-    settings: Settings, service: GenerationService, watch: WorkerWatch, broker: Broker
+    settings: Settings,
+    service: GenerationService,
+    watch: WorkerWatch,
+    broker: Broker,
+    metrics: Metrics | None = None,
 ) -> FastAPI:
+    # Refusals and probe results are counted; without a caller's Metrics they
+    # go to a private registry nobody scrapes.
+    metrics = metrics if metrics is not None else Metrics("web")
     keys = KeyChecker(settings.api_keys)
     limiter = RateLimiter(settings.web_rate_per_minute, settings.web_rate_burst)
     GenerationCreate = generation_create_model(settings.max_duration)
@@ -199,6 +208,8 @@ def create_app(
         except (BrokerError, TimeoutError, OSError):
             broker_ok = False
         workers = len(watch.alive())
+        metrics.set_workers_alive(workers)
+        metrics.set_broker_up(broker_ok)
         reason = None
         if not broker_ok:
             reason = "the broker cannot be reached"
@@ -245,14 +256,17 @@ def create_app(
         client = owner or (request.client.host if request.client else "unknown")
         wait = limiter.take(client)
         if wait > 0:
+            metrics.rejected("rate_limit")
             return _problem(429, f"too many generations; try again in {retry_after_header(wait)} s",
                             headers={"Retry-After": retry_after_header(wait)})
         active = await service.store.active_count(client)
         if active >= settings.max_queue_per_user:
+            metrics.rejected(USER_LIMIT)
             return _problem(429, f"you already have {active} generations waiting; let one finish first",
                             headers={"Retry-After": "5"})
         depth = await service.queue_depth()
         if depth is not None and depth >= settings.max_queue_total:
+            metrics.rejected(TOTAL_LIMIT)
             return _problem(503, "the service is busy; try again in a minute", headers={"Retry-After": "60"})
         engine = body.engine if body.engine not in (None, "", "auto") else None
         if engine is not None:

@@ -74,7 +74,7 @@ async def serve_web(
     try:
         await watch.start()
         await service.start()
-        app = create_app(settings, service, watch, broker)
+        app = create_app(settings, service, watch, broker, metrics)
         config = uvicorn.Config(
             app,
             host=host,
