@@ -11,8 +11,9 @@ import pytest
 
 from support.collect import Events, Responses
 from support.engines import SlowEngine, ToneEngine
+from support.proxy import CuttableProxy
 from support.rabbitctl import close_connections
-from tag.broker import REASON_HEADER, Delivery, Message
+from tag.broker import REASON_HEADER, BrokerError, Delivery, Message
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
 from tag.messages import SoundRequest, SoundResponse
@@ -158,3 +159,29 @@ async def test_plain_amqp_client_with_direct_reply_to(
         await connection.close()
     await service.stop()  # lets the job in hand finish its bookkeeping
     assert service.counts["ok"] == 1  # counted as delivered, not as unroutable
+
+
+async def test_outage_of_the_workers_network_path(settings: Settings, rabbit: RabbitBroker) -> None:
+    """While the worker cannot reach RabbitMQ, probes fail fast; after, it serves again."""
+    proxy = await CuttableProxy().start()
+    worker_broker = RabbitBroker(proxy.url(), connection_name="tag-test-worker-proxied")
+    await worker_broker.connect()
+    service = GeneratorService(settings, worker_broker, ToneEngine(), heartbeat_interval=60)
+    await service.start()
+    responses = await Responses().start(rabbit, settings.response_queue)
+    try:
+        proxy.cut()
+        # Fails at once (no hanging until the reconnect): readiness probes rely on it.
+        with pytest.raises(BrokerError):
+            await asyncio.wait_for(worker_broker.queue_depth(settings.request_queue), 5)
+        req = request("during the outage")
+        await rabbit.publish(settings.request_queue, Message(req.to_json()))
+        proxy.restore()
+        [response] = await responses.wait_for(1, timeout=30)
+        assert response.request_id == req.request_id and response.status == "ok"
+        assert await worker_broker.queue_depth(settings.request_queue) == 0
+        assert proxy.accepted >= 2
+    finally:
+        await service.stop()
+        await worker_broker.close()
+        await proxy.close()

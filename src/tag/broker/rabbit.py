@@ -169,8 +169,9 @@ class _RabbitEventSubscription(Subscription):
 
 
 async def _close_quietly(channel: AbstractRobustChannel) -> None:
+    # Bounded: on a dead connection a close handshake would never complete.
     try:
-        await channel.close()
+        await asyncio.wait_for(channel.close(), 2.0)
     except Exception as exc:
         log.debug("closing channel: %r", exc)
 
@@ -255,9 +256,17 @@ class RabbitBroker(Broker):
             raise BrokerError("the broker is not connected")
         return self._connection
 
+    def _live(self) -> AbstractRobustConnection:
+        """The connection if it is up right now: operations other than publishing
+        fail fast during an outage instead of hanging until the reconnect."""
+        connection = self._require()
+        if not connection.connected.is_set():
+            raise BrokerError(f"the connection to {self.url_for_logs} is down; reconnecting")
+        return connection
+
     # -- work queues --------------------------------------------------------
     async def declare(self, queue: str, *, delivery_limit: int = 3) -> None:
-        connection = self._require()
+        connection = self._live()
         arguments = queue_arguments(queue, delivery_limit)
         # A refused declaration closes its channel, so use a throw-away one.
         channel = connection.channel(publisher_confirms=False)
@@ -316,7 +325,7 @@ class RabbitBroker(Broker):
                 await asyncio.sleep(0.2)
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> Subscription:
-        connection = self._require()
+        connection = self._live()
         channel = connection.channel(publisher_confirms=False)
         try:
             await channel.initialize(timeout=OPERATION_TIMEOUT)
@@ -357,7 +366,7 @@ class RabbitBroker(Broker):
         return _RabbitConsumer(channel, amqp_queue, tag)
 
     async def queue_depth(self, queue: str) -> int | None:
-        connection = self._require()
+        connection = self._live()
         channel = connection.channel(publisher_confirms=False)
         try:
             await channel.initialize(timeout=OPERATION_TIMEOUT)
@@ -365,12 +374,14 @@ class RabbitBroker(Broker):
             return declared.declaration_result.message_count
         except aiormq.exceptions.ChannelNotFoundEntity:
             return None
+        except Exception as exc:
+            raise BrokerError(f"cannot ask for the depth of {queue!r}: {self._safe(exc)}") from None
         finally:
             await _close_quietly(channel)
 
     async def delete_queue(self, queue: str) -> None:
         """Delete ``queue`` and its dead-letter queue (tests, maintenance)."""
-        connection = self._require()
+        connection = self._live()
         channel = connection.channel(publisher_confirms=False)
         try:
             await channel.initialize(timeout=OPERATION_TIMEOUT)
@@ -383,7 +394,7 @@ class RabbitBroker(Broker):
 
     async def delete_exchange(self, exchange: str) -> None:
         """Delete an event exchange (tests, maintenance)."""
-        connection = self._require()
+        connection = self._live()
         channel = connection.channel(publisher_confirms=False)
         try:
             await channel.initialize(timeout=OPERATION_TIMEOUT)
@@ -397,7 +408,7 @@ class RabbitBroker(Broker):
         return await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
 
     async def publish_event(self, exchange: str, routing_key: str, body: bytes) -> None:
-        self._require()
+        self._live()  # events are best effort: never wait for a reconnect
         channel = self._event_channel
         assert channel is not None
         try:
@@ -413,7 +424,7 @@ class RabbitBroker(Broker):
             raise BrokerError(f"cannot publish an event to {exchange!r}: {self._safe(exc)}") from None
 
     async def subscribe_events(self, exchange: str, routing_key: str, handler: EventHandler) -> Subscription:
-        connection = self._require()
+        connection = self._live()
         channel = connection.channel(publisher_confirms=False)
         try:
             await channel.initialize(timeout=OPERATION_TIMEOUT)
