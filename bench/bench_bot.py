@@ -35,6 +35,7 @@ from tag.bot import serve_bot  # noqa: E402
 from tag.broker import create_broker  # noqa: E402
 from tag.config import Settings  # noqa: E402
 from tag.engines import Audio, ProgressCallback  # noqa: E402
+from tag.engines.peers.routing import engine_queue  # noqa: E402
 from tag.worker import serve_worker  # noqa: E402
 
 TOKEN = "42:bench-" + uuid.uuid4().hex
@@ -116,9 +117,7 @@ async def main() -> None:
         engine = SlowEngine(seconds=3600)
         stop_bot, stop_worker = asyncio.Event(), asyncio.Event()
         # Every waiting user is being generated for at once, each reporting progress.
-        worker_settings = settings.model_copy(
-            update={"response_queue": settings.response_queue + ".worker", "worker_concurrency": args.waiting}
-        )
+        worker_settings = settings.model_copy(update={"worker_concurrency": args.waiting})
         try:
             bot = asyncio.create_task(serve_bot(settings, bot_broker, stop_bot))
             await fake.wait_for("deleteWebhook", timeout=60)
@@ -162,7 +161,8 @@ async def delete_declared(url: str, *all_settings: Settings) -> None:
     async with await aio_pika.connect(url) as connection:
         channel = await connection.channel()
         for settings in all_settings:
-            for queue in (settings.request_queue, settings.response_queue):
+            # The worker also consumes a queue of requests naming its engine.
+            for queue in (settings.request_queue, settings.response_queue, engine_queue(settings, SlowEngine.name)):
                 await channel.queue_delete(queue)
                 await channel.queue_delete(queue + ".dlq")
         await channel.exchange_delete(all_settings[0].progress_exchange)

@@ -15,6 +15,7 @@ from tag.bot import serve_bot
 from tag.broker import create_broker
 from tag.broker.base import Broker
 from tag.config import Settings
+from tag.engines.peers.routing import engine_queue
 from fake_telegram import TEST_TOKEN, FakeTelegram
 
 TOKEN = TEST_TOKEN
@@ -30,6 +31,7 @@ class BotStack:
         self.brokers: list[Broker] = []
         self._bot: tuple[asyncio.Task[None], asyncio.Event, Broker] | None = None
         self._workers: list[tuple[asyncio.Task[None], asyncio.Event]] = []
+        self.engine_names: set[str] = set()
 
     async def _broker(self) -> Broker:
         broker = create_broker(self.amqp_url)
@@ -70,11 +72,8 @@ class BotStack:
 
     async def start_worker(self, engine: object | None = None, **overrides: Any) -> None:
         worker = pytest.importorskip("tag.worker")
-        # The worker declares its default response queue with the request delivery
-        # limit, the bot's RequestClient declares the same name with a higher one;
-        # a separate default keeps them apart (replies follow reply_to anyway).
-        overrides.setdefault("response_queue", self.settings.response_queue + ".worker")
         settings = self.settings.model_copy(update=overrides)
+        self.engine_names.add(getattr(engine, "name", settings.engine))
         broker = await self._broker()
         stop = asyncio.Event()
         alive = asyncio.Event()
@@ -106,15 +105,17 @@ class BotStack:
                 await asyncio.wait_for(task, 20)
         for broker in self.brokers:
             await broker.close()
-        await _delete_declared(self.amqp_url, self.settings)
+        await _delete_declared(self.amqp_url, self.settings, self.engine_names)
 
 
-async def _delete_declared(amqp_url: str, settings: Settings) -> None:
+async def _delete_declared(amqp_url: str, settings: Settings, engines: set[str]) -> None:
+    # Workers also consume a queue of requests that name their engine.
+    engine_queues = [engine_queue(settings, name) for name in engines]
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel()
-        for queue in (settings.request_queue, settings.response_queue):
-            for name in (queue, queue + ".dlq", queue + ".worker", queue + ".worker.dlq"):
+        for queue in (settings.request_queue, settings.response_queue, *engine_queues):
+            for name in (queue, queue + ".dlq"):
                 await channel.queue_delete(name)
         await channel.exchange_delete(settings.progress_exchange)
 
