@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 # Telegram shows a chat action for about 5 s; refresh a little before it fades.
 CHAT_ACTION_EVERY = 4.5
 TITLE_MAX = 64
+# Ended requests are kept this long (history, again/longer/shorter buttons).
+KEEP_REQUESTS_FOR = 90 * 24 * 3600.0
 # Status edits for progress, all users together (Telegram allows ~30 messages/s).
 PROGRESS_EDITS_PER_SECOND = 10.0
 # Failures worth a redelivery of the response (Telegram briefly unreachable).
@@ -192,7 +194,8 @@ class Courier:
         duration = response.duration if response.duration is not None else record.duration
         caption = texts("caption", **status_values(record))
         if response.notices:
-            caption += "\n" + texts("notices", notices="; ".join(response.notices))[:300]
+            # Cut before escaping, so no HTML entity is ever cut in half.
+            caption += "\n" + texts("notices", notices="; ".join(response.notices)[:300])
         markup: InlineKeyboardMarkup = sound_keyboard(texts, record, self.settings.max_duration)
         fmt = response.format or "wav"
         file = BufferedInputFile(response.audio, filename=f"{_slug(record.prompt)}.{fmt}")
@@ -225,7 +228,7 @@ class Courier:
     # Watcher: timeouts and chat actions
     async def watch(self, stop: asyncio.Event) -> None:
         tick = min(1.0, self.settings.request_timeout / 4)
-        last_action = 0.0
+        last_action = last_prune = 0.0
         while not stop.is_set():
             try:
                 await self.expire_overdue()
@@ -233,6 +236,9 @@ class Courier:
                 if now - last_action >= CHAT_ACTION_EVERY:
                     last_action = now
                     await self.show_chat_actions()
+                if now - last_prune >= 3600:
+                    last_prune = now
+                    await self.store.prune(time.time() - KEEP_REQUESTS_FOR)
             except Exception:  # one bad tick must not end the watcher
                 log.exception("bot watcher tick failed")
             try:

@@ -258,12 +258,18 @@ class BotStore:
             rows = await cur.fetchall()
         return [_record(row) for row in rows]
 
+    async def prune(self, older_than: float) -> int:
+        """Forget ended requests created before ``older_than`` (epoch seconds)."""
+        return await self._write(
+            "DELETE FROM requests WHERE state != 'pending' AND created < ?", (older_than,)
+        )
+
     async def history(self, user_id: int, limit: int = 10) -> list[RequestRecord]:
         """The user's last ``limit`` distinct prompts, newest first."""
         async with self.db.execute(
             "SELECT * FROM requests WHERE rowid IN ("
             " SELECT MAX(rowid) FROM requests WHERE user_id = ? GROUP BY prompt"
-            ") ORDER BY created DESC LIMIT ?",
+            ") ORDER BY created DESC, rowid DESC LIMIT ?",
             (user_id, limit),
         ) as cur:
             rows = await cur.fetchall()

@@ -1,0 +1,79 @@
+"""The bot's SQLite state: one in-flight request per user, requests end once, history."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from tag.bot.store import BotStore
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    store = BotStore(tmp_path / "bot.sqlite3")
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def add(store: BotStore, request_id: str, user_id: int = 1, prompt: str = "rain") -> None:
+    await store.add_request(request_id=request_id, user_id=user_id, chat_id=user_id, prompt=prompt,
+                            duration=3.0, seed=1, delivery="audio", lang="en")
+
+
+async def test_one_in_flight_request_per_user_even_when_racing(store: BotStore) -> None:
+    dialogue = await store.start_dialogue(1, 1, "rain")
+    assert dialogue is not None
+    results = await asyncio.gather(*(store.begin_request(1, 1, f"r{i}", dialogue=dialogue) for i in range(5)))
+    assert results.count(True) == 1
+    assert await store.start_dialogue(1, 1, "other") is None  # busy
+    assert not await store.begin_request(1, 1, "r9")  # not even without a dialogue
+    session = await store.session(1)
+    assert session is not None and session.state == "in_flight"
+    assert not await store.clear_session(1, request_id="someone-else")
+    assert await store.clear_session(1, request_id=session.request_id)
+    assert await store.begin_request(1, 1, "r10")
+
+
+async def test_a_request_ends_exactly_once(store: BotStore) -> None:
+    await add(store, "a")
+    ended = await asyncio.gather(store.finish("a", "done"), store.finish("a", "timeout"), store.finish("a", "done"))
+    assert [r.state for r in ended if r is not None] == ["done"]
+    assert await store.finish("unknown", "done") is None
+    await store.reopen("a")
+    assert [r.request_id for r in await store.pending()] == ["a"]
+
+
+async def test_state_survives_reopening(tmp_path: Path) -> None:
+    first = BotStore(tmp_path / "bot.sqlite3")
+    await first.open()
+    await add(first, "a")
+    await first.begin_request(1, 1, "a")
+    await first.set_status_message("a", 42)
+    await first.set_lang(1, "ru")
+    await first.close()
+    second = BotStore(tmp_path / "bot.sqlite3")
+    await second.open()
+    try:
+        (record,) = await second.pending()
+        assert record.status_message_id == 42 and record.lang == "en"
+        assert (await second.prefs(1)).lang == "ru"
+        assert (await second.session(1)).request_id == "a"  # type: ignore[union-attr]
+    finally:
+        await second.close()
+
+
+async def test_history_is_distinct_prompts_newest_first_and_pruned(store: BotStore) -> None:
+    for i, prompt in enumerate(["rain", "wind", "rain", "sea"] + [f"p{n}" for n in range(10)]):
+        await add(store, f"r{i}", prompt=prompt)
+        await store.finish(f"r{i}", "done")
+    await add(store, "other-user", user_id=2)
+    history = await store.history(1, 10)
+    assert [r.prompt for r in history] == [f"p{n}" for n in range(9, -1, -1)]
+    history = await store.history(1, 14)
+    assert [r.prompt for r in history][-3:] == ["sea", "rain", "wind"]
+    assert await store.prune(time.time() + 1) == 14  # ended ones only; the pending one stays
+    assert [r.request_id for r in await store.pending()] == ["other-user"]
