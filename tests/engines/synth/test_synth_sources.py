@@ -58,8 +58,9 @@ def test_rain_is_broadband_hiss_and_heavy_rain_is_denser() -> None:
     x = render("rain")
     assert 2000 < centroid(x, SR) < 7000
     assert band_fraction(x, SR, 1000, 12000) > 0.7
-    crest = lambda y: np.abs(y).max() / np.sqrt(np.mean(y**2))  # noqa: E731
-    assert crest(render("light rain")) > crest(render("heavy rain"))
+    # Light rain is separate drops (impulsive, high kurtosis); heavy rain a near-Gaussian roar.
+    assert kurtosis(render("light rain")) > 15
+    assert kurtosis(render("heavy rain")) < 3
 
 
 def test_wind_is_low_and_gusty() -> None:
@@ -83,11 +84,11 @@ def test_distant_thunder_is_a_low_rumble() -> None:
 
 
 def test_sea_waves_swell_slowly() -> None:
-    x = render("sea waves", 16.0)
+    x = render("sea waves", 28.0)
     env = envelope(x, SR, 0.5)
     assert env.max() / env.min() > 2.0
-    period = dominant_period(env, 0.5, 3.0, 12.0)
-    assert 5.0 <= period <= 9.0
+    swells, _ = signal.find_peaks(env, prominence=0.3 * env.max())
+    assert 3 <= swells.size <= 6  # one about every 7 s
     assert centroid(x, SR) < 2500
 
 
@@ -125,7 +126,7 @@ def test_birdsong_is_high_fm_chirps() -> None:
 def test_a_cricket_chirps_twice_a_second_at_4_5_khz() -> None:
     x = render("one cricket", 6.0)
     assert 4000 < peak_frequency(x, SR, 1000) < 5000
-    assert dominant_period(envelope(x, SR, 0.01), 0.01, 0.3, 1.0) == pytest.approx(0.5, abs=0.05)
+    assert dominant_period(envelope(x, SR, 0.01), 0.01, 0.3, 0.75) == pytest.approx(0.5, abs=0.05)
     assert band_fraction(x, SR, 3500, 6000) > 0.8
 
 
@@ -330,7 +331,7 @@ def test_phone_rings_two_seconds_on_four_off_with_a_20_hz_hammer() -> None:
 def test_alarm_clock_beeps_in_groups_of_four() -> None:
     x = render("an alarm clock", 3.0)
     assert abs(peak_frequency(x, SR) - 2700) < 5
-    assert len(onsets(x, SR, min_gap=0.08)) == 12
+    assert len(onsets(x, SR, min_gap=0.08, floor=0.3)) == 12
 
 
 def test_siren_sweeps_between_600_and_1400_hz() -> None:
@@ -408,8 +409,9 @@ def test_glass_breaking_is_a_bright_shower() -> None:
 def test_cat_meow_rises_then_falls_in_pitch() -> None:
     x = render("a cat meowing", 1.5)
     f, t, z = signal.stft(x, SR, nperseg=2048, noverlap=1536)
-    mag = np.abs(z[(f > 350) & (f < 900)])
-    band = f[(f > 350) & (f < 900)]
+    fundamental = (f > 350) & (f < 830)  # the meow's f0 range, below its lowest second harmonic
+    mag = np.abs(z[fundamental])
+    band = f[fundamental]
     loud = mag.max(axis=0) > 0.2 * mag.max()
     track = band[mag.argmax(axis=0)][loud]
     top = int(np.argmax(track))

@@ -13,7 +13,7 @@ def sea(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     period = 7.0 / p.tempo
     crests = np.arange(rng.uniform(0.2, 0.5) * period, span + period, period)
-    crests = crests + rng.normal(0, 0.12 * period, crests.size)
+    crests = crests + rng.normal(0, 0.08 * period, crests.size)
     heights = rng.uniform(0.6, 1.0, crests.size) * min(p.density, 2.0) ** 0.5
 
     def swell(t: np.ndarray) -> np.ndarray:

@@ -13,14 +13,15 @@ def rain(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     d = p.density
     hiss = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 0.6), 600, 9000, sr)
-    hiss *= dsp.smooth_control(rng, n, sr, 0.5, 0.8, 1.0) * (0.08 + 0.12 * d)
+    # Light rain is separate drops; heavy rain is a roar of countless unresolved ones.
+    hiss *= dsp.smooth_control(rng, n, sr, 0.5, 0.8, 1.0) * (0.015 + 0.1 * d**1.5)
     # Small drops ring high and short, big ones lower and longer (bubble resonance).
     kernels = [dsp.bubble(sr, f * p.pitch, 0.006 + 6.0 / f, rise=0.3) for f in (1400, 1900, 2500, 3300, 4300, 5500)]
     kernels += [dsp.burst(rng, sr, 0.01, 0.002, 1500, 10000) for _ in range(2)]  # tiny splashes
     times = dsp.poisson_times(rng, span, 70 * d**1.4)
     amps = rng.lognormal(-1.2, 0.6, times.size) * rng.choice([-1, 1], times.size)
     drops = dsp.scatter_kernels(rng, n, sr, times, amps, kernels)
-    return hiss + drops * 0.5
+    return hiss + drops
 
 
 @source("wind", "wind: band noise whose level and pitch follow slow gusts")
