@@ -27,6 +27,7 @@ from tag.engines.make_an_audio.schedulers import SamplerName, make_scheduler
 SAMPLE_RATE = 16000
 HOP = 256  # vocoder samples per mel frame: 62.5 frames per second
 LATENT_DOWN = 8  # mel frames per latent frame
+VOCODER_BATCH_FRAMES = 3 * 640  # mel frames vocoded in one batch: three 10 s candidates
 
 StepCallback = Callable[[int, int], None]
 """Called as ``callback(done_steps, total_steps)`` after every sampler step."""
@@ -184,7 +185,12 @@ class MakeAnAudioPipeline:
 
     @torch.inference_mode()
     def vocode(self, mel: torch.Tensor) -> torch.Tensor:
-        return self.vocoder(mel).float().reshape(mel.shape[0], -1)
+        """(B, 80, T) -> (B, T * 256); candidates batched, in groups of at most about
+        30 s of audio so long clips do not multiply the vocoder's activation memory."""
+        dtype = next(self.vocoder.parameters()).dtype if isinstance(self.vocoder, torch.nn.Module) else mel.dtype
+        group = max(1, VOCODER_BATCH_FRAMES // mel.shape[-1])
+        waves = [self.vocoder(chunk.to(dtype)).float() for chunk in mel.split(group)]
+        return torch.cat(waves).reshape(mel.shape[0], -1)
 
     def rank(self, prompt: str, waveforms: torch.Tensor) -> list[float]:
         if self.scorer is None or waveforms.shape[0] == 1:
@@ -216,11 +222,9 @@ class MakeAnAudioPipeline:
         latents, calls = self.sample(cond, noise, options, on_step)
         if on_decode is not None:
             on_decode()
-        waves = self.vocode(self.decode(latents))
-        scores = self.rank(prompt, waves)
-        best = int(np.argmax(scores))
         n = round(duration * SAMPLE_RATE)
-        wave = waves[best, :n].cpu().numpy().astype(np.float32)
-        if wave.shape[0] < n:  # cannot happen with the width above; kept as a guard
-            wave = np.pad(wave, (0, n - wave.shape[0]))
+        waves = self.vocode(self.decode(latents))[:, :n]  # the width covers n: only cut
+        scores = self.rank(prompt, waves)  # judged on exactly what the user gets
+        best = int(np.argmax(scores))
+        wave = waves[best].cpu().numpy().astype(np.float32)
         return Generation(wave, SAMPLE_RATE, seed, scores, best, calls, width)
