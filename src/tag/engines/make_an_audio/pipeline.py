@@ -223,8 +223,10 @@ class MakeAnAudioPipeline:
         if on_decode is not None:
             on_decode()
         n = round(duration * SAMPLE_RATE)
-        waves = self.vocode(self.decode(latents))[:, :n]  # the width covers n: only cut
+        waves = self.vocode(self.decode(latents))[:, :n]  # our width covers n: only a cut
         scores = self.rank(prompt, waves)  # judged on exactly what the user gets
         best = int(np.argmax(scores))
         wave = waves[best].cpu().numpy().astype(np.float32)
+        if wave.shape[0] < n:  # only with caller-given noise narrower than the duration needs
+            wave = np.pad(wave, (0, n - wave.shape[0]))
         return Generation(wave, SAMPLE_RATE, seed, scores, best, calls, width)
