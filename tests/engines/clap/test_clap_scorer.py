@@ -96,7 +96,7 @@ def test_short_clips_are_repeated_to_fill_the_window(clap_dir: Path, scorer: Cla
 
 
 def test_scores_are_deterministic(clap_dir: Path, scorer: ClapScorer) -> None:
-    clips = candidates(int(2.7 * RATE))
+    clips = candidates(int(1.6 * RATE))
     first = scorer.score(PROMPT, clips, RATE)
     again = scorer.score(PROMPT, clips, RATE)
     fresh = ClapScorer.from_folder(clap_dir, batch_size=3).score(PROMPT, clips, RATE)

@@ -112,6 +112,16 @@ def test_deterministic_and_batch_independent(vocoder: BigVGAN) -> None:
     torch.testing.assert_close(first[1:2], alone, rtol=1e-4, atol=1e-5)
 
 
+def test_snake_and_amp_block_2_variant(tmp_path: Path) -> None:
+    config = VocoderConfig(upsample_initial_channel=64, resblock="2", activation="snake", snake_logscale=False)
+    folder = write_tiny_vocoder(tmp_path / "v2", seed=1, config=config)
+    model = load_vocoder(folder)
+    assert len(model.resblocks[0].convs) == 2  # as the reference: two convolutions per block
+    assert model.resblocks[0].activations[0].act.beta is None
+    with torch.inference_mode():
+        assert model(torch.randn(1, 80, 3)).shape == (1, 768)
+
+
 def test_kaiser_filter_equals_scipy_firwin() -> None:
     # The reference's attenuation uses half the tap count; scipy's formulas take it directly.
     taps, cutoff, half_width = 12, 0.25, 0.3

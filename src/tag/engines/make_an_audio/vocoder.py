@@ -244,14 +244,19 @@ class AMPBlock1(nn.Module):
 
 
 class AMPBlock2(nn.Module):
-    """Per dilation: x += conv_dilated(act(x))."""
+    """For the first two dilations: x += conv_dilated(act(x)).
+
+    The reference builds exactly two convolutions whatever the length of the
+    dilation list in args.yml, so later entries are ignored here too.
+    """
 
     def __init__(self, config: VocoderConfig, channels: int, kernel: int, dilations: Sequence[int]) -> None:
         super().__init__()
+        used = list(dilations)[:2]
         self.convs = nn.ModuleList(
-            nn.Conv1d(channels, channels, kernel, dilation=d, padding=_same_padding(kernel, d)) for d in dilations
+            nn.Conv1d(channels, channels, kernel, dilation=d, padding=_same_padding(kernel, d)) for d in used
         )
-        self.activations = nn.ModuleList(_activation(config, channels) for _ in dilations)
+        self.activations = nn.ModuleList(_activation(config, channels) for _ in used)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for conv, activation in zip(self.convs, self.activations):
