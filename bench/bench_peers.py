@@ -4,7 +4,8 @@ For each engine the network is built from the published configuration
 (``tag.engines.peers.testing``, size "full"), saved in the published layout,
 loaded back through the engine's own loader and asked for one clip.  Random
 weights make noise, but the shapes, and so the cost, are those of the real
-models.  Prints build/load times, parameter count and size, generation time,
+models.  Prints build/load times, parameter count and size, generation time
+(wall clock, and CPU seconds of all threads, which a busy machine inflates less),
 time per step (per frame for MusicGen) and, when fewer steps than the engine's
 default were run, the projected time at the default.
 
@@ -67,12 +68,14 @@ def bench(name: str, root: Path, duration: float, steps: int | None, keep: bool)
         print(f"{name:<13} skipped: {duration:g} s is beyond its {engine.max_duration:g} s limit")
         return
     ticks: list[float] = []
+    cpu_started = time.process_time()
     started = time.perf_counter()
     audio = engine.generate(
         "a dog barks while rain falls on a roof", duration, seed=0, steps=steps,
         progress=lambda stage, percent: ticks.append(time.perf_counter()) if stage == "sampling" else None,
     )
     total = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     default = model.default_steps
     if name == "musicgen":
         unit, done = "frame", int(audio.details["frames"])
@@ -84,7 +87,7 @@ def bench(name: str, root: Path, duration: float, steps: int | None, keep: bool)
         f"{name:<13} params {count / 1e6:7.0f} M  disk {size / 1e9:5.2f} GB  build {built:6.1f} s  "
         f"load {loaded:5.1f} s  clip {duration:g} s ({audio.samples.shape[0]} samples @ {audio.sample_rate} Hz)  "
         f"generate {total:7.1f} s = {done} {unit}s x {per_unit:6.2f} s + {overhead:5.1f} s  "
-        f"RTF {total / duration:6.2f}  peak RSS {peak_rss_gb():5.1f} GB"
+        f"RTF {total / duration:6.2f}  CPU {cpu:7.1f} s  peak RSS {peak_rss_gb():5.1f} GB"
     )
     if default and done < default:
         line += f"  -> at the default {default} steps ~ {overhead + per_unit * default:7.0f} s"
