@@ -147,7 +147,10 @@ async def _poll(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event) -> None:
         waiter.cancel()
         polling.result()  # re-raise what ended polling early
         return
-    await dispatcher.stop_polling()
+    try:
+        await dispatcher.stop_polling()
+    except RuntimeError:  # stopped before polling had even begun
+        polling.cancel()
     with suppress(asyncio.CancelledError):
         await polling
 
