@@ -199,6 +199,9 @@ def test_queue_position_and_cancel_on_the_page(browser, make_stack) -> None:
         expect(page.locator("#status")).to_have_text("Queued — position 1 in line")
         expect(page.locator("#generate")).to_be_disabled()
         expect(page.locator("#generate")).to_have_text("Generating…")
+        # A reload picks the running generation up again from the history.
+        page.reload()
+        expect(page.locator("#status")).to_have_text("Queued — position 1 in line")
         page.get_by_role("button", name="Cancel", exact=True).click()
         expect(page.locator("#status")).to_have_text("Cancelled")
         expect(page.get_by_role("button", name="Generate")).to_be_enabled()
