@@ -47,7 +47,8 @@ async def test_broker_stopped_and_started_loses_nothing(stage):
     ports = [base, base + 1]
 
     async def workers_ready(expected: int) -> bool:
-        return all((await http_get(port, "/readyz"))[0] == expected for port in ports)
+        statuses = [(await http_get(port, "/readyz"))[0] for port in ports]
+        return all(status == expected for status in statuses)
 
     await wait_until(lambda: workers_ready(200), 30, "workers to report ready")
     probe = BrokerProbe(stage.broker, stage.settings.request_queue, cache_for=0, timeout=1)

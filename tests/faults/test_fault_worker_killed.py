@@ -28,6 +28,7 @@ async def test_every_request_answered_once_while_workers_are_killed(stage):
         os.kill(rng.choice(stage.supervisor.pids()), signal.SIGKILL)
 
     await ledger.wait_answered(100, timeout=120)
+    await stage.wait_workers_ready()  # the last victim may still be coming back
     assert ledger.problems() == []
     assert ledger.statuses() == {"ok": 100}
     # A kill can only duplicate what the killed worker held (concurrency 2).
