@@ -92,7 +92,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._changed = asyncio.Condition()
-        self._failures: dict[str, list[tuple[int, str]]] = {}
+        self._failures: dict[str, list[tuple[int, str, int | None]]] = {}
         self._runner: web.AppRunner | None = None
         self._closing = False
         self._http: aiohttp.ClientSession | None = None
@@ -125,9 +125,16 @@ class FakeTelegram:
     def user(self, user_id: int, language_code: str | None = "en", first_name: str = "Ann") -> "FakeUser":
         return FakeUser(self, user_id, language_code, first_name)
 
-    def fail(self, method: str, code: int = 500, description: str = "Internal Server Error", times: int = 1) -> None:
-        """Make the next ``times`` calls of ``method`` fail."""
-        self._failures.setdefault(method, []).extend([(code, description)] * times)
+    def fail(
+        self,
+        method: str,
+        code: int = 500,
+        description: str = "Internal Server Error",
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail (429 with ``retry_after`` = flood control)."""
+        self._failures.setdefault(method, []).extend([(code, description, retry_after)] * times)
 
     def mark(self) -> int:
         """A cursor: ``wait_for(since=mark)`` sees only calls made after it."""
@@ -211,8 +218,10 @@ class FakeTelegram:
         failures = self._failures.get(method)
         status, body = 200, None
         if failures:
-            code, description = failures.pop(0)
+            code, description, retry_after = failures.pop(0)
             status, body = code, {"ok": False, "error_code": code, "description": description}
+            if retry_after is not None:
+                body["parameters"] = {"retry_after": retry_after}
         else:
             handler = getattr(self, "_m_" + method, None)
             if handler is None:

@@ -260,10 +260,11 @@ async def test_telegram_hiccup_while_sending_is_retried(stack, fake: FakeTelegra
     await stack.start_bot()
     await stack.start_worker(default_engine(stack.settings))
     ann = fake.user(2901)
-    fake.fail("sendAudio", 502, "Bad Gateway")  # the first upload attempt fails
+    fake.fail("sendAudio", 502, "Bad Gateway")  # the first upload fails: the response is redelivered
+    fake.fail("sendAudio", 429, "Too Many Requests: retry after 1", retry_after=1)  # then: flood control
     mark = await ann.send("a train passes, 2s")
     audio = await fake.wait_for("sendAudio", chat_id=ann.id, since=mark, where=lambda c: c.params["_status"] == 200,
                                 timeout=60)
     assert sound_length(audio) == pytest.approx(2.0, abs=0.1)
-    assert [c.params["_status"] for c in fake.calls_of("sendAudio", ann.id)] == [502, 200]
+    assert [c.params["_status"] for c in fake.calls_of("sendAudio", ann.id)] == [502, 429, 200]
     await fake.wait_for("editMessageText", chat_id=ann.id, since=mark, where=lambda c: c.text.endswith("Done."))

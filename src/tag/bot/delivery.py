@@ -41,6 +41,9 @@ TITLE_MAX = 64
 KEEP_REQUESTS_FOR = 90 * 24 * 3600.0
 # Status edits for progress, all users together (Telegram allows ~30 messages/s).
 PROGRESS_EDITS_PER_SECOND = 10.0
+# Flood control ("retry after N s") is waited out in place this many times.
+RETRY_AFTER_ATTEMPTS = 3
+RETRY_AFTER_MAX = 30
 # Failures worth a redelivery of the response (Telegram briefly unreachable).
 _TRANSIENT = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter)
 
@@ -200,6 +203,25 @@ class Courier:
         fmt = response.format or "wav"
         file = BufferedInputFile(response.audio, filename=f"{_slug(record.prompt)}.{fmt}")
         seconds = max(1, round(duration))
+        for attempt in range(RETRY_AFTER_ATTEMPTS):
+            try:
+                await self._upload(record, fmt, file, seconds, caption, markup)
+                return
+            except TelegramRetryAfter as exc:
+                # Flood control: wait as told (a little), else let the broker redeliver.
+                if attempt == RETRY_AFTER_ATTEMPTS - 1 or exc.retry_after > RETRY_AFTER_MAX:
+                    raise
+                await asyncio.sleep(exc.retry_after)
+
+    async def _upload(
+        self,
+        record: RequestRecord,
+        fmt: str,
+        file: BufferedInputFile,
+        seconds: int,
+        caption: str,
+        markup: InlineKeyboardMarkup,
+    ) -> None:
         # Telegram plays MP3 as audio and OGG/Opus as voice; anything else is a file.
         if fmt == "mp3":
             title = record.prompt if len(record.prompt) <= TITLE_MAX else record.prompt[: TITLE_MAX - 1] + "…"
