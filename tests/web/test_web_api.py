@@ -352,6 +352,25 @@ def test_unanswered_requests_expire_and_old_results_are_purged(make_stack) -> No
         wait_for(lambda: client.get(f"/v1/generations/{generation_id}").status_code == 404, timeout=15)
 
 
+def test_a_generation_that_stops_reporting_progress_times_out(make_stack) -> None:
+    release = threading.Event()
+    engine = SlowEngine(release=release, timeout=60)  # reports once, then hangs
+    stack: WebStack = make_stack(engine=engine, request_timeout=1.0)
+    try:
+        with stack.client() as client:
+            generation_id = create(client).json()["id"]
+            documents = follow_to_end(client, generation_id)
+            assert "generating" in [d["status"] for d in documents]
+            final = documents[-1]
+            assert final["status"] == "failed" and final["error"]["code"] == "timeout"
+    finally:
+        release.set()
+    # The late answer does not bring it back.
+    wait_for(lambda: stack.metrics.value("tag_requests_answered_total", status="ok") == 1)
+    with stack.client() as client:
+        assert client.get(f"/v1/generations/{generation_id}").json()["status"] == "failed"
+
+
 # -- the page and its documents ------------------------------------------------------------------
 def test_page_static_files_and_openapi(idle_stack: WebStack) -> None:
     with idle_stack.client() as client:

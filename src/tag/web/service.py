@@ -76,6 +76,9 @@ class GenerationService:
         self.closing = asyncio.Event()
         self._depth: tuple[float, int | None] = (0.0, None)
         self._convert_locks: dict[str, asyncio.Lock] = {}
+        # request_id -> time of the latest progress event: a long generation that
+        # still reports progress is alive, however long it has been running.
+        self._last_progress: dict[str, float] = {}
         self._housekeeper: asyncio.Task[None] | None = None
 
     # -- life cycle ---------------------------------------------------------
@@ -238,6 +241,7 @@ class GenerationService:
             changes.update(status="generating", started_at=time.time())
         if await self.store.update(record.id, only_if_status=("queued", "generating"), **changes):
             self._queued.pop(record.request_id, None)
+            self._last_progress[record.request_id] = time.time()
             self._notify()
 
     async def _on_response(self, response: SoundResponse) -> None:
@@ -246,6 +250,7 @@ class GenerationService:
             log.info("dropping a response for unknown request %s", response.request_id)
             return
         self._queued.pop(record.request_id, None)
+        self._last_progress.pop(record.request_id, None)
         if record.status in TERMINAL:
             # A duplicate delivery, or the user cancelled: nothing to do.
             return
@@ -304,8 +309,12 @@ class GenerationService:
             grace = min(EXPIRY_GRACE_SECONDS, self.settings.request_ttl)
             if record.status == "queued" and now - record.created_at > self.settings.request_ttl + grace:
                 code, message = "expired", "no worker took the request in time; try again later"
-            elif record.status == "generating" and now - (record.started_at or now) > self.settings.request_timeout:
-                code, message = "timeout", "the worker did not finish in time"
+            elif (
+                record.status == "generating"
+                and now - self._last_progress.get(record.request_id, record.started_at or now)
+                > self.settings.request_timeout
+            ):
+                code, message = "timeout", "the worker stopped reporting progress and did not finish"
             else:
                 continue
             if await self.store.update(
@@ -317,6 +326,7 @@ class GenerationService:
                 error_message=message,
             ):
                 self._queued.pop(record.request_id, None)
+                self._last_progress.pop(record.request_id, None)
                 changed = True
         if changed:
             self._notify()
