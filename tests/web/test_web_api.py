@@ -371,6 +371,18 @@ def test_a_generation_that_stops_reporting_progress_times_out(make_stack) -> Non
         assert client.get(f"/v1/generations/{generation_id}").json()["status"] == "failed"
 
 
+def test_generations_survive_a_restart_of_the_web_server(make_stack, synth_engine) -> None:
+    first: WebStack = make_stack()  # no worker yet: the request waits in the queue
+    with first.client() as client:
+        generation_id = create(client, prompt="a clock ticking").json()["id"]
+    first.stop_web()
+    second: WebStack = make_stack(engine=synth_engine)  # same settings: same queues and data folder
+    with second.client() as client:
+        final = follow_to_end(client, generation_id)[-1]
+        assert final["status"] == "done" and final["parameters"]["prompt"] == "a clock ticking"
+        assert client.get(f"/v1/generations/{generation_id}/audio").status_code == 200
+
+
 # -- the page and its documents ------------------------------------------------------------------
 def test_page_static_files_and_openapi(idle_stack: WebStack) -> None:
     with idle_stack.client() as client:

@@ -104,15 +104,21 @@ class WebStack:
         self.run(stop())
 
     # -- teardown ---------------------------------------------------------------
+    def stop_web(self) -> None:
+        """Stop the server (as a restart would); queues and the store stay."""
+        server, self._server = self._server, None
+        if server is not None and self._stop is not None:
+            self.loop.call_soon_threadsafe(self._stop.set)
+            server.result(START_TIMEOUT)
+        broker, self.web_broker = self.web_broker, None
+        if broker is not None:
+            self.run(broker.close())
+
     def close(self) -> None:
         self.stop_worker()
-        if self._server is not None and self._stop is not None:
-            self.loop.call_soon_threadsafe(self._stop.set)
-            self._server.result(START_TIMEOUT)
+        self.stop_web()
 
         async def cleanup() -> None:
-            if self.web_broker is not None:
-                await self.web_broker.close()
             cleaner = RabbitBroker(self.settings.broker(), connection_name="tag-test-cleaner")
             await cleaner.connect()
             try:
