@@ -95,11 +95,14 @@ async def test_worker_reconnects_after_the_server_closes_its_connection(
     await rabbit.publish(settings.request_queue, Message(before.to_json()))
     await responses.wait_for(1)
 
+    reconnected = asyncio.Event()
+    worker_broker.reconnect_callbacks.append(reconnected.set)
     assert await close_connections(worker_broker.connection_name) == 1
     after = request("after")
     await rabbit.publish(settings.request_queue, Message(after.to_json()))
     got = await responses.wait_for(2, timeout=30)
     assert [r.request_id for r in got] == [before.request_id, after.request_id]
+    await asyncio.wait_for(reconnected.wait(), 10)
     assert service.metrics.value("tag_broker_reconnects_total") == 1
     await service.stop()
 
