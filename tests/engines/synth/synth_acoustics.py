@@ -78,7 +78,9 @@ def envelope(x: np.ndarray, sr: int, frame: float = 0.005) -> np.ndarray:
 def onsets(x: np.ndarray, sr: int, min_gap: float = 0.1, rise_db: float = 12.0, floor: float = 0.08) -> np.ndarray:
     """Times (s) where the 5 ms envelope jumps by ``rise_db`` within 30 ms, above a floor."""
     frame = 0.005
-    env = envelope(x, sr, frame)
+    power = envelope(x, sr, frame) ** 2
+    # 10 ms windows at a 5 ms hop: long enough that a low mode's own ripple is no onset.
+    env = np.sqrt(np.convolve(power, [0.5, 0.5])[: power.size])
     db = 20 * np.log10(env + 1e-9)
     look = 6
     recent_min = np.array([db[max(0, i - look) : i].min() if i else db[0] for i in range(db.size)])

@@ -15,12 +15,14 @@ from collections.abc import Callable
 import numpy as np
 from scipy import signal
 
-from tag.audio import fade_edges, fit_length, normalize_loudness
+from tag.audio import fade_edges, fit_length, loudness_lufs
 from tag.engines.synth import dsp
 from tag.engines.synth.parser import Event
 from tag.engines.synth.sources import SOURCES
 
 TARGET_LUFS = -16.0
+CEILING_DB = -1.0
+LIMIT_DB = 6.0  # at most this much of a peak goes into the soft limiter
 AMBIENCE_LUFS = -30.0
 _FRAME = 0.05  # seconds; loudness of a source = its loudest frame
 
@@ -31,6 +33,28 @@ class Span:
     end: int
     fade_in: int
     fade_out: int
+
+
+def to_loudness(x: np.ndarray, sr: int, target_lufs: float) -> np.ndarray:
+    """Scale to the target loudness; peaks above the ceiling go through a soft knee.
+
+    Rain drops or clicks would otherwise hold the whole clip several dB below
+    the target.  Only up to LIMIT_DB of overshoot is limited (beyond that the
+    gain drops instead), so sparse clicks are never squashed into distortion.
+    """
+    current = loudness_lufs(x, sr)
+    if not np.isfinite(current):
+        return x
+    ceiling = 10 ** (CEILING_DB / 20)
+    gain = 10 ** ((target_lufs - current) / 20)
+    peak = float(np.max(np.abs(x))) * gain
+    gain *= min(1.0, ceiling * 10 ** (LIMIT_DB / 20) / peak) if peak > 0 else 1.0
+    y = x * gain
+    knee = 0.7 * ceiling
+    over = np.abs(y) > knee
+    if over.any():
+        y[over] = np.sign(y[over]) * (knee + (ceiling - knee) * np.tanh((np.abs(y[over]) - knee) / (ceiling - knee)))
+    return y
 
 
 def part_spans(parts: int, n: int, sr: int) -> list[Span]:
@@ -143,5 +167,5 @@ def mix(
         for c in range(channels):
             dry[:, c] += signal.oaconvolve(wet[:, c], ir[:, c])[:n]
     out = dry[:, 0] if channels == 1 else dry
-    out = normalize_loudness(out, sr, target_lufs)
+    out = to_loudness(out.astype(np.float64), sr, target_lufs)
     return fit_length(fade_edges(out, sr, 0.01), n).astype(np.float32)
