@@ -37,7 +37,7 @@ def _build(settings: Settings) -> SynthEngine:
 SPEC = register(
     EngineSpec(
         name="synth",
-        description=f"offline procedural sound design ({len(SOURCES)} sources, English and Russian prompts; no weights)",
+        description=f"offline procedural sound design: {len(SOURCES)} sources, English and Russian prompts, no weights",
         factory=_build,
         priority=0,
     )
