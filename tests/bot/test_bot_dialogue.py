@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fake_telegram import FakeTelegram, SentMessage
 
@@ -130,11 +132,17 @@ async def test_cancel_before_sending_and_old_buttons_do_nothing(stack, fake: Fak
     assert fake.calls_of("sendChatAction") == []
 
 
-async def test_settings_switch_language(stack, fake: FakeTelegram) -> None:
+async def test_settings_switch_language(stack, fake: FakeTelegram, caplog) -> None:
     await stack.start_bot()
     ann = fake.user(1001, "en")
     panel = await ask(fake, ann, "/settings")
     assert "English" in panel.text
+    for _ in range(2):  # choosing the current value again is harmless
+        mark = await ann.press(panel, "WAV")
+        await fake.wait_for("answerCallbackQuery", since=mark)
+        await fake.wait_for("editMessageText", since=mark)
+    assert "WAV file" in panel.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     mark = await ann.press(panel, "Русский")
     await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
     assert "русский" in panel.text

@@ -8,7 +8,6 @@ from aiogram.types import CallbackQuery, Message
 from tag.bot.catalogue import Texts
 
 
-
 async def unknown_command(message: Message, texts: Texts) -> None:
     await message.answer(texts("start"))
 

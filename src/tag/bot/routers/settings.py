@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
@@ -11,9 +14,16 @@ from tag.bot.keyboards import SettingsCb, settings_keyboard
 from tag.bot.store import DELIVERIES, BotStore, UserPrefs
 
 
-
 def _render(texts: Texts, delivery: str) -> str:
     return texts("settings", lang_name=texts("lang_name"), delivery_name=texts(f"delivery_{delivery}"))
+
+
+async def _redraw(query: CallbackQuery, texts: Texts, delivery: str) -> None:
+    if not isinstance(query.message, Message):  # an old, inaccessible message
+        return
+    # Pressing the current choice again changes nothing: Telegram refuses that edit.
+    with suppress(TelegramBadRequest):
+        await query.message.edit_text(_render(texts, delivery), reply_markup=settings_keyboard(texts, texts.lang))
 
 
 async def show(message: Message, texts: Texts, prefs: UserPrefs) -> None:
@@ -27,10 +37,7 @@ async def set_lang(query: CallbackQuery, callback_data: SettingsCb, store: BotSt
     await store.set_lang(query.from_user.id, callback_data.value)
     texts = Texts(callback_data.value)
     await query.answer(texts("saved"))
-    if query.message is not None:
-        await query.message.edit_text(  # type: ignore[union-attr]
-            _render(texts, prefs.delivery), reply_markup=settings_keyboard(texts, texts.lang)
-        )
+    await _redraw(query, texts, prefs.delivery)
 
 
 async def set_delivery(query: CallbackQuery, callback_data: SettingsCb, store: BotStore, texts: Texts) -> None:
@@ -39,10 +46,7 @@ async def set_delivery(query: CallbackQuery, callback_data: SettingsCb, store: B
         return
     await store.set_delivery(query.from_user.id, callback_data.value)  # type: ignore[arg-type]
     await query.answer(texts("saved"))
-    if query.message is not None:
-        await query.message.edit_text(  # type: ignore[union-attr]
-            _render(texts, callback_data.value), reply_markup=settings_keyboard(texts, texts.lang)
-        )
+    await _redraw(query, texts, callback_data.value)
 
 
 def build() -> Router:

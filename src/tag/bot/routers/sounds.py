@@ -13,7 +13,6 @@ from tag.bot.store import BotStore
 from tag.config import Settings
 
 
-
 async def regenerate(
     query: CallbackQuery,
     callback_data: SoundCb,

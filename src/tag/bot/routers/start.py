@@ -11,7 +11,6 @@ from tag.config import Settings
 from tag.messages import PROMPT_MAX_CHARS
 
 
-
 async def start(message: Message, texts: Texts) -> None:
     await message.answer(texts("start"))
 
