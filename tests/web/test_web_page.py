@@ -73,6 +73,8 @@ def test_generate_play_download_and_history(browser, stack: WebStack, tmp_path: 
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(stack.url + "/")
     expect(page.locator("#engine option[value='synth']")).to_have_count(1)
 
@@ -123,6 +125,9 @@ def test_generate_play_download_and_history(browser, stack: WebStack, tmp_path: 
     page.wait_for_function("() => document.getElementById('player').duration > 0")
     assert page.evaluate("document.getElementById('player').duration") == pytest.approx(3.0, abs=0.05)
     assert errors == []
+    # Everything came from this server: no CDN, fonts or trackers.
+    foreign = [url for url in requested if not url.startswith((stack.url + "/", "blob:", "data:"))]
+    assert foreign == [] and len(requested) > 5
     context.close()
 
 
