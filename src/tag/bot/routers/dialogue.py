@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from tag.bot.catalogue import Texts, number
 from tag.bot.delivery import Courier
@@ -144,16 +144,17 @@ async def dialogue_button(
         await store.clear_session(user_id)
         await query.answer()
         if message is not None:
-            await message.edit_text(texts("cancelled"))
+            await _edit(message, texts("cancelled"))
         return
     if callback_data.action == "other":
         await store.await_custom_duration(user_id, callback_data.dialogue)
         await query.answer()
         hint = texts("ask_custom_duration", min=f"{DURATION_MIN:g}", max=number(settings.max_duration))
         if message is not None:
-            await message.edit_text(
+            await _edit(
+                message,
                 texts("ask_duration", prompt=session.prompt or "") + "\n" + hint,
-                reply_markup=cancel_keyboard(texts, callback_data.dialogue),
+                cancel_keyboard(texts, callback_data.dialogue),
             )
         return
     try:
@@ -172,6 +173,13 @@ async def dialogue_button(
         texts=texts,
         dialogue=callback_data.dialogue,
     )
+
+
+async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest:
+        pass  # a double press: the message already says this
 
 
 async def _drop_keyboard(message: Message) -> None:
