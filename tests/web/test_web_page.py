@@ -73,6 +73,8 @@ def test_generate_play_download_and_history(browser, stack: WebStack, tmp_path: 
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Console errors include Content-Security-Policy violations.
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(stack.url + "/")
