@@ -44,23 +44,15 @@ def test_output_has_exactly_the_requested_length(tiny_engines: dict[str, Any], n
 
 
 @pytest.mark.parametrize("name", ENGINES)
-def test_same_seed_same_sound_other_seed_other_sound(tiny_engines: dict[str, Any], name: str) -> None:
+def test_seeds_reproduce_and_differ(tiny_engines: dict[str, Any], name: str) -> None:
     engine = tiny_engines[name]
-    first = run(engine, 0.5, seed=42)
-    again = run(engine, 0.5, seed=42)
-    other = run(engine, 0.5, seed=43)
-    np.testing.assert_array_equal(first.samples, again.samples)
-    assert not np.allclose(first.samples, other.samples)
-    assert first.details["seed"] == 42
-
-
-@pytest.mark.parametrize("name", ENGINES)
-def test_without_seed_a_fresh_one_is_reported_and_reproduces(tiny_engines: dict[str, Any], name: str) -> None:
-    engine = tiny_engines[name]
-    first = run(engine, 0.5)
-    seed = first.details["seed"]
+    fresh = run(engine, 0.5)  # no seed: a fresh one is drawn and reported
+    seed = fresh.details["seed"]
     assert isinstance(seed, int)
-    np.testing.assert_array_equal(run(engine, 0.5, seed=seed).samples, first.samples)
+    again = run(engine, 0.5, seed=seed)
+    other = run(engine, 0.5, seed=(seed + 1) % 2**32)
+    np.testing.assert_array_equal(fresh.samples, again.samples)
+    assert not np.allclose(fresh.samples, other.samples)
 
 
 @pytest.mark.parametrize("name", ENGINES)
@@ -94,9 +86,9 @@ def test_limits_follow_the_catalogue_unless_the_network_is_shorter(tiny_engines:
     assert engine.max_duration == pytest.approx((512 - engine.codebooks) / 50)
 
 
-@pytest.mark.parametrize("name", ENGINES)
-def test_candidates_without_clap_keep_the_first_and_say_so(tiny_engines: dict[str, Any], name: str) -> None:
-    audio = run(tiny_engines[name], 0.5, seed=5, candidates=3)
+def test_candidates_without_clap_keep_the_first_and_say_so(tiny_engines: dict[str, Any]) -> None:
+    # Every engine's unranked path is also exercised by the CLI tests.
+    audio = run(tiny_engines["stable-audio"], 0.5, seed=5, candidates=3)
     assert audio.details["candidate"] == 0 and audio.details["scores"] is None
     assert any("kept the first of 3 candidates" in notice for notice in audio.notices)
 
