@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 from pathlib import Path
 
@@ -163,6 +164,20 @@ def test_corrupt_or_foreign_files_are_clear_errors(clap_dir: Path, tmp_path: Pat
     torch.save({"state_dict": {}}, weights)
     with pytest.raises(CheckpointError, match="has no 'model' entry \\(found: state_dict\\)"):
         ClapScorer.from_folder(folder)
+
+
+def test_checkpoint_with_pickled_training_objects_still_loads(
+    clap_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = copy_of(clap_dir, tmp_path)
+    weights = folder / "CLAP_weights_2022.pth"
+    state = torch.load(weights, weights_only=True)["model"]
+    torch.save({"model": state, "args": argparse.Namespace(lr=1e-4), "epoch": 3}, weights)
+    clips = candidates(RATE // 2)
+    with caplog.at_level("WARNING"):
+        scores = ClapScorer.from_folder(folder).score(PROMPT, clips, RATE)
+    assert "holds more than tensors" in caplog.text
+    np.testing.assert_allclose(scores, ClapScorer.from_folder(clap_dir).score(PROMPT, clips, RATE), atol=1e-6)
 
 
 def test_key_mismatches_name_the_keys(clap_dir: Path, tmp_path: Path) -> None:

@@ -28,7 +28,8 @@ _WORDS = (
 def tiny_vocabulary() -> list[str]:
     """Special tokens, some words, and every letter/digit (plain and ``##``) so any text tokenizes."""
     characters = list(string.ascii_lowercase + string.digits + string.punctuation)
-    return _SPECIAL + _WORDS + characters + ["##" + c for c in string.ascii_lowercase + string.digits]
+    pieces = ["##" + c for c in string.ascii_lowercase + string.digits]
+    return list(dict.fromkeys(_SPECIAL + _WORDS + characters + pieces))  # unique, order kept
 
 
 def tiny_bert_config(vocab_size: int | None = None) -> BertConfig:
