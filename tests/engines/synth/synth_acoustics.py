@@ -103,11 +103,11 @@ def dominant_period(values: np.ndarray, step: float, low: float, high: float) ->
 
 
 def attack_and_decay(x: np.ndarray, sr: int, frame: float = 0.02) -> tuple[float, float]:
-    """Seconds from the -20 dB point to within 3 dB of the envelope peak (attack),
+    """Seconds from the -20 dB point to within 6 dB of the envelope peak (attack),
     and from there until the envelope last stays above -20 dB (decay)."""
     env = envelope(x, sr, frame)
     top = env.max()
     start = int(np.flatnonzero(env > top * 0.1)[0])
-    reach = int(np.flatnonzero(env >= top * 0.7)[0])
+    reach = int(np.flatnonzero(env >= top * 0.5)[0])
     tail = int(np.flatnonzero(env > top * 0.1)[-1])
     return (reach - start) * frame, (tail - reach) * frame

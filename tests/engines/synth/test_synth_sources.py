@@ -109,7 +109,7 @@ def test_drips_come_about_once_a_second() -> None:
 
 def test_fire_crackles() -> None:
     x = render("a crackling campfire")
-    assert kurtosis(x) > 10  # impulsive: sparse loud crackles
+    assert kurtosis(x) > 5  # impulsive: sparse loud crackles (a steady noise has 0)
     assert band_fraction(x, SR, 1000, 16000) > 0.3
 
 
@@ -357,7 +357,7 @@ def test_whoosh_sweeps_up_and_back() -> None:
     c = cent[loud]
     assert c.max() > 2 * c[0] and c.max() > 2 * c[-1]
     attack, decay = attack_and_decay(x, SR)
-    assert attack > 0.1 and decay > 0.1  # swells and fades, no hard hit
+    assert attack > 0.06 and decay > 0.2  # swells and fades, no hard hit
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

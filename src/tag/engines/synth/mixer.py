@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from collections.abc import Callable
 
 import numpy as np
-from scipy import signal
+from scipy import ndimage, signal
 
 from tag.audio import fade_edges, fit_length, loudness_lufs
 from tag.engines.synth import dsp
@@ -35,12 +35,27 @@ class Span:
     fade_out: int
 
 
+def limit(y: np.ndarray, sr: int, ceiling: float, window: float = 0.005) -> np.ndarray:
+    """Peak limiter: a gain that dips around each peak over a few milliseconds.
+
+    The per-sample gain that would hold the ceiling is spread by a minimum filter
+    and smoothed by a moving average of the same width; every averaged value
+    comes from a window containing the sample, so peaks never pass the ceiling,
+    and the gain moves too slowly to add the buzz a waveform clipper would.
+    """
+    mag = np.abs(y) if y.ndim == 1 else np.abs(y).max(axis=1)  # channels share one gain
+    gain = np.minimum(1.0, ceiling / np.maximum(mag, 1e-12))
+    width = max(1, int(window * sr)) | 1
+    gain = ndimage.uniform_filter1d(ndimage.minimum_filter1d(gain, width, mode="nearest"), width, mode="nearest")
+    return y * (gain if y.ndim == 1 else gain[:, None])
+
+
 def to_loudness(x: np.ndarray, sr: int, target_lufs: float) -> np.ndarray:
-    """Scale to the target loudness; peaks above the ceiling go through a soft knee.
+    """Scale to the target loudness; peaks above the ceiling go through the limiter.
 
     Rain drops or clicks would otherwise hold the whole clip several dB below
     the target.  Only up to LIMIT_DB of overshoot is limited (beyond that the
-    gain drops instead), so sparse clicks are never squashed into distortion.
+    gain drops instead), so sparse clicks keep their snap.
     """
     current = loudness_lufs(x, sr)
     if not np.isfinite(current):
@@ -48,13 +63,10 @@ def to_loudness(x: np.ndarray, sr: int, target_lufs: float) -> np.ndarray:
     ceiling = 10 ** (CEILING_DB / 20)
     gain = 10 ** ((target_lufs - current) / 20)
     peak = float(np.max(np.abs(x))) * gain
-    gain *= min(1.0, ceiling * 10 ** (LIMIT_DB / 20) / peak) if peak > 0 else 1.0
-    y = x * gain
-    knee = 0.7 * ceiling
-    over = np.abs(y) > knee
-    if over.any():
-        y[over] = np.sign(y[over]) * (knee + (ceiling - knee) * np.tanh((np.abs(y[over]) - knee) / (ceiling - knee)))
-    return y
+    if peak > ceiling:
+        gain *= min(1.0, ceiling * 10 ** (LIMIT_DB / 20) / peak)
+        return np.clip(limit(x * gain, sr, ceiling), -ceiling, ceiling)
+    return x * gain
 
 
 def part_spans(parts: int, n: int, sr: int) -> list[Span]:
