@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -23,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 LISTENING = re.compile(r"web page and API on http://127\.0\.0\.1:(\d+)/")
 
 
-async def test_tag_serve_process(settings: Settings, tmp_path: Path) -> None:
+def serve_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_") or k.startswith("TAG_TEST_")}
     env.update(
         TAG_BROKER_URL=settings.broker(),
@@ -34,6 +35,11 @@ async def test_tag_serve_process(settings: Settings, tmp_path: Path) -> None:
         TAG_MODEL_DIR=str(tmp_path / "models"),
         TAG_LOG_LEVEL="INFO",
     )
+    return env
+
+
+async def test_tag_serve_process(settings: Settings, tmp_path: Path) -> None:
+    env = serve_env(settings, tmp_path)
     process = subprocess.Popen(
         [sys.executable, "-m", "tag", "serve", "--host", "127.0.0.1", "--port", "0"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -78,3 +84,17 @@ async def test_tag_serve_process(settings: Settings, tmp_path: Path) -> None:
             for queue in (settings.request_queue, reply_queue(settings)):
                 await cleaner.delete_queue(queue)
             await cleaner.delete_exchange(settings.progress_exchange)
+
+
+def test_tag_serve_on_a_taken_port_exits_with_a_reason(settings: Settings, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = serve_env(settings, tmp_path)
+        result = subprocess.run(
+            [sys.executable, "-m", "tag", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 1, result.stderr
+    assert f"cannot start on 127.0.0.1:{port}" in result.stderr + result.stdout

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from typing import Callable, Iterator
 
 import uvicorn
@@ -40,11 +41,23 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _bound_port(server: uvicorn.Server) -> int:
-    for listener in server.servers:
-        for sock in listener.sockets:
-            return int(sock.getsockname()[1])
-    raise RuntimeError("the web server has no listening socket")
+def listen(host: str, port: int) -> socket.socket:
+    """A bound TCP socket for ``host:port``; raises ``OSError`` (port taken, bad host).
+
+    Bound here rather than by uvicorn, which exits the process when it cannot bind.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 async def serve_web(
@@ -62,6 +75,21 @@ async def serve_web(
     ``port`` 0 picks a free port; ``on_ready`` is called with the bound port once
     requests are accepted.
     """
+    sock = listen(host, port)
+    try:
+        await _serve(settings, broker, stop, sock, on_ready, metrics)
+    finally:
+        sock.close()
+
+
+async def _serve(
+    settings: Settings,
+    broker: Broker,
+    stop: asyncio.Event,
+    sock: socket.socket,
+    on_ready: Callable[[int], None] | None,
+    metrics: Metrics | None,
+) -> None:
     registry.load_plugins(settings.engine_plugins)
     # Importing the engine packages can take a moment; do it before serving.
     await asyncio.to_thread(registry.available)
@@ -77,29 +105,28 @@ async def serve_web(
         app = create_app(settings, service, watch, broker, metrics)
         config = uvicorn.Config(
             app,
-            host=host,
-            port=port,
             lifespan="off",
             access_log=False,  # URLs carry generation ids, which are capabilities
             log_level=settings.log_level.lower(),
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
         server = _Server(config)
-        serving = asyncio.create_task(server.serve(), name="web-server")
+        serving = asyncio.create_task(server.serve(sockets=[sock]), name="web-server")
         stopping = asyncio.create_task(stop.wait())
         # Wait for either start-up or a stop request.
         while not server.started and not serving.done() and not stop.is_set():
             await asyncio.wait({serving, stopping}, timeout=0.05)
         if server.started:
-            bound = _bound_port(server)
-            log.info("web page and API on http://%s:%d/", host, bound)
+            host, bound = sock.getsockname()[:2]
+            shown = f"[{host}]" if ":" in host else host
+            log.info("web page and API on http://%s:%d/", shown, bound)
             if on_ready is not None:
                 on_ready(bound)
         await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         service.closing.set()  # lets open event streams finish
         server.should_exit = True
-        await serving  # re-raises a start-up failure (say, the port is taken)
+        await serving
     finally:
         # Unsubscribing needs the broker; if it is gone, do not hang on it.
         try:
@@ -131,9 +158,10 @@ def run_web(settings: Settings, host: str, port: int) -> int:
             # /metrics /healthz /readyz on TAG_METRICS_PORT, beside the API's own probes.
             async with operations_endpoint(settings, broker, metrics):
                 await serve_web(settings, broker, stop, host, port, metrics=metrics)
-        except SystemExit as exc:  # uvicorn exits this way when it cannot bind
-            log.error("the web server could not start on %s:%d", host, port)
-            return int(exc.code or 1) if isinstance(exc.code, int) else 1
+        except OSError as exc:
+            log.error("the web server cannot start on %s:%d: %s (TAG_WEB_HOST/TAG_WEB_PORT, TAG_DATA_DIR)",
+                      host, port, exc.strerror or exc)
+            return 1
         finally:
             await broker.close()
         return 0
