@@ -80,6 +80,7 @@ def main() -> int:
     parser.add_argument("--reference-steps", type=int, default=100)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--verbose", action="store_true", help="print each sampler step's time")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -109,7 +110,15 @@ def main() -> int:
                 from tag.engines.make_an_audio.pipeline import candidate_noise, latent_width_for
 
                 noise = candidate_noise(0, options.candidates, (4, 10, latent_width_for(duration)))
-                latents, _ = pipe.sample(cond, noise, options)
+                step_started = [time.perf_counter()]
+
+                def on_step(done: int, total: int) -> None:
+                    now = time.perf_counter()
+                    if args.verbose:
+                        print(f"  step {done}/{total}: {now - step_started[0]:.1f} s", file=sys.stderr, flush=True)
+                    step_started[0] = now
+
+                latents, _ = pipe.sample(cond, noise, options, on_step)
                 marks["sample"] = time.perf_counter()
                 mel = pipe.decode(latents)
                 marks["decode"] = time.perf_counter()
