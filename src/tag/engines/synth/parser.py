@@ -18,64 +18,11 @@ from tag.engines.synth.sources.base import Params
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zа-я]+(?:-[a-zа-я]+)*|[,;.!?]")
 _CYRILLIC = re.compile(r"[а-я]")
 _EN_SUFFIXES = ("ings", "ing", "iest", "ied", "ies", "est", "ers", "ed", "es", "er", "ly", "s", "y")
+# Common Russian noun, adjective and verb endings, longest first.
 _RU_ENDINGS = tuple(
     sorted(
-        (
-            "иями",
-            "ями",
-            "ами",
-            "ого",
-            "его",
-            "ому",
-            "ему",
-            "ыми",
-            "ими",
-            "ешь",
-            "ает",
-            "яет",
-            "ет",
-            "ут",
-            "ют",
-            "ат",
-            "ят",
-            "ит",
-            "ая",
-            "яя",
-            "ое",
-            "ее",
-            "ые",
-            "ие",
-            "ый",
-            "ий",
-            "ой",
-            "ей",
-            "ом",
-            "ем",
-            "ую",
-            "юю",
-            "ах",
-            "ях",
-            "ов",
-            "ев",
-            "ам",
-            "ям",
-            "ью",
-            "ия",
-            "ию",
-            "ии",
-            "ся",
-            "сь",
-            "ь",
-            "а",
-            "я",
-            "о",
-            "е",
-            "у",
-            "ю",
-            "ы",
-            "и",
-            "й",
-        ),
+        "иями ями ами ого его ому ему ыми ими ешь ает яет ет ут ют ат ят ит ая яя ое ее ые ие ый ий ой ей ом ем ую юю "
+        "ах ях ов ев ам ям ью ия ию ии ся сь ь а я о е у ю ы и й".split(),
         key=len,
         reverse=True,
     )
@@ -118,10 +65,8 @@ def stem_candidates(token: str) -> set[str]:
         if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM:
             stem = token[: -len(suffix)]
             out |= {stem, stem + "e"}
-            if suffix in ("ies", "ied", "iest", "y"):
-                out.add(stem + "y")
-            if suffix in ("ies", "ied"):
-                out.add(stem[:-1] + "y" if stem.endswith("i") else stem)
+            if suffix in ("ies", "ied", "iest"):
+                out.add(stem + "y")  # puppies -> puppy
             if len(stem) > 3 and stem[-1] == stem[-2]:
                 out.add(stem[:-1])  # dripping -> drip
     return out
@@ -133,7 +78,6 @@ def _build_phrases() -> list[tuple[tuple[str, ...], list[str], dict[str, object]
 
 
 _PHRASES = _build_phrases()
-_MAX_PHRASE = max(len(p[0]) for p in _PHRASES)
 _PHRASE_INDEX: dict[str, list[tuple[tuple[str, ...], list[str], dict[str, object]]]] = {}
 for _phrase in _PHRASES:
     _PHRASE_INDEX.setdefault(_phrase[0][0], []).append(_phrase)
