@@ -182,7 +182,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(
-        _run_all(settings, args.host or settings.web_host, args.port or settings.web_port, workers=args.workers)
+        _run_all(settings, args.host or settings.web_host, args.port if args.port is not None else settings.web_port, workers=args.workers)
     )
 
 

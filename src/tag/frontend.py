@@ -170,4 +170,8 @@ class WorkerWatch:
         except (ValueError, KeyError, TypeError):
             log.debug("ignoring malformed heartbeat")
             return
+        if data.get("stopping"):
+            # A worker saying goodbye is gone now, not when its heartbeat ages out.
+            self._workers.pop(info.worker_id, None)
+            return
         self._workers[info.worker_id] = info
