@@ -6,6 +6,7 @@ import math
 
 from tag.engines.base import Audio, EngineError, ProgressCallback
 from tag.engines.synth.mixer import AMBIENCE_LUFS, TARGET_LUFS, mix
+from tag.engines.synth.notices import say, source_name
 from tag.engines.synth.parser import Event, parse
 from tag.engines.synth.sources import SOURCES
 
@@ -15,11 +16,6 @@ DEFAULT_SEED = 0
 
 LOWEST_HZ = 20.0
 MOST_PER_MINUTE = 12000.0  # also engine rpm
-
-UNKNOWN_NOTICE = (
-    "Nothing in the prompt was recognised as a sound, so this is a soft neutral ambience. "
-    "Try words such as rain, wind, thunder, footsteps, bell, siren or '440 Hz beep'."
-)
 
 
 class SynthEngine:
@@ -34,7 +30,7 @@ class SynthEngine:
     def __init__(self, sample_rate: int = DEFAULT_SAMPLE_RATE) -> None:
         self.sample_rate = sample_rate
 
-    def _clamp(self, events: list[Event]) -> list[str]:
+    def _clamp(self, events: list[Event], language: str) -> list[str]:
         """Keep asked frequencies audible and below Nyquist, rates sane; say so when changed."""
         notices = []
         highest = round(0.45 * self.sample_rate)
@@ -42,9 +38,9 @@ class SynthEngine:
             f = e.params.freq
             if f is not None and not LOWEST_HZ <= f <= highest:
                 e.params.freq = min(max(f, LOWEST_HZ), highest)
-                notices.append(f"{f:g} Hz is outside {LOWEST_HZ:g}-{highest} Hz; used {e.params.freq:g} Hz.")
+                notices.append(say(language, "frequency", asked=f, low=LOWEST_HZ, high=highest, used=e.params.freq))
             if e.params.bpm is not None and e.params.bpm > MOST_PER_MINUTE:
-                notices.append(f"{e.params.bpm:g} per minute is too fast; used {MOST_PER_MINUTE:g}.")
+                notices.append(say(language, "rate", asked=e.params.bpm, used=MOST_PER_MINUTE))
                 e.params.bpm = MOST_PER_MINUTE
         return notices
 
@@ -69,13 +65,17 @@ class SynthEngine:
         parsed = parse(prompt or "")
         events, notices = parsed.events, []
         target = TARGET_LUFS
+        language, unknown = parsed.language, ", ".join(dict.fromkeys(parsed.unknown))
         if not events:
             events = [Event("ambience")]
             target = AMBIENCE_LUFS
-            notices.append(UNKNOWN_NOTICE)
-        elif parsed.unknown:
-            notices.append("Not understood and left out: " + ", ".join(dict.fromkeys(parsed.unknown)) + ".")
-        notices += self._clamp(events)
+            notices.append(say(language, "nothing"))
+            if unknown:
+                notices.append(say(language, "not_recognised", words=unknown))
+        elif unknown:
+            made = ", ".join(dict.fromkeys(source_name(e.source, language) for e in events))
+            notices.append(say(language, "left_out", words=unknown, sources=made))
+        notices += self._clamp(events, language)
         if events and all(e.gain_db < 0 for e in events):
             target += max(max(e.gain_db for e in events), -12.0)  # "quiet rain" is quieter overall
 
