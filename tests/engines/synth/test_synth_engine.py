@@ -221,3 +221,17 @@ def test_every_source_has_a_russian_name() -> None:
     from tag.engines.synth.sources import SOURCES
 
     assert set(NAMES_RU) == set(SOURCES)
+
+
+def test_left_and_right_words_place_sources(engine: SynthEngine) -> None:
+    x = engine.generate("a 440 Hz tone on the left and a 880 Hz tone on the right", 2.0, stereo=True).samples
+    assert abs(peak_frequency(x[:, 0], SR) - 440) <= 2 and abs(peak_frequency(x[:, 1], SR) - 880) <= 2
+
+
+def test_a_passing_car_swells_and_crosses(engine: SynthEngine) -> None:
+    x = engine.generate("a car passing by", 6.0, stereo=True).samples
+    sixth = x.shape[0] // 6
+    rms = [float(np.sqrt((x[k * sixth : (k + 1) * sixth] ** 2).mean())) for k in range(6)]
+    assert max(rms[2:4]) > 2 * rms[0] and max(rms[2:4]) > 2 * rms[-1]
+    first, last = x[:sixth].std(axis=0), x[-sixth:].std(axis=0)
+    assert (first[1] - first[0]) * (last[1] - last[0]) < 0  # heavier on one side at the start, the other at the end

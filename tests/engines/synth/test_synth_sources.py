@@ -423,3 +423,10 @@ def test_train_horn_sounds_its_chord() -> None:
     x = render("a train horn", 3.0)
     for f in (311.1, 370.0, 466.2):
         assert level_at(x, SR, f, width=3) > 30, f
+
+
+def test_aeroplane_pitch_drops_as_it_passes() -> None:
+    x = render("an aeroplane flying over", 10.0)
+    early = peak_frequency(x[: int(2.5 * SR)], SR, 80, 110)
+    late = peak_frequency(x[-int(2.5 * SR) :], SR, 80, 110)
+    assert early > 1.05 * late  # Doppler: about +4 % approaching, -4 % leaving

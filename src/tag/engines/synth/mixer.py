@@ -161,11 +161,11 @@ def mix(
             x = x * env
         if not stereo:
             gains: tuple = (1.0,)
-        elif spec.moving:  # travels across the stereo field, ending on the side it was given
-            side = 1.0 if pans[index] >= 0 else -1.0
+        elif spec.moving or event.params.moving:  # crosses the stereo field, ending on its side
+            side = 1.0 if (event.params.pan if event.params.pan is not None else pans[index]) >= 0 else -1.0
             gains = pan_gains(np.linspace(-0.8 * side, 0.8 * side, length))
         else:
-            gains = pan_gains(float(pans[index]))
+            gains = pan_gains(float(event.params.pan if event.params.pan is not None else pans[index]))
         send = room_send(event.params.distance, spec.room)
         max_distance = max(max_distance, event.params.distance)
         for c, g in enumerate(gains):

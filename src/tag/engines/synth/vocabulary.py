@@ -248,7 +248,14 @@ MODIFIERS: dict[str, dict[str, object]] = {
     "европейск": {"variant": "european"}, "русск": {"variant": "european"}, "российск": {"variant": "european"},
     "american": {"variant": "american"}, "us": {"variant": "american"}, "американск": {"variant": "american"},
     "yelp": {"variant": "yelp"}, "wail": {"variant": "wail"},
-    "running": {"variant": "running"}, "бегущ": {"variant": "running"},
+    "running": {"variant": "running"},
+    # movement and placement (stereo)
+    "pass": {"moving": True}, "passing": {"moving": True}, "passes": {"moving": True}, "drive-by": {"moving": True},
+    "flyby": {"moving": True}, "мимо": {"moving": True}, "проезжа": {"moving": True}, "пролета": {"moving": True},
+    "проносит": {"moving": True},
+    "left": {"pan": -0.8}, "слев": {"pan": -0.8}, "лев": {"pan": -0.8},
+    "right": {"pan": 0.8}, "справ": {"pan": 0.8}, "прав": {"pan": 0.8},
+    "centre": {"pan": 0.0}, "center": {"pan": 0.0}, "middle": {"pan": 0.0}, "центр": {"pan": 0.0}, "посередин": {"pan": 0.0}, "бегущ": {"variant": "running"},
 }
 
 # "a knock", "an explosion": with an article right before them these mean one event.
@@ -288,7 +295,7 @@ TIMES_WORDS = {"times", "time", "beats", "beat", "раз", "раза", "удар
 
 # Understood but carrying no sound of their own.
 FILLER_WORDS = {
-    "a", "an", "the", "of", "roll", "rumbl", "rumble", "roar", "pass", "passing", "idl", "idle", "flow", "flowing",
+    "a", "an", "the", "of", "roll", "rumbl", "rumble", "roar", "idl", "idle", "flow", "flowing",
     "crash", "crashing", "sing", "burn", "burning", "blow", "blowing", "fall", "falling",
     "waving", "pour", "pouring", "go", "goes", "going", "come", "comes", "coming", "drive", "driving", "fly",
     "flying", "open", "opens", "closes", "in", "on", "at", "to", "from", "for", "into", "onto", "through", "across",
@@ -306,11 +313,11 @@ FILLER_WORDS = {
     "звук", "звуки", "шум", "шумы", "в", "на", "по", "у", "из", "за", "от", "к", "о", "об", "при", "через", "это",
     "как", "очень", "немного", "чуть",
     "двер", "пол", "комнат", "дом", "улиц", "ноч", "лес", "город", "окн", "крыш", "вод", "кто-то", "человек", "люд",
-    "поют", "берег", "разбиваются", "разбива", "стар", "старых", "зал", "зале", "мимо", "утр", "утром", "вечер",
+    "поют", "берег", "разбиваются", "разбива", "стар", "старых", "зал", "зале", "утр", "утром", "вечер",
     "вечером", "над", "головой", "мокр", "дорог", "бьется", "разбилось", "разбил", "идет", "ид", "ехал", "едет", "ед",
     "лет", "летит", "гор", "горит", "пад", "падает", "шел", "шл", "пени", "пение",
-    "раскатист", "течет", "теч", "воет", "во", "дует", "ду", "бьет", "бь", "откр", "открыва", "закрыва", "проезжа",
-    "пролета", "эффект", "сцен", "атмосфер", "секунд", "сек",
+    "раскатист", "течет", "теч", "воет", "во", "дует", "ду", "бьет", "бь", "откр", "открыва", "закрыва",
+    "эффект", "сцен", "атмосфер", "секунд", "сек",
 }
 
 # One prompt per source, for the gallery and the tests (each must parse to its source).

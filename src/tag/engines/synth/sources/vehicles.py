@@ -33,26 +33,44 @@ def combustion(rng: np.random.Generator, n: int, sr: int, pulses: np.ndarray, bo
     return dsp.lowpass(sound, 1800 * bright, sr)
 
 
+def pass_by(n: int, sr: int, shift: float) -> tuple[np.ndarray, np.ndarray]:
+    """Level (0.1..1.1, loudest mid-way) and Doppler pitch factor of something passing at mid-clip.
+
+    ``shift`` is the relative pitch change, about speed / speed of sound.
+    """
+    t = dsp.seconds(n, sr)
+    span = n / sr
+    closeness = 0.1 + np.exp(-(((t - span * 0.5) / (span * 0.25)) ** 2))
+    doppler = 1 + shift * np.tanh((span * 0.5 - t) / (span * 0.1))  # higher approaching, lower leaving
+    return closeness, doppler
+
+
 def _rpm(rng: np.random.Generator, n: int, sr: int, p: Params, idle: float) -> np.ndarray:
-    target = p.bpm or idle * (2.5 if p.tempo > 1.2 else 1.0)  # "fast"/"revving" runs well above idle
+    driving = p.tempo > 1.2 or p.moving  # "fast", "revving" or "passing by" runs well above idle
+    target = p.bpm or idle * (2.5 if driving else 1.0)
     return target * dsp.smooth_control(rng, n, sr, 0.7, 0.96, 1.04)
 
 
 @source("car", "a car engine: a four-cylinder firing pulse train (idle 850 rpm) through the exhaust")
 def car(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     rpm = _rpm(rng, n, sr, p, 850)
-    sound = combustion(rng, n, sr, firing_pulses(rng, n, sr, rpm, 4), 110 * p.pitch, 1.0)
+    closeness, doppler = pass_by(n, sr, 0.06) if p.moving else (1.0, 1.0)
+    sound = combustion(rng, n, sr, firing_pulses(rng, n, sr, rpm * doppler, 4), 110 * p.pitch, 1.0)
     rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), 200, sr) * 0.1 * np.std(sound)
-    return sound + rumble
+    tyres = (
+        dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 300, 3000, sr) * (0.4 if p.moving else 0.0) * np.std(sound)
+    )
+    return (sound + rumble + tyres) * closeness
 
 
 @source("motorbike", "a motorbike: a lopsided V-twin beat (idle 1100 rpm), raspier than a car")
 def motorbike(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     rpm = _rpm(rng, n, sr, p, 1100)
-    pulses = firing_pulses(rng, n, sr, rpm, 2, uneven=0.6)
+    closeness, doppler = pass_by(n, sr, 0.07) if p.moving else (1.0, 1.0)
+    pulses = firing_pulses(rng, n, sr, rpm * doppler, 2, uneven=0.6)
     sound = combustion(rng, n, sr, pulses, 150 * p.pitch, 1.8)
     rasp = dsp.bandpass(dsp.white(rng, n), 1500, 5000, sr) * dsp.convolve(pulses, dsp.decay(int(0.02 * sr), sr, 0.006))
-    return sound + 0.5 * rasp * np.std(sound) / (np.std(rasp) + 1e-12)
+    return (sound + 0.5 * rasp * np.std(sound) / (np.std(rasp) + 1e-12)) * closeness
 
 
 @source("train", "a train on tracks: clickety-clack of bogies over rail joints over a rolling rumble")
@@ -72,6 +90,8 @@ def train(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.5), 350, sr, order=4)
     rumble *= dsp.smooth_control(rng, n, sr, 1.5, 0.7, 1.0) * 0.4 * np.std(clacks) / (np.std(rumble) + 1e-12)
     out = clacks + rumble * 2
+    if p.moving:
+        out *= pass_by(n, sr, 0.0)[0]
     if p.variant == "horn":
         out += horn(n, sr, p.pitch) * 3 * np.std(out)
     return out
@@ -93,17 +113,14 @@ def horn(n: int, sr: int, pitch: float) -> np.ndarray:
 
 @source("aeroplane", "an aeroplane passing: propeller buzz and engine roar that swell and fade", moving=True)
 def aeroplane(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
-    span = n / sr
-    t = dsp.seconds(n, sr)
     # A fly-over: loudest mid-way; the buzz pitch drops a little as it passes (Doppler).
-    closeness = np.exp(-(((t - span * 0.5) / (span * 0.3)) ** 2))
-    doppler = 1 + 0.04 * np.tanh((span * 0.5 - t) / (span * 0.15))
+    closeness, doppler = pass_by(n, sr, 0.04)
     blade = 95 * p.pitch * doppler
     ph = dsp.phase(blade, n, sr)
     buzz = sum(np.sin(k * ph) / k for k in range(1, 9))
     roar = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 1200, sr)
     mix = 0.5 * buzz / np.std(buzz) + roar
-    return dsp.lowpass(mix, 900 + 2500 * closeness.mean(), sr) * (0.15 + closeness)
+    return dsp.lowpass(mix, 900 + 2500 * closeness.mean(), sr) * closeness
 
 
 @source("engine_hum", "machinery hum: a low engine drone (45 Hz unless asked) with slow beating")
