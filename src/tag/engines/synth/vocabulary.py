@@ -248,14 +248,14 @@ MODIFIERS: dict[str, dict[str, object]] = {
     "европейск": {"variant": "european"}, "русск": {"variant": "european"}, "российск": {"variant": "european"},
     "american": {"variant": "american"}, "us": {"variant": "american"}, "американск": {"variant": "american"},
     "yelp": {"variant": "yelp"}, "wail": {"variant": "wail"},
-    "running": {"variant": "running"},
+    "running": {"variant": "running"}, "бегущ": {"variant": "running"},
     # movement and placement (stereo)
     "pass": {"moving": True}, "passing": {"moving": True}, "passes": {"moving": True}, "drive-by": {"moving": True},
     "flyby": {"moving": True}, "мимо": {"moving": True}, "проезжа": {"moving": True}, "пролета": {"moving": True},
     "проносит": {"moving": True},
     "left": {"pan": -0.8}, "слев": {"pan": -0.8}, "лев": {"pan": -0.8},
     "right": {"pan": 0.8}, "справ": {"pan": 0.8}, "прав": {"pan": 0.8},
-    "centre": {"pan": 0.0}, "center": {"pan": 0.0}, "middle": {"pan": 0.0}, "центр": {"pan": 0.0}, "посередин": {"pan": 0.0}, "бегущ": {"variant": "running"},
+    "centre": {"pan": 0.0}, "center": {"pan": 0.0}, "middle": {"pan": 0.0}, "центр": {"pan": 0.0}, "посередин": {"pan": 0.0},
 }
 
 # "a knock", "an explosion": with an article right before them these mean one event.
