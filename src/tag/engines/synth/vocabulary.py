@@ -255,7 +255,8 @@ MODIFIERS: dict[str, dict[str, object]] = {
     "проносит": {"moving": True},
     "left": {"pan": -0.8}, "слев": {"pan": -0.8}, "лев": {"pan": -0.8},
     "right": {"pan": 0.8}, "справ": {"pan": 0.8}, "прав": {"pan": 0.8},
-    "centre": {"pan": 0.0}, "center": {"pan": 0.0}, "middle": {"pan": 0.0}, "центр": {"pan": 0.0}, "посередин": {"pan": 0.0},
+    "centre": {"pan": 0.0}, "center": {"pan": 0.0}, "middle": {"pan": 0.0}, "центр": {"pan": 0.0},
+    "посередин": {"pan": 0.0},
 }
 
 # "a knock", "an explosion": with an article right before them these mean one event.
