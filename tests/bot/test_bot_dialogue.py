@@ -175,3 +175,17 @@ async def test_rate_limit(stack, fake: FakeTelegram) -> None:
     await ask(fake, ann, "/cancel")
     reply = await ask(fake, ann, "rain, 3s")
     assert "too fast" in reply.text
+
+
+async def test_queue_limits_are_explained(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot(max_queue_per_user=1)
+    ann = fake.user(1001)
+    mark = await ann.send("rain, 3s")
+    await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "queue" in c.text)
+    await ask(fake, ann, "/cancel")  # stops waiting, but the request is still queued
+    mark = await ann.send("rain, 3s")
+    refusal = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "already" in c.text)
+    assert "wait for them" in refusal.text
+    # Not stuck: the refused request ended and the user may still talk to the bot.
+    keyboard = await ask(fake, ann, "wind")
+    assert keyboard.buttons()

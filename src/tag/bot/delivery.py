@@ -64,7 +64,8 @@ class Courier:
         self._latest: dict[str, float] = {}  # last reported percent per request
         self._deferred: dict[str, asyncio.Task[None]] = {}  # scheduled status edits
 
-    def _lock(self, request_id: str) -> asyncio.Lock:
+    def lock(self, request_id: str) -> asyncio.Lock:
+        """Serialises everything that changes one request's status message."""
         return self._locks.setdefault(request_id, asyncio.Lock())
 
     def _forget(self, request_id: str) -> None:
@@ -98,7 +99,7 @@ class Courier:
 
     async def end(self, request_id: str, state: RequestState, status_key: str, message: str | None) -> bool:
         """End a pending request: status message, a message to the user, session cleared."""
-        async with self._lock(request_id):
+        async with self.lock(request_id):
             record = await self.store.finish(request_id, state)
             if record is None:
                 return False
@@ -152,7 +153,7 @@ class Courier:
         if percent is None:
             return
         self._last_edit[request_id] = time.monotonic()
-        async with self._lock(request_id):
+        async with self.lock(request_id):
             record = await self.store.request(request_id)
             if record is not None and record.state == "pending":
                 await self.edit_status(record, "generating", percent=int(percent))
@@ -164,7 +165,7 @@ class Courier:
 
     async def on_response(self, response: SoundResponse) -> None:
         request_id = str(response.request_id)
-        async with self._lock(request_id):
+        async with self.lock(request_id):
             record = await self.store.finish(request_id, "done" if response.status == "ok" else "failed")
             if record is None:
                 log.info("dropping a duplicate or stale response for %s", request_id)

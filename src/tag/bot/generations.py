@@ -20,6 +20,7 @@ from tag.bot.catalogue import Texts, number
 from tag.bot.delivery import Courier, status_values
 from tag.bot.ratelimit import RateLimiter
 from tag.bot.store import BotStore
+from tag.backpressure import USER_LIMIT, ServiceBusy
 from tag.broker import Broker, BrokerError
 from tag.config import Settings
 from tag.frontend import RequestClient
@@ -85,31 +86,40 @@ class Generations:
             delivery=prefs.delivery,
             lang=texts.lang,
         )
-        record = await self.store.request(request_id)
-        assert record is not None
-        position = await self._queue_position()
-        values = status_values(record)
-        text = texts("queued_position", position=position, **values) if position else texts("queued", **values)
-        try:
-            status = await self.bot.send_message(chat_id=chat_id, text=text)
-        except TelegramAPIError:
-            await self.store.finish(request_id, "failed")
-            await self.store.clear_session(user_id, request_id=request_id)
-            raise
-        await self.store.set_status_message(request_id, status.message_id)
-        request = SoundRequest(
-            request_id=uuid.UUID(request_id),
-            chat_id=chat_id,
-            user_id=user_id,
-            prompt=prompt,
-            duration=duration,
-            options=RequestOptions(seed=seed, format=FORMAT_FOR_DELIVERY[prefs.delivery]),
-        )
-        try:
-            await self.client.submit(request)
-        except BrokerError as exc:
-            log.warning("request not queued, broker unavailable: %s", type(exc).__name__)
-            await self.courier.end(request_id, "failed", "failed", texts("error_broker"))
+        # Hold the request's lock until it is queued with its status message known,
+        # so a timeout or an answer cannot end it half-made.
+        async with self.courier.lock(request_id):
+            record = await self.store.request(request_id)
+            assert record is not None
+            position = await self._queue_position()
+            values = status_values(record)
+            text = texts("queued_position", position=position, **values) if position else texts("queued", **values)
+            try:
+                status = await self.bot.send_message(chat_id=chat_id, text=text)
+            except TelegramAPIError:
+                await self.store.finish(request_id, "failed")
+                await self.store.clear_session(user_id, request_id=request_id)
+                raise
+            await self.store.set_status_message(request_id, status.message_id)
+            request = SoundRequest(
+                request_id=uuid.UUID(request_id),
+                chat_id=chat_id,
+                user_id=user_id,
+                prompt=prompt,
+                duration=duration,
+                options=RequestOptions(seed=seed, format=FORMAT_FOR_DELIVERY[prefs.delivery]),
+            )
+            refusal: str | None = None
+            try:
+                await self.client.submit(request)
+            except ServiceBusy as exc:
+                log.info("request refused: %s", exc.reason)
+                refusal = texts("error_too_many" if exc.reason == USER_LIMIT else "error_queue_full")
+            except BrokerError as exc:
+                log.warning("request not queued, broker unavailable: %s", type(exc).__name__)
+                refusal = texts("error_broker")
+        if refusal is not None:
+            await self.courier.end(request_id, "failed", "failed", refusal)
             return False
         log.info("request %s queued (%s s)", request_id, number(duration))
         # Show "sending a file…" at once; the courier's watcher keeps it alive.
