@@ -178,3 +178,28 @@ def test_stems() -> None:
     assert "crackle" in stem_candidates("crackling")
     assert "дожд" in stem_candidates("дождём".replace("ё", "е"))
     assert "тикан" in stem_candidates("тиканье")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("thunder after rain", [("rain", 0), ("thunder", 1)]),
+        ("гром после дождя", [("rain", 0), ("thunder", 1)]),
+        ("after the rain, birds sing", [("rain", 0), ("birds", 1)]),
+        ("после дождя поют птицы", [("rain", 0), ("birds", 1)]),
+        ("after rain and wind birds sing", [("rain", 0), ("wind", 0), ("birds", 1)]),
+        ("rain, after that thunder", [("rain", 0), ("thunder", 1)]),
+        ("дождь, после этого гром", [("rain", 0), ("thunder", 1)]),
+        ("a knock then a dog after a gunshot", [("knock", 0), ("gunshot", 1), ("dog", 2)]),
+    ],
+)
+def test_after_puts_what_follows_it_first(prompt: str, expected: list[tuple[str, int]]) -> None:
+    parsed = parse(prompt)
+    assert sorted(((e.source, e.part) for e in parsed.events), key=lambda sp: sp[1]) == expected
+    assert parsed.unknown == []
+
+
+def test_words_before_the_later_source_stay_with_it() -> None:
+    rain, dog = parse("after heavy rain a distant dog barks").events
+    assert rain.params.density > 1.5 and rain.params.distance == 1.0
+    assert dog.params.distance > 2 and dog.part == 1

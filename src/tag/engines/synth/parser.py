@@ -4,7 +4,8 @@ The grammar is deliberately shallow: words are stemmed and looked up; modifiers
 ("distant", "heavy", "440 Hz", "three") collect until a source word takes them,
 or attach to the source just before them when a joining word or the end of the
 part comes; "then"/"затем" starts a new part that follows the previous one in
-time, while "with"/"and"/"и" keep sources sounding together.
+time ("X after Y"/"после Y" puts Y first), while "with"/"and"/"и" keep sources
+sounding together.
 """
 
 from __future__ import annotations
@@ -155,6 +156,8 @@ class _Reader:
         self.adjacent = False  # no joining word since ``last``
         self.from_verb: set[int] = set()  # ids of events named only by a verb ("ringing")
         self.from_compound: set[int] = set()  # ids of events implied by "storm", "гроза"
+        self.goes_before: set[int] = set()  # parts that sound before the part preceding them ("after")
+        self.close_after = False  # "after the rain, ...": the comma ends the earlier part
 
     def flush(self) -> None:
         """Modifiers still waiting belong to the source just before them."""
@@ -162,9 +165,31 @@ class _Reader:
             _apply(self.last, self.pending)
             self.pending = {}
 
-    def join(self) -> None:
+    def join(self, comma: bool = False) -> None:
+        if comma and self.close_after and self.last is not None:
+            self.close_after = False
+            self.next_part()
+            return
         self.flush()
         self.adjacent = False
+
+    def after(self) -> None:
+        """'thunder after rain': what follows sounds first; 'after the rain, birds': so does it."""
+        if any(e.part == self.part for e in self.events):
+            self.next_part()
+            self.goes_before.add(self.part)
+        else:
+            self.close_after = True
+
+    def ordered_parts(self) -> None:
+        """Renumber parts into playing order, honouring 'after'."""
+        order: list[int] = []
+        for k in range(max((e.part for e in self.events), default=-1) + 1):
+            order.insert(len(order) - 1 if k in self.goes_before and order else len(order), k)
+        position = {k: i for i, k in enumerate(order)}
+        for e in self.events:
+            e.part = position[e.part]
+        self.events.sort(key=lambda e: e.part)  # stable: within a part, prompt order
 
     def next_part(self) -> None:
         self.flush()
@@ -174,6 +199,12 @@ class _Reader:
 
     def add(self, words: list[str], sources: list[str], implied: dict[str, object], verb: bool, single: bool) -> None:
         last = self.last
+        if self.close_after and last is not None and self.adjacent and not verb and sources != [last.source]:
+            # "после дождя поют птицы": a second source not joined by "and" starts the later part.
+            self.close_after = False
+            waiting, self.pending = self.pending, {}  # words just before this source are its own
+            self.next_part()
+            self.pending, last = waiting, None
         if last is not None and self.adjacent and (verb or sources == [last.source]):
             # "clock ticking", "bell ringing": the verb describes the source before it.
             _apply(last, {k: v for k, v in implied.items() if k not in ("density", "tempo", "pitch")})
@@ -224,7 +255,7 @@ def parse(prompt: str) -> Parsed:
             i += used
             continue
         if tok in ",;.!?":
-            state.join()
+            state.join(comma=True)
             i += 1
             continue
         phrase = _match_phrase(stems, i)
@@ -241,10 +272,14 @@ def parse(prompt: str) -> Parsed:
             _merge(state.pending, modifier)  # type: ignore[arg-type]
         elif count is not None:
             _merge(state.pending, {"count": count})
-        elif tok in vocab.SEQUENCE_WORDS or cands & vocab.SEQUENCE_WORDS:
-            # "после дождя" (after the rain) names no order we can follow reliably; "после этого" does.
-            if tok != "после" or (i + 1 < len(tokens) and tokens[i + 1] in ("этого", "чего", "того")):
+        elif tok in vocab.AFTER_WORDS:
+            if i + 1 < len(tokens) and tokens[i + 1] in vocab.AFTER_THAT:
                 state.next_part()
+                i += 1
+            else:
+                state.after()
+        elif tok in vocab.SEQUENCE_WORDS or cands & vocab.SEQUENCE_WORDS:
+            state.next_part()
         elif tok in vocab.OVERLAP_WORDS:
             state.join()
         elif (weak_source := _lookup(cands, vocab.WEAK_SOURCES)) is not None:
@@ -253,6 +288,7 @@ def parse(prompt: str) -> Parsed:
             unknown.append(tok)
         i += 1
 
+    state.ordered_parts()
     events = state.events
     if state.last is None and events and state.pending:
         state.last = events[-1]

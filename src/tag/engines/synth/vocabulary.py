@@ -269,8 +269,12 @@ ARTICLES = {"a", "an", "one", "single"}
 # Words that split the prompt into successive parts.
 SEQUENCE_WORDS = {
     "then", "afterwards", "afterward", "later", "next", "followed", "finally", "затем", "потом", "следом", "далее",
-    "после", "наконец",
+    "наконец",
 }
+# "X after Y" / "после Y": Y comes first.  "after that" / "после этого" is a plain "then".
+AFTER_WORDS = {"after", "после", "следом за"}
+AFTER_THAT = {"that", "this", "этого", "чего", "того"}
+
 # Words that join sources heard at the same time (they also close a source's modifiers).
 OVERLAP_WORDS = {
     "with", "and", "while", "plus", "over", "amid", "among", "under", "и", "с", "со", "под", "вместе", "среди", "а",
