@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import ndimage, signal
 
-from tag.audio import fade_edges, fit_length, loudness_lufs
+from tag.audio import fade_edges, fit_length, loudness_lufs, normalize_loudness
 from tag.engines.synth import dsp
 from tag.engines.synth.parser import Event
 from tag.engines.synth.sources import SOURCES
@@ -63,10 +63,10 @@ def to_loudness(x: np.ndarray, sr: int, target_lufs: float) -> np.ndarray:
     ceiling = 10 ** (CEILING_DB / 20)
     gain = 10 ** ((target_lufs - current) / 20)
     peak = float(np.max(np.abs(x))) * gain
-    if peak > ceiling:
-        gain *= min(1.0, ceiling * 10 ** (LIMIT_DB / 20) / peak)
-        return np.clip(limit(x * gain, sr, ceiling), -ceiling, ceiling)
-    return x * gain
+    if peak <= ceiling:
+        return normalize_loudness(x, sr, target_lufs, CEILING_DB)
+    gain *= min(1.0, ceiling * 10 ** (LIMIT_DB / 20) / peak)
+    return np.clip(limit(x * gain, sr, ceiling), -ceiling, ceiling)
 
 
 def part_spans(parts: int, n: int, sr: int) -> list[Span]:
