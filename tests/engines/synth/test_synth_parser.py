@@ -203,3 +203,9 @@ def test_words_before_the_later_source_stay_with_it() -> None:
     rain, dog = parse("after heavy rain a distant dog barks").events
     assert rain.params.density > 1.5 and rain.params.distance == 1.0
     assert dog.params.distance > 2 and dog.part == 1
+
+
+def test_quantity_words_set_density() -> None:
+    assert only("many birds").params.density > 1.5
+    assert only("стая птиц").params.density > 1.5
+    assert only("a few crickets").params.density < 1.0
