@@ -3,14 +3,15 @@
 Each "then"-separated part of the prompt gets an equal share of the clip, with a
 short crossfade into the next.  Distance is modelled the way it is heard: far
 sources lose highs (air absorption), get quieter and are mostly reverberation;
-near ones are dry and present.
+near ones are dry and present.  The sum is brought to a loudness target, with a
+smooth peak limiter taking at most a few dB off transients that would clip.
 """
 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage, signal
@@ -22,7 +23,7 @@ from tag.engines.synth.sources import SOURCES
 
 TARGET_LUFS = -16.0
 CEILING_DB = -1.0
-LIMIT_DB = 6.0  # at most this much of a peak goes into the soft limiter
+LIMIT_DB = 6.0  # at most this much of a peak goes into the limiter
 AMBIENCE_LUFS = -30.0
 _FRAME = 0.05  # seconds; loudness of a source = its loudest frame
 
@@ -126,6 +127,17 @@ def pan_gains(pan):
     return np.cos(angle), np.sin(angle)
 
 
+def channel_gains(event: Event, moving: bool, default_pan: float, length: int, stereo: bool) -> tuple:
+    """Per-channel gains: one for mono; a fixed or travelling constant-power pan for stereo."""
+    if not stereo:
+        return (1.0,)
+    pan = event.params.pan if event.params.pan is not None else default_pan
+    if moving:  # crosses the stereo field, ending on its own side
+        side = 1.0 if pan >= 0 else -1.0
+        return pan_gains(np.linspace(-0.8 * side, 0.8 * side, length))
+    return pan_gains(float(pan))
+
+
 def mix(
     events: list[Event],
     parts: int,
@@ -159,13 +171,7 @@ def mix(
             if span.fade_out:
                 env[-span.fade_out :] = np.linspace(1, 0, span.fade_out)
             x = x * env
-        if not stereo:
-            gains: tuple = (1.0,)
-        elif spec.moving or event.params.moving:  # crosses the stereo field, ending on its side
-            side = 1.0 if (event.params.pan if event.params.pan is not None else pans[index]) >= 0 else -1.0
-            gains = pan_gains(np.linspace(-0.8 * side, 0.8 * side, length))
-        else:
-            gains = pan_gains(float(event.params.pan if event.params.pan is not None else pans[index]))
+        gains = channel_gains(event, spec.moving or event.params.moving, float(pans[index]), length, stereo)
         send = room_send(event.params.distance, spec.room)
         max_distance = max(max_distance, event.params.distance)
         for c, g in enumerate(gains):
