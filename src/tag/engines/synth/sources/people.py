@@ -61,6 +61,7 @@ def heartbeat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     out = np.zeros(n)
     for t in dsp.regular_times(rng, span, rate, jitter=0.01):
         dsp.add_at(out, lub, int(t * sr))
+        # Systole shortens less than the whole beat as the heart speeds up.
         dsp.add_at(out, dub, int((t + 0.3 / max(rate, 0.5) ** 0.5) * sr))
     return dsp.lowpass(out, 400, sr)
 
