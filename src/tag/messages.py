@@ -134,6 +134,8 @@ class SoundResponse(_Message):
     error: ResponseError | None = None
     # Human-readable remarks from the engine (unknown words, substitutions).
     notices: list[str] = Field(default_factory=list)
+    # What the engine recognised in the prompt (sound sources), when it says.
+    sources: list[str] = Field(default_factory=list)
 
     @field_validator("audio", mode="before")
     @classmethod

@@ -327,6 +327,7 @@ class GeneratorService:
             duration=request.duration,
             engine=sound.engine or self.engine.name,
             notices=list(sound.notices),
+            sources=[str(source) for source in sound.details.get("sources", [])],  # type: ignore[union-attr]
         )
 
     def _render(self, request: SoundRequest, progress: ProgressReporter) -> tuple[Audio, bytes, int]:
