@@ -23,12 +23,15 @@ async def test_request_client_and_worker_round_trip(settings, broker_url):
     broker = create_broker(broker_url)
     responses: asyncio.Queue[SoundResponse] = asyncio.Queue()
     stages: list[str] = []
+    finished = asyncio.Event()
 
     async def on_response(response: SoundResponse) -> None:
         await responses.put(response)
 
     async def on_progress(event: ProgressEvent) -> None:
         stages.append(event.stage)
+        if event.stage == "done":
+            finished.set()
 
     stop = asyncio.Event()
     async with broker:
@@ -42,6 +45,8 @@ async def test_request_client_and_worker_round_trip(settings, broker_url):
             )
             await client.submit(request)
             response = await asyncio.wait_for(responses.get(), 60)
+            # Progress travels apart from the response; it may land a moment later.
+            await asyncio.wait_for(finished.wait(), 10)
         finally:
             stop.set()
             await asyncio.wait_for(worker, 30)
@@ -58,7 +63,7 @@ async def test_request_client_and_worker_round_trip(settings, broker_url):
     samples, rate = audio.decode(response.audio)
     assert abs(samples.shape[0] / rate - 1.5) < 0.05
     assert np.max(np.abs(samples)) > 0.05
-    assert stages and set(stages) <= {"started", "sampling", "decoding", "done"}
+    assert stages[0] == "started" and stages[-1] == "done"
 
 
 async def _delete_queues(url, settings):
