@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class Supervisor:
     def pids(self) -> list[int]:
         return [slot.pid for slot in self.slots if slot.pid is not None]
 
-    async def wait_for(self, predicate, timeout: float) -> None:
+    async def wait_for(self, predicate: Callable[["Supervisor"], bool], timeout: float) -> None:
         """Wait until ``predicate(self)`` holds (checked on every start/exit)."""
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: predicate(self)), timeout)

@@ -101,9 +101,8 @@ class OpsServer:
             await runner.cleanup()
             raise
         self._runner = runner
-        server = site._server  # aiohttp keeps the bound socket here; no public accessor
-        if server is not None and server.sockets:
-            self.port = server.sockets[0].getsockname()[1]
+        if runner.addresses:  # the bound address, which tells the port picked for port 0
+            self.port = runner.addresses[0][1]
         log.info("operations endpoint on http://%s:%d (/metrics /healthz /readyz)", self.host, self.port)
         return self.port
 
