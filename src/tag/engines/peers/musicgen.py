@@ -103,7 +103,7 @@ class MusicGenEngine:
         tracker.stage("started", 0.0)
         device = self.network.device
         inputs = self.processor(text=[prompt] * count, padding=True, return_tensors="pt").to(device)
-        with self._lock, torch.inference_mode(), torch.random.fork_rng(devices=[] if device.type == "cpu" else [device]):
+        with self._lock, torch.inference_mode(), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
             torch.manual_seed(seed)
             try:
                 audio = self.network.generate(
