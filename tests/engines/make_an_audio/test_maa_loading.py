@@ -148,3 +148,32 @@ def test_download_offline_names_the_missing_files(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hub"))
     with pytest.raises(EngineError, match=r"(?s)HF_HUB_OFFLINE is set.*maa1_full\.ckpt"):
         download(model_files(tmp_path / "models"))
+
+
+def test_built_in_architecture_is_the_reference_config() -> None:
+    """The defaults used without a txt2audio_args.yaml equal the reference file's values."""
+    from tag.engines.make_an_audio.architecture import Architecture
+
+    reference = {
+        "model": {
+            "params": {
+                "linear_start": 0.00085, "linear_end": 0.012, "timesteps": 1000,
+                "mel_dim": 10, "mel_length": 78, "channels": 4,
+                "unet_config": {"params": {
+                    "image_size": 32, "in_channels": 4, "out_channels": 4, "model_channels": 320,
+                    "attention_resolutions": [1, 2], "num_res_blocks": 2, "channel_mult": [1, 2],
+                    "num_heads": 8, "use_spatial_transformer": True, "transformer_depth": 1,
+                    "context_dim": 1024, "use_checkpoint": True, "legacy": False,
+                }},
+                "first_stage_config": {"params": {"embed_dim": 4, "ddconfig": {
+                    "double_z": True, "z_channels": 4, "resolution": 624, "in_channels": 1, "out_ch": 1,
+                    "ch": 128, "ch_mult": [1, 2, 2, 4], "num_res_blocks": 2,
+                    "attn_resolutions": [78, 156], "dropout": 0.0,
+                }}},
+            }
+        }
+    }
+    assert architecture_from_config(reference) == Architecture()
+    arch = Architecture()
+    assert [arch.autoencoder.encoder_level_has_attention(i) for i in range(4)] == [False, False, True, True]
+    assert [arch.autoencoder.decoder_level_has_attention(i) for i in range(4)] == [False, False, True, True]

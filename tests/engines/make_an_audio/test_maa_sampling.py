@@ -113,3 +113,18 @@ def test_merge_of_split_is_identity_and_blends_overlaps() -> None:
     blended = win.merge(pieces, plan, weights, 50)[0, 0, 0]
     assert torch.all(blended[1:] - blended[:-1] >= -1e-6)
     assert (blended[1:] - blended[:-1]).max().item() < 0.3  # a hard seam would jump by 1
+
+
+def test_latent_width_covers_the_duration_unlike_the_reference() -> None:
+    from tag.engines.make_an_audio.pipeline import latent_width_for
+
+    def reference_width(duration: float) -> int:  # gen_wav.py's dur_to_size
+        width = int(duration * 7.8)
+        return width if width % 4 == 0 else (width // 4 + 1) * 4
+
+    assert latent_width_for(5) == reference_width(5) == 40
+    assert latent_width_for(9) == reference_width(9) == 72
+    assert latent_width_for(10) == reference_width(10) == 80
+    # 7.8 latent frames per second is a little under the true 7.8125: at 41 s the
+    # reference comes out short (and pads); ours covers it.
+    assert reference_width(41) * 8 * 256 < 41 * 16000 <= latent_width_for(41) * 8 * 256
