@@ -35,7 +35,11 @@ async def test_server_side_connection_closes_lose_nothing(stage):
     assert ledger.problems() == []
     assert ledger.statuses() == {"ok": 100}
     assert stage.supervisor.restarts == 0  # workers reconnected; none had to be restarted
-    print(f"connection closes: {closes}, answered {ledger.answered}/100, duplicates dropped {ledger.duplicates()}")
+    regenerated = sum(1 for n in ledger.generation_starts.values() if n > 1)
+    print(
+        f"connection closes: {closes}, answered {ledger.answered}/100, duplicates dropped {ledger.duplicates()}, "
+        f"generated twice {regenerated}"
+    )
 
 
 async def test_broker_stopped_and_started_loses_nothing(stage):
