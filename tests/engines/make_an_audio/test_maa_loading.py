@@ -177,3 +177,35 @@ def test_built_in_architecture_is_the_reference_config() -> None:
     arch = Architecture()
     assert [arch.autoencoder.encoder_level_has_attention(i) for i in range(4)] == [False, False, True, True]
     assert [arch.autoencoder.decoder_level_has_attention(i) for i in range(4)] == [False, False, True, True]
+
+
+def test_without_a_config_the_sizes_are_read_off_the_checkpoint(official_state, model_copy: Path) -> None:
+    from dataclasses import replace
+
+    from tag.engines.make_an_audio.architecture import Architecture, infer_architecture
+
+    told = architecture_from_config(tiny_config())
+    inferred = infer_architecture(official_state)
+    # Shapes give everything but the head count and the training width (reference values).
+    assert inferred.unet == replace(told.unet, num_heads=8)
+    assert inferred.autoencoder == told.autoencoder
+    assert inferred.schedule == Architecture().schedule
+    files = model_files(model_copy)
+    files.config.unlink()
+    components = load_components(files)
+    assert components.arch == inferred
+    assert load_components(files).arch == inferred  # and again from the cache
+
+
+def test_full_size_shapes_infer_the_reference_architecture() -> None:
+    from maa_tiny import reference_unet_keys, reference_vae_keys
+
+    from tag.engines.make_an_audio.architecture import Architecture, infer_architecture
+
+    u = {"in_channels": 4, "out_channels": 4, "model_channels": 320, "num_res_blocks": 2,
+         "channel_mult": [1, 2], "context_dim": 1024}
+    dd = {"ch": 128, "ch_mult": [1, 2, 2, 4], "num_res_blocks": 2, "resolution": 624,
+          "attn_resolutions": [78, 156], "z_channels": 4, "in_channels": 1, "out_ch": 1}
+    state = {"model.diffusion_model." + k: torch.empty(s, device="meta") for k, s in reference_unet_keys(u)}
+    state.update({"first_stage_model." + k: torch.empty(s, device="meta") for k, s in reference_vae_keys(4, dd)})
+    assert infer_architecture(state) == Architecture()

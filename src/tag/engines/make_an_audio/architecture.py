@@ -8,7 +8,7 @@ format) overrides them, which is how the tests describe their tiny models.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +170,81 @@ def autoencoder_config(arch: AutoencoderArch) -> dict[str, Any]:
         "force_upcast": False,
         "mid_block_add_attention": True,
     }
+
+
+def architecture_to_dict(arch: Architecture) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(arch)
+
+
+def architecture_from_dict(data: dict[str, Any]) -> Architecture:
+    return Architecture(
+        _pick(UNetArch, data["unet"]), _pick(AutoencoderArch, data["autoencoder"]), _pick(ScheduleArch, data["schedule"])
+    )
+
+
+def infer_architecture(state: dict[str, Any], base: Architecture | None = None) -> Architecture:
+    """Read the sizes of the networks off a checkpoint's tensor shapes.
+
+    Used when no reference config sits beside the checkpoint.  What shapes cannot
+    tell (head count, nominal autoencoder resolution, schedule) comes from ``base``
+    (the reference config); the strict load afterwards still checks every shape.
+    """
+    import re
+
+    base = base or Architecture()
+    u, a = "model.diffusion_model.", "first_stage_model."
+    if f"{u}input_blocks.0.0.weight" not in state or f"{a}encoder.conv_in.weight" not in state:
+        return base  # not a Make-An-Audio checkpoint: the strict conversion will say what is wrong
+    mc, in_ch = state[f"{u}input_blocks.0.0.weight"].shape[:2]
+    resblocks: dict[int, int] = {}
+    downs = []
+    attention_blocks = set()
+    for key in state:
+        if m := re.fullmatch(rf"{re.escape(u)}input_blocks\.(\d+)\.0\.in_layers\.2\.weight", key):
+            resblocks[int(m[1])] = state[key].shape[0]
+        elif m := re.fullmatch(rf"{re.escape(u)}input_blocks\.(\d+)\.0\.op\.weight", key):
+            downs.append(int(m[1]))
+        elif m := re.fullmatch(rf"{re.escape(u)}input_blocks\.(\d+)\.1\.proj_in\.weight", key):
+            attention_blocks.add(int(m[1]))
+    levels = len(downs) + 1
+    per_level = max(1, len(resblocks) // levels)
+    order = sorted(resblocks)
+    mult, attn = [], []
+    for level in range(levels):
+        first = order[level * per_level] if level * per_level < len(order) else order[-1]
+        mult.append(resblocks[first] // mc)
+        if first in attention_blocks:
+            attn.append(2**level)
+    context = next((v.shape[1] for k, v in state.items() if k.startswith(u) and k.endswith("attn2.to_k.weight")), None)
+    depth = len({k.split(".")[5] for k in state if k.startswith(f"{u}input_blocks.1.1.transformer_blocks.")})
+    unet = replace(
+        base.unet,
+        in_channels=int(in_ch),
+        out_channels=int(state[f"{u}out.2.weight"].shape[0]),
+        model_channels=int(mc),
+        channel_mult=tuple(mult),
+        num_res_blocks=per_level,
+        attention_resolutions=tuple(attn),
+        context_dim=int(context or base.unet.context_dim),
+        transformer_depth=depth or base.unet.transformer_depth,
+    )
+    ch, vae_in = state[f"{a}encoder.conv_in.weight"].shape[:2]
+    vae_levels = sorted({int(k.split(".")[3]) for k in state if k.startswith(f"{a}encoder.down.")})
+    vae_mult = tuple(int(state[f"{a}encoder.down.{i}.block.0.conv1.weight"].shape[0]) // ch for i in vae_levels)
+    vae_blocks = len({k.split(".")[5] for k in state if k.startswith(f"{a}encoder.down.0.block.")})
+    res = base.autoencoder.resolution
+    vae_attn = tuple(sorted(res // 2**i for i in vae_levels if f"{a}encoder.down.{i}.attn.0.q.weight" in state))
+    autoencoder = replace(
+        base.autoencoder,
+        in_channels=int(vae_in),
+        out_ch=int(state[f"{a}decoder.conv_out.weight"].shape[0]),
+        ch=int(ch),
+        ch_mult=vae_mult,
+        num_res_blocks=vae_blocks,
+        attn_resolutions=vae_attn,
+        z_channels=int(state[f"{a}decoder.conv_in.weight"].shape[1]),
+        embed_dim=int(state[f"{a}post_quant_conv.weight"].shape[1]),
+    )
+    return Architecture(unet, autoencoder, base.schedule)

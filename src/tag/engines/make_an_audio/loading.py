@@ -14,7 +14,7 @@ import json
 import logging
 import pickle
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,7 +23,10 @@ import torch
 from tag.engines.base import EngineError
 from tag.engines.make_an_audio.architecture import (
     Architecture,
+    architecture_from_dict,
+    architecture_to_dict,
     autoencoder_config,
+    infer_architecture,
     load_architecture,
     unet_config,
 )
@@ -91,11 +94,10 @@ def read_checkpoint(path: Path) -> dict[str, torch.Tensor]:
     return state
 
 
-def _cache_key(files: ModelFiles, arch: Architecture) -> str:
+def _cache_key(files: ModelFiles) -> str:
     stat = files.checkpoint.stat()
-    text = json.dumps(
-        [CONVERTER_VERSION, stat.st_size, stat.st_mtime_ns, asdict(arch)], sort_keys=True, default=str
-    )
+    config = files.config.read_text(encoding="utf-8") if files.config.is_file() else ""
+    text = json.dumps([CONVERTER_VERSION, stat.st_size, stat.st_mtime_ns, config])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -130,16 +132,21 @@ def load_components(
     from tag.engines.clap.text import load_tokenizer
 
     files.check()
-    arch = load_architecture(files.config)
-    cache = files.converted_dir / _cache_key(files, arch)
+    cache = files.converted_dir / _cache_key(files)
     parts = {name: cache / f"{name}.safetensors" for name in ("unet", "autoencoder", "text")}
     meta_path = cache / "meta.json"
 
     if use_cache and meta_path.is_file() and all(p.is_file() for p in parts.values()):
         states = {name: load_file(str(path)) for name, path in parts.items()}
-        scale_factor = float(json.loads(meta_path.read_text())["scale_factor"])
+        meta = json.loads(meta_path.read_text())
+        scale_factor = float(meta["scale_factor"])
+        arch = architecture_from_dict(meta["architecture"])
     else:
-        split = split_checkpoint(read_checkpoint(files.checkpoint), arch)
+        state = read_checkpoint(files.checkpoint)
+        # The reference config beside the checkpoint if there is one, else the
+        # sizes read off the checkpoint (head count etc. from the reference config).
+        arch = load_architecture(files.config) if files.config.is_file() else infer_architecture(state)
+        split = split_checkpoint(state, arch)
         states = {"unet": split.unet, "autoencoder": split.autoencoder, "text": split.text}
         scale_factor = split.scale_factor
     # Built for real (not on the meta device): BERT keeps non-persistent index buffers.
@@ -159,7 +166,8 @@ def load_components(
                 tensors = {k: v.contiguous() for k, v in states[name].items()}
                 save_file(tensors, str(path.with_suffix(".tmp")))
                 path.with_suffix(".tmp").replace(path)
-            meta_path.write_text(json.dumps({"scale_factor": scale_factor, "converter": CONVERTER_VERSION}))
+            meta = {"scale_factor": scale_factor, "converter": CONVERTER_VERSION}
+            meta_path.write_text(json.dumps({**meta, "architecture": architecture_to_dict(arch)}))
         except OSError as exc:  # a read-only model folder only costs start-up time
             log.warning("could not cache converted weights in %s: %s", cache, exc)
     tokenizer = load_tokenizer(files.bert_dir)
