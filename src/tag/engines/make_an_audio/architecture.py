@@ -2,8 +2,9 @@
 
 The official release ships only weights; the shapes of the networks live in the
 reference training config (``configs/text_to_audio/txt2audio_args.yaml``).  Its
-defaults are built in here, and a copy of that YAML in the model folder (same
-format) overrides them, which is how the tests describe their tiny models.
+values are built in here; a YAML of that format in the model folder overrides them
+(the tests describe their tiny models so), and without one the sizes are read off
+the checkpoint's tensor shapes (``infer_architecture``).
 """
 
 from __future__ import annotations

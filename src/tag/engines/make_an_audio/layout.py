@@ -9,7 +9,7 @@ them from the hub as ``bert-base-uncased`` at start-up; we keep them local):
         useful_ckpts/bigvgan/{args.yml,best_netG.pt}
         useful_ckpts/CLAP/{CLAP_weights_2022.pth,config.yml}
         bert-base-uncased/{vocab.txt,config.json,...}
-        txt2audio_args.yaml          optional: the reference config (built in otherwise)
+        txt2audio_args.yaml          optional: a reference-format config (else read off the checkpoint)
         converted/                   written by us: the weights in diffusers naming
 """
 
