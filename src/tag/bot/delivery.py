@@ -184,6 +184,7 @@ class Courier:
                     await self.edit_status(record, "failed")
                     await self._send_text(record.chat_id, texts("error_send"))
                 else:
+                    log.info("request %s: sound delivered", request_id)  # the end of the request's trace
                     await self.edit_status(record, "done")
             else:
                 reason = response.error.message if response.error else "no audio"
