@@ -117,3 +117,14 @@ async def _wait(predicate, timeout: float = 10) -> None:
     while not predicate():
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
+
+
+async def test_per_user_limit_can_be_left_to_the_front_end(settings, client):
+    # The web page sends every request under one user id and limits its clients itself.
+    settings = settings.model_copy(update={"max_queue_per_user": 1, "max_queue_total": 3})
+    client.admission = Admission(client.broker, settings, per_user=False, depth_every=0)
+    for _ in range(3):
+        await client.submit(request(0))
+    with pytest.raises(ServiceBusy) as refused:
+        await client.submit(request(0))
+    assert refused.value.reason == TOTAL_LIMIT

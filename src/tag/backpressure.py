@@ -63,8 +63,12 @@ class Admission:
         *,
         depth_every: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
+        per_user: bool = True,
     ) -> None:
         self.broker = broker
+        # Off for front ends whose requests do not carry real user ids (the web
+        # page sends every request as one user and limits clients itself).
+        self.per_user = per_user
         self.settings = settings
         self.metrics = metrics
         self.depth_every = depth_every
@@ -89,7 +93,7 @@ class Admission:
         if rid in self._pending:
             return  # a retry of a request already admitted
         mine = self.pending(request.user_id)
-        if mine >= self.settings.max_queue_per_user:
+        if self.per_user and mine >= self.settings.max_queue_per_user:
             self._reject(USER_LIMIT)
             raise ServiceBusy(
                 USER_LIMIT,

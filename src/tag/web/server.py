@@ -20,6 +20,7 @@ from tag.broker import Broker, BrokerError, create_broker
 from tag.config import DEFAULT_AMQP_URL, Settings, redact_url
 from tag.engines import registry
 from tag.frontend import WorkerWatch
+from tag.backpressure import Admission
 from tag.observability.metrics import Metrics
 from tag.observability.process import operations_endpoint
 from tag.web.app import create_app
@@ -99,6 +100,8 @@ async def _serve(
     watch = WorkerWatch(broker, settings, max_age=settings.web_worker_max_age)
     service = GenerationService(settings, broker, store, watch)
     service.client.metrics = metrics  # requests sent / answers received, for /metrics
+    # The total queue limit (TAG_MAX_QUEUE_TOTAL); clients are limited by the API itself.
+    service.client.admission = Admission(broker, settings, metrics, per_user=False)
     try:
         await watch.start()
         await service.start()
