@@ -69,7 +69,7 @@ def test_parity_run_uses_the_demos_numpy_noise_and_the_reference_sampler(tiny_pi
     pipe = tiny_pipeline
     options = SamplingOptions(steps=5, candidates=2, guidance=3.0, parity=True)
     result = pipe("wind", 1.0, seed=55, options=options)
-    noise = reference_start_noise(55, (2, 4, 10, latent_width_for(1.0)))
+    noise = reference_start_noise(55, (2, 4, 10, latent_width_for(1.0, parity=True)))
     latents, calls = pipe.sample(pipe.encode_text(["wind"]), noise, options)
     waves = pipe.vocode(pipe.decode(latents))
     assert calls == 5

@@ -128,3 +128,7 @@ def test_latent_width_covers_the_duration_unlike_the_reference() -> None:
     # 7.8 latent frames per second is a little under the true 7.8125: at 41 s the
     # reference comes out short (and pads); ours covers it.
     assert reference_width(41) * 8 * 256 < 41 * 16000 <= latent_width_for(41) * 8 * 256
+    # Parity runs take the reference's width wherever it is long enough.
+    for duration in (1, 2.5, 5, 9, 10, 11, 17.3, 30):
+        assert latent_width_for(duration, parity=True) == reference_width(duration)
+    assert latent_width_for(41, parity=True) == 324 and latent_width_for(11) == 86

@@ -72,10 +72,17 @@ def mel_frames_for(duration: float) -> int:
     return math.ceil(duration * SAMPLE_RATE / HOP)
 
 
-def latent_width_for(duration: float) -> int:
+def latent_width_for(duration: float, parity: bool = False) -> int:
     """Latent frames covering ``duration``: ceil(duration * 62.5 / 8), made even
-    because the UNet halves the width once and must restore it exactly."""
+    because the UNet halves the width once and must restore it exactly.
+
+    ``parity``: the reference's width (int(d * 7.8) rounded up to a multiple of 4)
+    whenever it covers the duration, so that parity runs see the reference's input;
+    where it falls short, ours rounded up to a multiple of 4."""
     width = math.ceil(mel_frames_for(duration) / LATENT_DOWN)
+    if parity:
+        reference = -(-int(duration * 7.8) // 4) * 4
+        return reference if reference >= width else -(-width // 4) * 4
     return width + (width % 2)
 
 
@@ -211,7 +218,7 @@ class MakeAnAudioPipeline:
         noise: torch.Tensor | None = None,
     ) -> Generation:
         seed = secrets.randbelow(2**31) if seed is None else int(seed)
-        width = latent_width_for(duration)
+        width = latent_width_for(duration, options.parity)
         shape = (self.c.unet.config.in_channels, self.c.arch.latent_height, width)
         if noise is None:
             if options.parity:
