@@ -111,7 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     root = args.model_dir or Path(tempfile.mkdtemp(prefix="tag-bench-peers-"))
     try:
         for name in args.engines:
-            bench(name, root, args.duration, args.steps, keep=args.model_dir is not None)
+            try:
+                bench(name, root, args.duration, args.steps, keep=args.model_dir is not None)
+            except Exception as exc:  # report and go on with the next engine
+                print(f"{name:<13} failed: {type(exc).__name__}: {exc}", flush=True)
     finally:
         if args.model_dir is None:
             shutil.rmtree(root, ignore_errors=True)

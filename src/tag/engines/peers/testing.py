@@ -172,7 +172,7 @@ def write_audioldm2(folder: Path, size: Size = "tiny", seed: int = 0) -> Path:
         unet = AudioLDM2UNet2DConditionModel(
             block_out_channels=(8, 16), layers_per_block=1, norm_num_groups=8, sample_size=32,
             in_channels=4, out_channels=4, down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-            up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=([16, 16], [16, 16]),
+            up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=([None, 16, 16],) * 2,
         )
         projection = AudioLDM2ProjectionModel(text_encoder_dim=8, text_encoder_1_dim=16, langauge_model_dim=16)
         mel_bins, max_new_tokens = 8, 4
@@ -183,10 +183,12 @@ def write_audioldm2(folder: Path, size: Size = "tiny", seed: int = 0) -> Path:
                      feed_forward_proj="gated-gelu")
         )
         gpt2 = GPT2LMHeadModel(GPT2Config(n_embd=768, n_head=12, n_layer=12, vocab_size=50257, n_positions=1024))
+        # Per block: a self-attention layer, cross-attention to the GPT-2 states
+        # (768) and to the Flan-T5 states (1024), as in the converted checkpoint.
         unet = AudioLDM2UNet2DConditionModel(
             sample_size=256, in_channels=8, out_channels=8, layers_per_block=2,
             block_out_channels=(128, 256, 384, 640), attention_head_dim=8,
-            cross_attention_dim=([768, 1024],) * 4,
+            cross_attention_dim=([None, 768, 1024],) * 4,
             down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
             up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
         )
