@@ -108,7 +108,7 @@ async def test_every_user_gets_one_sound_although_the_bot_dies_twice(stage, tmp_
             await bot.kill()
             await bot.start()
         try:
-            await count_calls(fake, "sendAudio", USERS, 180)
+            await count_calls(fake, "sendAudio", USERS, 90)
         except AssertionError:
             sent = {c.chat_id for c in fake.calls_of("sendAudio")}
             waiting = await stage.broker.queue_depth(stage.settings.response_queue)
