@@ -16,6 +16,8 @@ from typing import Literal
 
 import aiosqlite
 
+from tag.sqlite import SqliteDatabase
+
 Delivery = Literal["audio", "voice", "document"]
 DELIVERIES: tuple[Delivery, ...] = ("audio", "voice", "document")
 SessionState = Literal["idle", "awaiting_duration", "awaiting_custom", "in_flight"]
@@ -91,31 +93,8 @@ def new_dialogue_id() -> str:
     return uuid.uuid4().hex[:8]
 
 
-class BotStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db: aiosqlite.Connection | None = None
-
-    async def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path)
-        self._db.row_factory = aiosqlite.Row
-        # WAL keeps readers and the single writer from blocking each other.
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA synchronous=NORMAL")
-        await self._db.executescript(_SCHEMA)
-        await self._db.commit()
-
-    async def close(self) -> None:
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
-
-    @property
-    def db(self) -> aiosqlite.Connection:
-        if self._db is None:
-            raise RuntimeError("the bot store is not open")
-        return self._db
+class BotStore(SqliteDatabase):
+    schema = _SCHEMA
 
     async def _write(self, sql: str, args: tuple[object, ...]) -> int:
         cursor = await self.db.execute(sql, args)

@@ -17,6 +17,8 @@ from typing import Any
 
 import aiosqlite
 
+from tag.sqlite import SqliteDatabase
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS generations (
     id TEXT PRIMARY KEY,
@@ -91,33 +93,17 @@ def _row_to_record(row: aiosqlite.Row) -> Record:
     return Record(**data)
 
 
-class Store:
+class Store(SqliteDatabase):
+    schema = _SCHEMA
+
     def __init__(self, folder: Path) -> None:
+        super().__init__(folder / "generations.sqlite3")
         self.folder = folder
         self.audio_dir = folder / "audio"
-        self._db: aiosqlite.Connection | None = None
 
     async def open(self) -> None:
         self.audio_dir.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.folder / "generations.sqlite3")
-        self._db.row_factory = aiosqlite.Row
-        # WAL + NORMAL: progress updates are frequent and losing the last one in a
-        # power cut is harmless.
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA synchronous=NORMAL")
-        await self._db.executescript(_SCHEMA)
-        await self._db.commit()
-
-    async def close(self) -> None:
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
-
-    @property
-    def db(self) -> aiosqlite.Connection:
-        if self._db is None:
-            raise RuntimeError("store is not open")
-        return self._db
+        await super().open()
 
     async def add(self, record: Record) -> None:
         data = asdict(record)
