@@ -34,6 +34,8 @@ ProgressHandler = Callable[[ProgressEvent], Awaitable[None]]
 # A reply that cannot be handed to the user (say, Telegram is down) is retried a
 # few more times than a request before it is parked in the dead-letter queue.
 REPLY_DELIVERY_LIMIT = 10
+# Replies handed to the front end at once (uploads to users run in parallel).
+REPLY_PREFETCH = 16
 
 
 def progress_routing_key(reply_queue: str) -> str:
@@ -62,7 +64,7 @@ class RequestClient:
         self._on_response, self._on_progress = on_response, on_progress
         await self.broker.declare(self.settings.request_queue, delivery_limit=self.settings.delivery_limit)
         await self.broker.declare(self.reply_queue, delivery_limit=REPLY_DELIVERY_LIMIT)
-        self._subscriptions.append(await self.broker.consume(self.reply_queue, self._handle_response, prefetch=16))
+        self._subscriptions.append(await self.broker.consume(self.reply_queue, self._handle_response, prefetch=REPLY_PREFETCH))
         if on_progress is not None:
             self._subscriptions.append(
                 await self.broker.subscribe_events(

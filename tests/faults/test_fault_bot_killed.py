@@ -21,10 +21,13 @@ from fake_telegram import FakeTelegram  # noqa: E402
 
 from harness import REPO  # noqa: E402
 
+from tag.frontend import REPLY_PREFETCH  # noqa: E402
+
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow]
 
 TOKEN = "424242:fault-suite-token"
 USERS = 100
+KILLS = 2
 
 
 def free_port() -> int:
@@ -69,6 +72,20 @@ class BotProcess:
                 return response.status, await response.text()
 
 
+async def every_user_served(fake: FakeTelegram, chats: set[int], timeout: float) -> None:
+    """Wait until every chat in ``chats`` has had a sound (repeats do not count)."""
+    waiting, since = set(chats), 0
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    for call in fake.calls_of("sendAudio"):
+        waiting.discard(call.chat_id)
+        since = call.index + 1
+    while waiting:
+        call = await fake.wait_for("sendAudio", since=since, timeout=max(0.1, deadline - loop.time()))
+        waiting.discard(call.chat_id)
+        since = call.index + 1
+
+
 async def count_calls(fake: FakeTelegram, method: str, n: int, timeout: float, where=None) -> list:
     """Wait until ``n`` calls of ``method`` (matching ``where``) have been made."""
     found, since = [], 0
@@ -81,12 +98,9 @@ async def count_calls(fake: FakeTelegram, method: str, n: int, timeout: float, w
     return found
 
 
-# Found by this test: Courier.on_response marks a request "done" in the bot's
-# store *before* uploading the sound; a bot killed during the upload gets the
-# answer again after its restart and drops it as a duplicate, so the user never
-# gets the sound (seen: 10 of 100 users, all "done" in bot.sqlite3, none sent).
-# It fails about every other run until delivery marks the request after sending.
-@pytest.mark.xfail(strict=False, reason="bot loses sounds claimed but not yet sent when killed (tag/bot/delivery.py)")
+# Found by this test: delivery once marked a request "done" before uploading the
+# sound, so a bot killed mid-upload dropped the redelivered answer as a duplicate.
+# Requests are now "delivering" until the upload succeeds.
 async def test_every_user_gets_one_sound_although_the_bot_dies_twice(stage, tmp_path):
     fake = FakeTelegram(TOKEN)
     await fake.start()
@@ -108,7 +122,7 @@ async def test_every_user_gets_one_sound_although_the_bot_dies_twice(stage, tmp_
             await bot.kill()
             await bot.start()
         try:
-            await count_calls(fake, "sendAudio", USERS, 90)
+            await every_user_served(fake, {u.id for u in users}, 90)
         except AssertionError:
             sent = {c.chat_id for c in fake.calls_of("sendAudio")}
             waiting = await stage.broker.queue_depth(stage.settings.response_queue)
@@ -132,13 +146,19 @@ async def test_every_user_gets_one_sound_although_the_bot_dies_twice(stage, tmp_
     by_chat: dict[int, list] = {}
     for call in fake.calls_of("sendAudio"):
         by_chat.setdefault(call.chat_id, []).append(call)
-    problems = []
+    problems, repeated = [], 0
     for i, user in enumerate(users):
         sounds = by_chat.pop(user.id, [])
-        if len(sounds) != 1:
-            problems.append(f"user {user.id} got {len(sounds)} sounds")
-        elif sounds[0].params.get("title") != f"wind chime {i}":
-            problems.append(f"user {user.id} got {sounds[0].params.get('title')!r}")
+        if not sounds:
+            problems.append(f"user {user.id} got no sound")
+        if any(sound.params.get("title") != f"wind chime {i}" for sound in sounds):
+            problems.append(f"user {user.id} got {[s.params.get('title') for s in sounds]!r}")
+        repeated += max(0, len(sounds) - 1)
     problems += [f"chat {chat} got sounds it never asked for" for chat in by_chat]
+    # Telegram has no idempotent upload: a sound whose upload was in flight when
+    # the bot died is sent again after the restart (at least once, never lost).
+    # Only uploads in flight can repeat: at most the reply prefetch per kill.
+    if repeated > KILLS * REPLY_PREFETCH:
+        problems.append(f"{repeated} repeated sounds: more than the uploads in flight at {KILLS} kills")
     assert problems == [], (tmp_path / "bot.log").read_text(errors="replace")[-3000:]
-    print(f"bot kills: 2, users answered {USERS}/{USERS}, each exactly once")
+    print(f"bot kills: {KILLS}, users answered {USERS}/{USERS}, none lost, {repeated} sent twice")

@@ -166,12 +166,15 @@ class Courier:
     async def on_response(self, response: SoundResponse) -> None:
         request_id = str(response.request_id)
         async with self.lock(request_id):
-            record = await self.store.finish(request_id, "done" if response.status == "ok" else "failed")
+            ok = response.status == "ok" and bool(response.audio)
+            # An interrupted earlier delivery (the bot was killed mid-upload) is
+            # claimable again: better a sound twice than never.
+            record = await self.store.finish(request_id, "delivering" if ok else "failed", unless_ended=True)
             if record is None:
                 log.info("dropping a duplicate or stale response for %s", request_id)
                 return
             texts = Texts(record.lang)
-            if response.status == "ok" and response.audio:
+            if ok:
                 try:
                     await self._send_sound(record, response, texts)
                 except _TRANSIENT as exc:
@@ -181,10 +184,12 @@ class Courier:
                     raise
                 except TelegramAPIError as exc:
                     log.warning("sending a sound failed: %s", type(exc).__name__)
+                    await self.store.finish(request_id, "failed", unless_ended=True)
                     await self.edit_status(record, "failed")
                     await self._send_text(record.chat_id, texts("error_send"))
                 else:
                     log.info("request %s: sound delivered", request_id)  # the end of the request's trace
+                    await self.store.finish(request_id, "done", unless_ended=True)
                     await self.edit_status(record, "done")
             else:
                 reason = response.error.message if response.error else "no audio"

@@ -21,7 +21,9 @@ from tag.sqlite import SqliteDatabase
 Delivery = Literal["audio", "voice", "document"]
 DELIVERIES: tuple[Delivery, ...] = ("audio", "voice", "document")
 SessionState = Literal["idle", "awaiting_duration", "awaiting_custom", "in_flight"]
-RequestState = Literal["pending", "done", "failed", "timeout", "cancelled"]
+# "delivering": the sound is being uploaded; a bot killed meanwhile finds the
+# response redelivered and the request still claimable, so the user never loses it.
+RequestState = Literal["pending", "delivering", "done", "failed", "timeout", "cancelled"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -218,10 +220,16 @@ class BotStore(SqliteDatabase):
             row = await cur.fetchone()
         return _record(row) if row else None
 
-    async def finish(self, request_id: str, state: RequestState) -> RequestRecord | None:
-        """Move a pending request to ``state``; None if it was not pending (duplicate, stale)."""
+    async def finish(
+        self, request_id: str, state: RequestState, *, unless_ended: bool = False
+    ) -> RequestRecord | None:
+        """Move a pending request to ``state``; None if it was not pending (duplicate, stale).
+
+        With ``unless_ended`` a request caught mid-delivery (``delivering``) moves too.
+        """
+        from_states = "('pending', 'delivering')" if unless_ended else "('pending')"
         changed = await self._write(
-            "UPDATE requests SET state = ?, finished = ? WHERE request_id = ? AND state = 'pending'",
+            f"UPDATE requests SET state = ?, finished = ? WHERE request_id = ? AND state IN {from_states}",
             (state, time.time(), request_id),
         )
         return await self.request(request_id) if changed else None
