@@ -239,11 +239,25 @@ def _models(args: argparse.Namespace, settings: Settings) -> int:
             auto = resolve_name("auto", settings)
         except EngineError:
             auto = None
-        print(f"{'engine':<16} {'ready':<6} {'auto':<5} weights")
+        rows = [("engine", "ready", "auto", "rate", "max s", "on disk")]
         for spec in available():
-            ready = "yes" if spec.is_available(settings) else "no"
-            print(f"{spec.name:<16} {ready:<6} {'*' if spec.name == auto else '':<5} {spec.weights_location(settings)}")
-            print(f"{'':<16} {spec.description}")
+            size = spec.weights_size(settings)
+            rows.append((
+                spec.name,
+                "yes" if spec.is_available(settings) else "no",
+                "*" if spec.name == auto else "",
+                f"{spec.sample_rate} Hz" if spec.sample_rate else "-",
+                f"{spec.max_duration:g}",
+                "-" if size is None else _human_size(size),
+            ))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print()
+        for spec in available():
+            print(f"{spec.name}: {spec.description}\n    weights: {spec.weights_location(settings)}")
+            if spec.licence:
+                print(f"    licence: {spec.licence}")
         return EXIT_OK
     try:
         spec = get_spec(args.name)
@@ -260,6 +274,14 @@ def _models(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILED
     print(f"{spec.name}: weights in {spec.weights_location(settings)}")
     return EXIT_OK
+
+
+def _human_size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return f"{size} B"
 
 
 def _schema(args: argparse.Namespace, settings: Settings) -> int:

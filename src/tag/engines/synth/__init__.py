@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tag.engines.registry import EngineSpec, register
-from tag.engines.synth.engine import SynthEngine
+from tag.engines.synth.engine import DEFAULT_SAMPLE_RATE, SynthEngine
 from tag.engines.synth.sources import SOURCES
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ SPEC = register(
         description=f"offline procedural sound design: {len(SOURCES)} sources, English and Russian prompts, no weights",
         factory=_build,
         priority=0,
+        sample_rate=DEFAULT_SAMPLE_RATE,
+        licence="the project's own (procedural, no weights)",
     )
 )
 
