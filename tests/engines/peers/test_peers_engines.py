@@ -182,3 +182,17 @@ def test_float16_on_cpu_falls_back_to_float32_with_a_notice(peer_settings: Setti
     audio = run(engine, 0.5, seed=1)
     assert any("float32" in notice for notice in audio.notices)
     assert next(engine.pipeline.unet.parameters()).dtype.__repr__() == "torch.float32"
+
+
+def test_stable_audio_decodes_only_the_clip_yet_matches_the_full_window(tiny_engines: dict[str, Any]) -> None:
+    from tag.engines.peers.runtime import generators
+
+    engine = tiny_engines["stable-audio"]
+    audio = run(engine, 1.0, seed=3, stereo=True)
+    # The pipeline's own path: decode the whole 2 s window, then cut.
+    full = engine.pipeline(
+        "rain on a roof", audio_end_in_s=1.0, num_inference_steps=2, guidance_scale=engine.model.default_guidance,
+        generator=generators(3, 1), output_type="np",
+    ).audios[0].T
+    assert full.shape == (8000, 2)
+    np.testing.assert_allclose(audio.samples, full, atol=1e-5)
