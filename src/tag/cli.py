@@ -17,6 +17,7 @@ from tag.logs import setup_logging
 log = logging.getLogger("tag")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PARITY_ENGINE = "make-an-audio-parity"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--guidance", type=float, help="classifier-free guidance scale")
     gen.add_argument("--format", "-f", choices=["wav", "ogg", "mp3"], help="default: from --out, else wav")
     gen.add_argument("--stereo", action="store_true", help="stereo output where the engine supports it")
+    gen.add_argument(
+        "--parity",
+        action="store_true",
+        help="Make-An-Audio with the reference sampler exactly (DDIM 100 steps, its noise), for comparison",
+    )
 
     commands.add_parser("worker", help="run a GeneratorService worker on the broker")
     commands.add_parser("bot", help="run the Telegram bot")
@@ -98,7 +104,13 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
     load_plugins(settings.engine_plugins)
     started = time.perf_counter()
     try:
-        engine = create_engine(args.engine or settings.engine, settings)
+        name = args.engine or settings.engine
+        if args.parity:
+            if name not in ("auto", "make-an-audio", PARITY_ENGINE):
+                print(f"tag: --parity is for the make-an-audio engine, not {name!r}", file=sys.stderr)
+                return EXIT_USAGE
+            name = PARITY_ENGINE
+        engine = create_engine(name, settings)
         log.info("engine %s loaded in %.1f s", engine.name, time.perf_counter() - started)
         with _Progress() as progress:
             result = engine.generate(

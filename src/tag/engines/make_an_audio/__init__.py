@@ -55,6 +55,7 @@ register(
         download=_download,
         priority=100,
         max_duration=120.0,
+        sample_rate=16000,
         defaults={"steps": 20, "guidance": 3.0, "candidates": 3},
     )
 )
@@ -67,6 +68,7 @@ register(
         download=_download,
         priority=0,
         max_duration=120.0,
+        sample_rate=16000,
         defaults={"steps": 100, "guidance": 3.0, "candidates": 3},
     )
 )
