@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from pathlib import Path
 
@@ -77,3 +78,29 @@ async def test_history_is_distinct_prompts_newest_first_and_pruned(store: BotSto
     assert [r.prompt for r in history][-3:] == ["sea", "rain", "wind"]
     assert await store.prune(time.time() + 1) == 14  # ended ones only; the pending one stays
     assert [r.request_id for r in await store.pending()] == ["other-user"]
+
+
+async def test_a_database_from_before_the_engine_choice_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE users (user_id INTEGER PRIMARY KEY, lang TEXT, delivery TEXT NOT NULL DEFAULT 'audio');"
+        "INSERT INTO users (user_id, lang, delivery) VALUES (7, 'ru', 'voice');"
+    )
+    old.commit()
+    old.close()
+    store = BotStore(path)
+    await store.open()
+    try:
+        prefs = await store.prefs(7)
+        assert (prefs.lang, prefs.delivery, prefs.engine) == ("ru", "voice", "auto")
+        await store.set_engine(7, "synth")
+    finally:
+        await store.close()
+    store = BotStore(path)
+    await store.open()  # a second open finds the column and leaves it be
+    try:
+        assert (await store.prefs(7)).engine == "synth"
+        assert (await store.prefs(8)).engine == "auto"
+    finally:
+        await store.close()

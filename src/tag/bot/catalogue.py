@@ -67,7 +67,14 @@ _EN: dict[str, str] = {
     "not_allowed": "Sorry, this bot is private.",
     "non_text": "I understand only text. Send a description of a sound, e.g. <i>waves on a beach</i>.",
     "old_button": "This button is outdated.",
-    "settings": "⚙️ <b>Settings</b>\nLanguage: {lang_name}\nSounds arrive as: {delivery_name}",
+    "settings": (
+        "⚙️ <b>Settings</b>\nLanguage: {lang_name}\nSounds arrive as: {delivery_name}\nEngine: {engine_name}"
+    ),
+    "engine_auto": "auto",
+    "error_engine": (
+        "Sorry, the engine you chose cannot make sounds right now: {reason}\n"
+        "Choose another one (or auto) in /settings and try again."
+    ),
     "lang_name": "English",
     "delivery_audio": "audio (MP3)",
     "delivery_voice": "voice note (OGG)",
@@ -81,7 +88,7 @@ _EN: dict[str, str] = {
     "cmd_help": "How to use it",
     "cmd_generate": "Generate a sound: /generate rain, 5s",
     "cmd_cancel": "Stop waiting",
-    "cmd_settings": "Language and file type",
+    "cmd_settings": "Language, file type, engine",
     "cmd_history": "Last prompts",
 }
 
@@ -138,7 +145,14 @@ _RU: dict[str, str] = {
     "not_allowed": "Извините, это закрытый бот.",
     "non_text": "Я понимаю только текст. Пришлите описание звука, например <i>волны на пляже</i>.",
     "old_button": "Эта кнопка устарела.",
-    "settings": "⚙️ <b>Настройки</b>\nЯзык: {lang_name}\nЗвуки приходят как: {delivery_name}",
+    "settings": (
+        "⚙️ <b>Настройки</b>\nЯзык: {lang_name}\nЗвуки приходят как: {delivery_name}\nДвижок: {engine_name}"
+    ),
+    "engine_auto": "авто",
+    "error_engine": (
+        "Извините, выбранный движок сейчас не может создавать звуки: {reason}\n"
+        "Выберите другой (или «авто») в /settings и попробуйте ещё раз."
+    ),
     "lang_name": "русский",
     "delivery_audio": "аудио (MP3)",
     "delivery_voice": "голосовое (OGG)",
@@ -152,7 +166,7 @@ _RU: dict[str, str] = {
     "cmd_help": "Как пользоваться",
     "cmd_generate": "Создать звук: /generate дождь, 5с",
     "cmd_cancel": "Перестать ждать",
-    "cmd_settings": "Язык и тип файла",
+    "cmd_settings": "Язык, тип файла, движок",
     "cmd_history": "Последние запросы",
 }
 

@@ -46,6 +46,8 @@ RETRY_AFTER_ATTEMPTS = 3
 RETRY_AFTER_MAX = 30
 # Failures worth a redelivery of the response (Telegram briefly unreachable).
 _TRANSIENT = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter)
+# Worker error codes meaning the requested engine cannot run (the user picked it).
+ENGINE_ERRORS = frozenset({"engine_unavailable", "unknown_engine"})
 
 
 def status_values(record: RequestRecord) -> dict[str, object]:
@@ -194,7 +196,11 @@ class Courier:
             else:
                 reason = response.error.message if response.error else "no audio"
                 await self.edit_status(record, "failed")
-                await self._send_text(record.chat_id, texts("error_worker", reason=reason))
+                # A missing engine is the user's choice to change: point them to /settings.
+                engine_gone = response.error is not None and response.error.code in ENGINE_ERRORS
+                await self._send_text(
+                    record.chat_id, texts("error_engine" if engine_gone else "error_worker", reason=reason)
+                )
         self._forget(request_id)
         # start_after_audio_sent: the user may ask again.
         await self.store.clear_session(record.user_id, request_id=request_id)

@@ -19,7 +19,7 @@ from aiogram.exceptions import TelegramAPIError
 from tag.bot.catalogue import Texts, number
 from tag.bot.delivery import Courier, status_values
 from tag.bot.ratelimit import RateLimiter
-from tag.bot.store import BotStore
+from tag.bot.store import AUTO_ENGINE, BotStore
 from tag.backpressure import USER_LIMIT, ServiceBusy
 from tag.broker import Broker, BrokerError
 from tag.config import Settings
@@ -107,7 +107,12 @@ class Generations:
                 user_id=user_id,
                 prompt=prompt,
                 duration=duration,
-                options=RequestOptions(seed=seed, format=FORMAT_FOR_DELIVERY[prefs.delivery]),
+                options=RequestOptions(
+                    seed=seed,
+                    format=FORMAT_FOR_DELIVERY[prefs.delivery],
+                    # "auto" leaves the choice to the workers.
+                    engine=None if prefs.engine == AUTO_ENGINE else prefs.engine,
+                ),
             )
             refusal: str | None = None
             try:

@@ -6,11 +6,13 @@ recognised as outdated instead of acting on the current one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from tag.bot.catalogue import Texts, number
-from tag.bot.store import RequestRecord
+from tag.bot.store import AUTO_ENGINE, RequestRecord
 from tag.messages import DURATION_MIN
 
 DURATION_CHOICES = (3, 5, 10, 20)
@@ -28,7 +30,7 @@ class SoundCb(CallbackData, prefix="snd"):
 
 
 class SettingsCb(CallbackData, prefix="set"):
-    key: str  # "lang" or "delivery"
+    key: str  # "lang", "delivery" or "engine"
     value: str
 
 
@@ -114,8 +116,27 @@ def history_keyboard(records: list[RequestRecord]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def settings_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
+ENGINES_PER_ROW = 3
+
+
+def settings_keyboard(
+    texts: Texts, lang: str, engines: Sequence[str] = (), current_engine: str = AUTO_ENGINE
+) -> InlineKeyboardMarkup:
+    """Language, delivery, and engine (``auto`` first, then ``engines``; the current one ticked)."""
     other = "en" if lang == "ru" else "ru"
+    choices = [AUTO_ENGINE, *(e for e in engines if e != AUTO_ENGINE)]
+    engine_buttons = []
+    for name in choices:
+        try:
+            data = SettingsCb(key="engine", value=name).pack()
+        except ValueError:  # a name holding the ":" separator cannot travel
+            continue
+        if len(data.encode()) > 64:  # Telegram refuses longer callback data
+            continue
+        label = texts("engine_auto") if name == AUTO_ENGINE else name
+        tick = "✓ " if name == current_engine else ""
+        engine_buttons.append(InlineKeyboardButton(text=tick + label, callback_data=data))
+    engine_rows = [engine_buttons[i : i + ENGINES_PER_ROW] for i in range(0, len(engine_buttons), ENGINES_PER_ROW)]
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=texts("btn_lang"), callback_data=SettingsCb(key="lang", value=other).pack())],
@@ -125,5 +146,6 @@ def settings_keyboard(texts: Texts, lang: str) -> InlineKeyboardMarkup:
                 )
                 for d in ("audio", "voice", "document")
             ],
+            *engine_rows,
         ]
     )

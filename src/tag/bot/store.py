@@ -29,7 +29,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     user_id INTEGER PRIMARY KEY,
     lang TEXT,
-    delivery TEXT NOT NULL DEFAULT 'audio'
+    delivery TEXT NOT NULL DEFAULT 'audio',
+    engine TEXT NOT NULL DEFAULT 'auto'
 );
 CREATE TABLE IF NOT EXISTS sessions (
     user_id INTEGER PRIMARY KEY,
@@ -59,10 +60,19 @@ CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created);
 """
 
 
+# The engine preference meaning "let the workers choose" (no engine in the request).
+AUTO_ENGINE = "auto"
+
+# Columns added after the first release: (table, column, definition). Files made
+# before them get the column on open, so an upgraded bot keeps its users.
+_ADDED_COLUMNS = (("users", "engine", "TEXT NOT NULL DEFAULT 'auto'"),)
+
+
 @dataclass(frozen=True)
 class UserPrefs:
     lang: str | None
     delivery: Delivery
+    engine: str = AUTO_ENGINE
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,15 @@ def new_dialogue_id() -> str:
 class BotStore(SqliteDatabase):
     schema = _SCHEMA
 
+    async def open(self) -> None:
+        await super().open()
+        for table, column, definition in _ADDED_COLUMNS:
+            async with self.db.execute(f"PRAGMA table_info({table})") as cur:
+                present = {row["name"] for row in await cur.fetchall()}
+            if column not in present:
+                await self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        await self.db.commit()
+
     async def _write(self, sql: str, args: tuple[object, ...]) -> int:
         cursor = await self.db.execute(sql, args)
         await self.db.commit()
@@ -105,11 +124,13 @@ class BotStore(SqliteDatabase):
 
     # Users
     async def prefs(self, user_id: int) -> UserPrefs:
-        async with self.db.execute("SELECT lang, delivery FROM users WHERE user_id = ?", (user_id,)) as cur:
+        async with self.db.execute(
+            "SELECT lang, delivery, engine FROM users WHERE user_id = ?", (user_id,)
+        ) as cur:
             row = await cur.fetchone()
         if row is None:
             return UserPrefs(lang=None, delivery="audio")
-        return UserPrefs(lang=row["lang"], delivery=row["delivery"])
+        return UserPrefs(lang=row["lang"], delivery=row["delivery"], engine=row["engine"])
 
     async def set_lang(self, user_id: int, lang: str) -> None:
         await self._write(
@@ -123,6 +144,13 @@ class BotStore(SqliteDatabase):
             "INSERT INTO users (user_id, delivery) VALUES (?, ?) "
             "ON CONFLICT(user_id) DO UPDATE SET delivery = excluded.delivery",
             (user_id, delivery),
+        )
+
+    async def set_engine(self, user_id: int, engine: str) -> None:
+        await self._write(
+            "INSERT INTO users (user_id, engine) VALUES (?, ?) "
+            "ON CONFLICT(user_id) DO UPDATE SET engine = excluded.engine",
+            (user_id, engine),
         )
 
     # Sessions
