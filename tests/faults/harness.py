@@ -3,7 +3,7 @@
 Every case runs in its own RabbitMQ virtual host (``tag-faults``) so that closing
 "all connections" there leaves other test runs on the same broker alone.  The
 workers are ``python -m tag worker`` processes kept alive by ``tag.supervisor``,
-exactly as ``tag run --workers N`` runs them; the front end is the lead's
+exactly as ``tag run --workers N`` runs them; the front end is the
 ``RequestClient``, its replies kept in a ``Ledger`` that knows which user each
 request came from.
 """

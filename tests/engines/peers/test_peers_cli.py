@@ -1,6 +1,6 @@
 """`tag generate --engine NAME` for every peer engine, on a model folder in the
 published layout, in-process through ``tag.cli.main`` (the process entry point is
-the lead's CLI tests' business)."""
+tests/test_cli.py's business)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tiny random CLAP models in the official file layout, for tests (ours and colleagues').
+"""Tiny random CLAP models in the official file layout, for the tests of every engine that uses CLAP.
 
 ``write_tiny_clap(folder)`` produces what a user would put in the CLAP folder,
 shrunk: ``config.yml``, ``CLAP_weights_2022.pth`` (``{"model": state_dict}``,
