@@ -24,6 +24,7 @@ from starlette.types import Message as ASGIMessage
 
 from tag import audio
 from tag.backpressure import TOTAL_LIMIT, USER_LIMIT
+from tag.backpressure import ServiceBusy
 from tag.broker import Broker, BrokerError
 from tag.config import Settings
 from tag.engines import EngineError, registry
@@ -312,6 +313,8 @@ def create_app(
         )
         try:
             record = await service.create(new, owner, client)
+        except ServiceBusy as busy:
+            return _problem(503, busy.message, headers={"Retry-After": "30"})
         except BrokerError:
             return _problem(503, "the request queue cannot be reached; try again later",
                             headers={"Retry-After": "10"})
