@@ -21,7 +21,7 @@ _EN: dict[str, str] = {
         "• <i>rain on a tin roof</i>\n"
         "• <i>a dog barks in the distance, 7s</i>\n"
         "• <code>/generate birds singing at dawn</code>\n\n"
-        "Then pick a duration. /settings: language and file type, "
+        "Then pick a duration. /settings: language, file type, engine; "
         "/history: your last prompts, /cancel: stop waiting, /help: this text."
     ),
     "help": (
@@ -31,7 +31,7 @@ _EN: dict[str, str] = {
         "3. Wait a little: I show the progress and then send the sound.\n\n"
         "Shortcuts: <i>thunder and rain, 10s</i> or <code>/generate thunder</code> skip the buttons.\n"
         "One request at a time; /cancel stops waiting.\n"
-        "/settings: language and file type · /history: last prompts"
+        "/settings: language, file type, engine · /history: last prompts"
     ),
     "ask_duration": "🎧 <i>{prompt}</i>\nHow long should it be?",
     "ask_custom_duration": "Type the duration in seconds ({min}–{max}), for example <code>7</code>.",
@@ -99,7 +99,7 @@ _RU: dict[str, str] = {
         "• <i>дождь по жестяной крыше</i>\n"
         "• <i>вдали лает собака, 7с</i>\n"
         "• <code>/generate пение птиц на рассвете</code>\n\n"
-        "Потом выберите длительность. /settings: язык и тип файла, "
+        "Потом выберите длительность. /settings: язык, тип файла, движок; "
         "/history: последние запросы, /cancel: перестать ждать, /help: эта справка."
     ),
     "help": (
@@ -109,7 +109,7 @@ _RU: dict[str, str] = {
         "3. Немного подождите: я покажу ход работы и пришлю звук.\n\n"
         "Быстро: <i>гром и дождь, 10с</i> или <code>/generate гром</code> без кнопок.\n"
         "Один запрос за раз; /cancel — перестать ждать.\n"
-        "/settings: язык и тип файла · /history: последние запросы"
+        "/settings: язык, тип файла, движок · /history: последние запросы"
     ),
     "ask_duration": "🎧 <i>{prompt}</i>\nКакой длительности?",
     "ask_custom_duration": "Введите длительность в секундах ({min}–{max}), например <code>7</code>.",
