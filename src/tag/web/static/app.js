@@ -501,6 +501,8 @@
         body: JSON.stringify(body),
       });
       result.hidden = true;
+      // Say it is queued at once: a fast worker may be done before the next look.
+      showStatus({ status: accepted.status, position: accepted.position });
       const doc = await api(accepted.url);
       show(doc);
     } catch (error) {
