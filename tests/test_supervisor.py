@@ -111,29 +111,12 @@ async def _wait_sigterm_ignored(pid: int, timeout: float = 10) -> None:
 @pytest.mark.rabbitmq
 async def test_tag_run_with_worker_processes(settings, tmp_path):
     """``tag run --workers 2``: two worker processes, one killed and replaced, all stopped on SIGTERM."""
-    import json
-    import socket
-    from pathlib import Path
-
+    from support.processes import fault_env, free_port
     from tag.broker import create_broker
     from tag.frontend import WorkerWatch
 
-    repo = Path(__file__).resolve().parents[1]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        web_port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_")}
-    env.update(
-        TAG_BROKER_URL=settings.broker(),
-        TAG_REQUEST_QUEUE=settings.request_queue,
-        TAG_RESPONSE_QUEUE=settings.response_queue,
-        TAG_PROGRESS_EXCHANGE=settings.progress_exchange,
-        TAG_ENGINE="instant",
-        TAG_ENGINE_PLUGINS=json.dumps(["fault_engines"]),
-        TAG_DATA_DIR=str(tmp_path / "data"),
-        TAG_WORKER_GRACE="2",
-        PYTHONPATH=os.pathsep.join([str(repo / "tests" / "faults"), str(repo / "src")]),
-    )
+    web_port = free_port()
+    env = fault_env(settings, TAG_ENGINE="instant", TAG_DATA_DIR=str(tmp_path / "data"), TAG_WORKER_GRACE="2")
     async with create_broker(settings.broker()) as broker:
         watch = WorkerWatch(broker, settings, max_age=60)
         await watch.start()

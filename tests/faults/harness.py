@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import socket
 import subprocess
@@ -28,10 +27,13 @@ from tag.broker import BrokerError, create_broker
 from tag.config import Settings
 from tag.frontend import RequestClient, WorkerWatch
 from tag.messages import ProgressEvent, SoundRequest, SoundResponse
+
+from support.processes import fault_env
 from tag.supervisor import Backoff, Supervisor
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+
 VHOST = "tag-faults"
 
 
@@ -230,25 +232,14 @@ class Stage:
 
     # workers
     def worker_env(self, **extra: str) -> dict[str, str]:
-        s = self.settings
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_")}
-        env.update(
-            TAG_BROKER_URL=s.broker(),
-            TAG_REQUEST_QUEUE=s.request_queue,
-            TAG_RESPONSE_QUEUE=s.response_queue,
-            TAG_PROGRESS_EXCHANGE=s.progress_exchange,
-            TAG_DELIVERY_LIMIT=str(s.delivery_limit),
-            TAG_ENGINE=s.engine,
-            TAG_ENGINE_PLUGINS=json.dumps(["fault_engines"]),
-            TAG_WORKER_CONCURRENCY=str(s.worker_concurrency),
+        return fault_env(
+            self.settings,
+            TAG_ENGINE=self.settings.engine,
+            TAG_WORKER_CONCURRENCY=str(self.settings.worker_concurrency),
             TAG_WORKER_GRACE="5",
-            TAG_MODEL_DIR=str(s.model_dir),
-            TAG_DATA_DIR=str(s.data_dir),
             TAG_LOG_LEVEL="WARNING",
-            PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), str(REPO / "src"), os.environ.get("PYTHONPATH")])),
+            **extra,
         )
-        env.update(extra)
-        return env
 
     async def start_workers(self, count: int, *, metrics_port: int | None = None, **extra_env: str) -> None:
         self.supervisor = Supervisor(

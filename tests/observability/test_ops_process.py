@@ -46,30 +46,13 @@ async def test_front_end_endpoint_counts_live_workers(settings):
 
 async def test_tag_serve_and_tag_worker_processes_expose_the_endpoint(settings, tmp_path):
     """Real ``tag serve`` and ``tag worker`` processes with TAG_METRICS_PORT set."""
-    import os
     import signal
-    import socket
     import sys
-    from pathlib import Path
 
-    repo = Path(__file__).resolve().parents[2]
-    ports = []
-    for _ in range(3):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            ports.append(s.getsockname()[1])
-    web_port, web_metrics, worker_metrics = ports
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_")}
-    env.update(
-        TAG_BROKER_URL=settings.broker(),
-        TAG_REQUEST_QUEUE=settings.request_queue,
-        TAG_RESPONSE_QUEUE=settings.response_queue,
-        TAG_PROGRESS_EXCHANGE=settings.progress_exchange,
-        TAG_DATA_DIR=str(tmp_path / "data"),
-        TAG_ENGINE="instant",
-        TAG_ENGINE_PLUGINS=json.dumps(["fault_engines"]),
-        PYTHONPATH=os.pathsep.join([str(repo / "tests" / "faults"), str(repo / "src")]),
-    )
+    from support.processes import fault_env, free_port
+
+    web_port, web_metrics, worker_metrics = free_port(), free_port(), free_port()
+    env = fault_env(settings, TAG_DATA_DIR=str(tmp_path / "data"), TAG_ENGINE="instant")
     web = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tag", "serve", "--port", str(web_port), env={**env, "TAG_METRICS_PORT": str(web_metrics)}
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from support.processes import fault_env
 from tag.broker import create_broker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,19 +29,13 @@ def json_lines(path: Path) -> list[dict]:
 async def test_the_request_id_is_in_every_process_log(settings, tmp_path):
     fake = FakeTelegram(TOKEN)
     await fake.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_")}
-    env.update(
-        TAG_BROKER_URL=settings.broker(),
-        TAG_REQUEST_QUEUE=settings.request_queue,
-        TAG_RESPONSE_QUEUE=settings.response_queue,
-        TAG_PROGRESS_EXCHANGE=settings.progress_exchange,
+    env = fault_env(
+        settings,
         TAG_DATA_DIR=str(tmp_path / "data"),
         TAG_ENGINE="instant",
-        TAG_ENGINE_PLUGINS=json.dumps(["fault_engines"]),
         TAG_TELEGRAM_TOKEN=TOKEN,
         TAG_TELEGRAM_API_URL=fake.base_url,
         TAG_LOG_LEVEL="INFO",
-        PYTHONPATH=os.pathsep.join([str(REPO / "tests" / "faults"), str(REPO / "src")]),
     )
     logs = {name: tmp_path / f"{name}.log" for name in ("bot", "worker")}
     processes = {}

@@ -11,26 +11,20 @@ from pathlib import Path
 
 from tag.config import Settings
 
+from support.processes import tag_env
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 def worker_env(settings: Settings, engine: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_") or k.startswith("TAG_TEST_")}
-    env.update(
-        TAG_BROKER_URL=settings.broker(),
-        TAG_REQUEST_QUEUE=settings.request_queue,
-        TAG_RESPONSE_QUEUE=settings.response_queue,
-        TAG_PROGRESS_EXCHANGE=settings.progress_exchange,
-        TAG_DELIVERY_LIMIT=str(settings.delivery_limit),
+    return tag_env(
+        settings,
         TAG_ENGINE=engine,
         TAG_ENGINE_PLUGINS=json.dumps(["tests.support.engines"]),
-        TAG_MODEL_DIR=str(settings.model_dir),
-        TAG_DATA_DIR=str(settings.data_dir),
         TAG_LOG_LEVEL="INFO",
         PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        **extra,
     )
-    env.update(extra)
-    return env
 
 
 class WorkerProcess:

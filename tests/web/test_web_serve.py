@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
@@ -14,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from support.processes import tag_env
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
 from tag.web.service import reply_queue
@@ -25,17 +25,9 @@ LISTENING = re.compile(r"web page and API on http://127\.0\.0\.1:(\d+)/")
 
 
 def serve_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAG_") or k.startswith("TAG_TEST_")}
-    env.update(
-        TAG_BROKER_URL=settings.broker(),
-        TAG_REQUEST_QUEUE=settings.request_queue,
-        TAG_RESPONSE_QUEUE=settings.response_queue,
-        TAG_PROGRESS_EXCHANGE=settings.progress_exchange,
-        TAG_DATA_DIR=str(tmp_path / "data"),
-        TAG_MODEL_DIR=str(tmp_path / "models"),
-        TAG_LOG_LEVEL="INFO",
+    return tag_env(
+        settings, TAG_DATA_DIR=str(tmp_path / "data"), TAG_MODEL_DIR=str(tmp_path / "models"), TAG_LOG_LEVEL="INFO"
     )
-    return env
 
 
 async def test_tag_serve_process(settings: Settings, tmp_path: Path) -> None:

@@ -15,16 +15,6 @@ from maa_tiny import write_tiny_model  # noqa: E402
 from tag.config import Settings  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # The machine's cores are shared: several torch threads per process
-    # oversubscribe them and run an order of magnitude slower.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model dir holding make-an-audio/ with tiny weights (never modified by tests)."""

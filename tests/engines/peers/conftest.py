@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
-import torch
 
 from tag.config import Settings
 from tag.engines.peers import load_engine
@@ -21,15 +20,6 @@ WRITERS: dict[str, Callable[[Path], Path]] = {
     "musicgen": write_musicgen,
 }
 ENGINES = tuple(WRITERS)
-
-
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """Tiny models run fastest on one thread, above all on a shared, busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")
