@@ -37,15 +37,20 @@ def resample(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
     return signal.resample_poly(samples, new_rate // g, rate // g, axis=0).astype(np.float32)
 
 
+def encoded_rate(sample_rate: int, fmt: Format) -> int:
+    """The rate ``encode`` writes ``fmt`` at (Opus only runs at a few rates)."""
+    if fmt == "ogg" and sample_rate not in _OPUS_RATES:
+        return next((r for r in _OPUS_RATES if r >= sample_rate), 48000)
+    return sample_rate
+
+
 def encode(samples: np.ndarray, sample_rate: int, fmt: Format = "wav") -> bytes:
     """Encode float samples in [-1, 1] ((n,) or (n, channels)) as ``fmt`` bytes."""
     if fmt not in _SOUNDFILE_ARGS:
         raise ValueError(f"unknown audio format {fmt!r}; use one of {', '.join(_SOUNDFILE_ARGS)}")
     data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
-    rate = sample_rate
-    if fmt == "ogg" and rate not in _OPUS_RATES:
-        target = next((r for r in _OPUS_RATES if r >= rate), 48000)
-        data, rate = resample(data, rate, target), target
+    rate = encoded_rate(sample_rate, fmt)
+    data = resample(data, sample_rate, rate)
     container, subtype = _SOUNDFILE_ARGS[fmt]
     buffer = io.BytesIO()
     with sf.SoundFile(

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-import io
 import json
 import logging
 import os
@@ -29,7 +28,6 @@ import uuid
 from typing import Any
 
 import numpy as np
-import soundfile as sf
 
 from tag import audio as audio_codec
 from tag.broker.base import Broker, BrokerError, Delivery, Message, Subscription, UnroutableError
@@ -69,11 +67,7 @@ def encode_audio(sound: Audio, duration: float, fmt: str) -> tuple[bytes, int]:
     samples = audio_codec.fit_length(samples, round(duration * sound.sample_rate))
     samples = audio_codec.normalize_loudness(samples, sound.sample_rate, LOUDNESS_TARGET_LUFS)
     data = audio_codec.encode(samples, sound.sample_rate, fmt)  # type: ignore[arg-type]
-    try:
-        rate = sf.info(io.BytesIO(data)).samplerate  # Opus may have been resampled
-    except Exception:
-        rate = sound.sample_rate
-    return data, rate
+    return data, audio_codec.encoded_rate(sound.sample_rate, fmt)  # type: ignore[arg-type]
 
 
 def _addressee(body: bytes) -> tuple[uuid.UUID, int, int] | None:
