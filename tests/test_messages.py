@@ -5,14 +5,17 @@ import pytest
 
 from tag.messages import (
     PROMPT_MAX_CHARS,
+    SEED_MAX,
     InvalidMessage,
     LimitError,
     ProgressEvent,
     SoundRequest,
     SoundResponse,
     check_duration,
+    check_seed,
     check_prompt,
     export_schemas,
+    new_seed,
     parse_request,
 )
 
@@ -130,3 +133,15 @@ def test_exported_schemas_match_the_committed_ones(tmp_path):
         assert json.loads(path.read_text()) == json.loads((committed / path.name).read_text()), (
             f"{path.name} changed: run `tag schema` and commit docs/schemas"
         )
+
+
+@pytest.mark.parametrize("bad", [-1, 2**32, True, 1.5, "7", None])
+def test_check_seed_refuses_what_numpy_cannot_take(bad: object) -> None:
+    with pytest.raises(LimitError, match="0 to 4294967295"):
+        check_seed(bad)
+
+
+def test_check_seed_and_new_seed_stay_in_range() -> None:
+    assert check_seed(0) == 0 and check_seed(2**32 - 1) == 2**32 - 1 and check_seed(7.0) == 7
+    assert all(0 <= new_seed() <= SEED_MAX for _ in range(100))
+    assert len({new_seed() for _ in range(10)}) > 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,6 +31,7 @@ DURATION_MIN = 0.5
 DEFAULT_MAX_DURATION = 30.0
 CANDIDATES_MAX = 8
 STEPS_MAX = 500
+SEED_MAX = 2**32 - 1
 
 AudioFormat = Literal["wav", "ogg", "mp3"]
 
@@ -66,6 +68,27 @@ def check_duration(duration: float, max_duration: float = DEFAULT_MAX_DURATION) 
     return value
 
 
+def check_seed(seed: object) -> int:
+    """The seed as an int in 0..SEED_MAX, or ``LimitError`` naming the range.
+
+    Every front end and the worker check seeds here, so one rule holds everywhere
+    (numpy's generators take exactly this range).
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        if isinstance(seed, float) and seed.is_integer():
+            seed = int(seed)
+        else:
+            raise LimitError(f"the seed must be a whole number from 0 to {SEED_MAX}, not {seed!r}")
+    if not 0 <= seed <= SEED_MAX:
+        raise LimitError(f"the seed must be a whole number from 0 to {SEED_MAX}, not {seed}")
+    return seed
+
+
+def new_seed() -> int:
+    """A fresh random seed, for requests that name none (results always report theirs)."""
+    return secrets.randbelow(SEED_MAX + 1)
+
+
 class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -77,7 +100,7 @@ class RequestOptions(_Message):
     """Engine parameters; every one may be left out for the engine's default."""
 
     engine: str | None = Field(None, max_length=64)
-    seed: int | None = Field(None, ge=0, le=2**32 - 1)
+    seed: int | None = Field(None, ge=0, le=SEED_MAX)
     steps: int | None = Field(None, ge=1, le=STEPS_MAX)
     guidance: float | None = Field(None, ge=0, le=30)
     candidates: int | None = Field(None, ge=1, le=CANDIDATES_MAX)
@@ -136,6 +159,9 @@ class SoundResponse(_Message):
     notices: list[str] = Field(default_factory=list)
     # What the engine recognised in the prompt (sound sources), when it says.
     sources: list[str] = Field(default_factory=list)
+    # The seed the sound was made with (drawn by the worker when the request named
+    # none), so any result can be reproduced.
+    seed: int | None = Field(None, ge=0, le=SEED_MAX)
 
     @field_validator("audio", mode="before")
     @classmethod
