@@ -1,5 +1,9 @@
+import subprocess
+import sys
+
 import pytest
 
+from support.processes import tag_env
 from tag.config import Settings, SettingsError, load_settings, redact_url
 
 
@@ -42,3 +46,52 @@ def test_secrets_never_show(monkeypatch, settings):
 def test_redact_url_hides_only_the_password():
     assert redact_url("amqp://u:p4ss@h:5672/v") == "amqp://u:***@h:5672/v"
     assert redact_url("amqp://h/") == "amqp://h/"
+
+
+@pytest.mark.parametrize(
+    "variable, raw, expected",
+    [
+        ("TAG_API_KEYS", "k1,k2", ["k1", "k2"]),
+        ("TAG_API_KEYS", "solo-key", ["solo-key"]),
+        ("TAG_API_KEYS", '["k1", "k2"]', ["k1", "k2"]),
+        ("TAG_API_KEYS", "", []),
+        ("TAG_ALLOWED_USERS", "11, 22", [11, 22]),
+        ("TAG_ALLOWED_USERS", "[11, 22]", [11, 22]),
+        ("TAG_ENGINE_PLUGINS", "tests.support.engines,other.plugin", ["tests.support.engines", "other.plugin"]),
+    ],
+)
+def test_list_settings_are_comma_separated_or_json(monkeypatch, settings, variable, raw, expected):
+    monkeypatch.setenv(variable, raw)
+    value = getattr(load_settings(_env_file=None), variable.removeprefix("TAG_").lower())
+    assert [v.get_secret_value() if hasattr(v, "get_secret_value") else v for v in value] == expected
+
+
+BAD_VALUES = [
+    ("TAG_API_KEYS", '["hunter2", '),  # malformed JSON
+    ("TAG_ALLOWED_USERS", "12,hunter2"),
+    ("TAG_BROKER_URL", "amqp://user:hunter2@host:abc/"),
+    ("TAG_BROKER_URL", "amqp://user:hunter2@host:70000/"),
+    ("TAG_BROKER_URL", "amqp://user:hunter2@:5672/"),
+]
+
+
+@pytest.mark.parametrize("variable, raw", BAD_VALUES)
+def test_a_bad_value_is_one_line_naming_the_variable_and_the_form(monkeypatch, settings, variable, raw):
+    monkeypatch.setenv(variable, raw)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None)
+    text = str(caught.value)
+    assert "\n" not in text and variable in text and "expected" in text
+    assert "hunter2" not in text
+
+
+@pytest.mark.parametrize("variable, raw", BAD_VALUES[:1] + BAD_VALUES[2:3])
+def test_tag_worker_with_a_bad_value_exits_2_with_one_line(settings, variable, raw):
+    env = tag_env(settings, TAG_ENGINE="synth") | {variable: raw}
+    done = subprocess.run(
+        [sys.executable, "-m", "tag", "worker"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and variable in lines[0], done.stderr
+    assert "Traceback" not in done.stderr and "hunter2" not in done.stderr

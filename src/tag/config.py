@@ -7,14 +7,17 @@ validation errors.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 ENV_PREFIX = "TAG_"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -39,6 +42,50 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+LIST_FORM = "comma-separated values (a,b) or a JSON list ([\"a\", \"b\"])"
+
+
+def split_list(value: object) -> object:
+    """A list setting as written in the environment: comma-separated or a JSON list.
+
+    Strings starting with ``[`` must be JSON; anything else is split on commas
+    (blanks dropped), so ``TAG_API_KEYS=k1,k2`` and ``TAG_API_KEYS='["k1","k2"]'``
+    mean the same.  Values that are not strings (overrides in code) pass through.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError("starts with [ but is not a valid JSON list") from None
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+T = TypeVar("T")
+# A list field read from one environment variable (``EnvList[int]``, ``EnvList[str]``):
+# pydantic-settings' own JSON decoding is off so that ``split_list`` sees the raw text.
+EnvList = Annotated[list[T], NoDecode, BeforeValidator(split_list)]
+
+
+def check_broker_url(url: str) -> None:
+    """Raise ``ValueError`` unless ``url`` is a usable broker URL (never quoting it: it holds a password)."""
+    parts = urlsplit(url)
+    if parts.scheme == "memory":
+        return
+    if parts.scheme not in ("amqp", "amqps"):
+        raise ValueError("must start with amqp://, amqps:// or memory://")
+    if not parts.hostname:
+        raise ValueError("names no host")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError("has a port that is not a number from 1 to 65535")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", validate_default=True
@@ -46,7 +93,7 @@ class Settings(BaseSettings):
 
     # Broker
     broker_url: SecretStr | None = Field(
-        None, description="amqp://user:pass@host:port/vhost or memory://; unset = per command default"
+        None, description="amqp://user:password@host:port/vhost or memory://; unset = per command default"
     )
     request_queue: str = Field("RequestQueue", min_length=1, max_length=200)
     response_queue: str = Field("ResponseQueue", min_length=1, max_length=200)
@@ -63,7 +110,7 @@ class Settings(BaseSettings):
     worker_grace: float = Field(30.0, ge=0, le=3600, description="seconds a stopping worker waits for the job in hand")
     engine: str = Field("auto", min_length=1)
     # Extra modules to import at start-up; each registers engines (plugins, tests).
-    engine_plugins: list[str] = Field(default_factory=list)
+    engine_plugins: EnvList[str] = Field(default_factory=list, description=f"module names as {LIST_FORM}")
     model_dir: Path = Field(default_factory=lambda: _user_dir("CACHE", ".cache") / "models")
     device: Literal["cpu", "cuda", "mps", "auto"] = "cpu"
     dtype: Literal["float32", "float16", "bfloat16"] = "float32"
@@ -73,7 +120,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = PUBLIC_TELEGRAM_API
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    allowed_users: list[int] = Field(default_factory=list)
+    allowed_users: EnvList[int] = Field(default_factory=list, description=f"Telegram user ids as {LIST_FORM}")
     request_timeout: float = Field(300.0, gt=0, description="seconds the bot waits for a response")
     bot_db_path: Path | None = Field(None, description="bot state SQLite file; unset = <data_dir>/bot.sqlite3")
     bot_rate_limit: int = Field(10, ge=0, description="requests a user may send per bot_rate_window; 0 = no limit")
@@ -86,7 +133,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: _user_dir("DATA", ".local/share"))
     web_host: str = "127.0.0.1"
     web_port: int = Field(8000, ge=0, le=65535)
-    api_keys: list[SecretStr] = Field(default_factory=list)
+    api_keys: EnvList[SecretStr] = Field(default_factory=list, description=f"API keys as {LIST_FORM}")
     web_retention_hours: float = Field(24.0, gt=0, description="hours a web generation and its audio are kept")
     web_rate_per_minute: float = Field(20.0, gt=0, description="generations a web client may start per minute")
     web_rate_burst: int = Field(10, ge=1, description="generations a web client may start at once")
@@ -110,11 +157,9 @@ class Settings(BaseSettings):
 
     @field_validator("broker_url")
     @classmethod
-    def _known_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+    def _usable_url(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
-            scheme = urlsplit(value.get_secret_value()).scheme
-            if scheme not in ("amqp", "amqps", "memory"):
-                raise ValueError("must start with amqp://, amqps:// or memory://")
+            check_broker_url(value.get_secret_value())
         return value
 
     def broker(self, default: str = DEFAULT_AMQP_URL) -> str:
@@ -131,12 +176,30 @@ class SettingsError(Exception):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read and validate settings; errors name the offending ``TAG_`` variable."""
+    """Read and validate settings; the error is one line naming each offending ``TAG_`` variable.
+
+    Inputs are never quoted: several settings are secrets.
+    """
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors(include_input=False, include_url=False):
-            field = str(error["loc"][0]) if error["loc"] else "?"
-            lines.append(f"{ENV_PREFIX}{field.upper()}: {error['msg']}")
-        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+        problems = [_describe(error) for error in exc.errors(include_input=False, include_url=False)]
+    except SourceError as exc:
+        # A value the settings source itself could not decode (before validation).
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field.group(1) if field else "?"
+        problems = [f"{ENV_PREFIX}{name.upper()}: cannot be read{_expected(name)}"]
+    raise SettingsError("invalid configuration: " + "; ".join(dict.fromkeys(problems)))
+
+
+def _describe(error: object) -> str:
+    loc = error["loc"]  # type: ignore[index]
+    field = str(loc[0]) if loc else "?"
+    item = f" (item {loc[1] + 1})" if len(loc) > 1 and isinstance(loc[1], int) else ""
+    message = str(error["msg"]).removeprefix("Value error, ")  # type: ignore[index]
+    return f"{ENV_PREFIX}{field.upper()}{item}: {message}{_expected(field)}"
+
+
+def _expected(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    return f" (expected {info.description})" if info is not None and info.description else ""
