@@ -32,6 +32,10 @@ DEFAULT_MAX_DURATION = 30.0
 CANDIDATES_MAX = 8
 STEPS_MAX = 500
 SEED_MAX = 2**32 - 1
+# Error texts quote a request at most this much (a reply must never echo a huge input back).
+REASON_MAX_CHARS = 300
+QUOTE_MAX_CHARS = 40
+ERRORS_LISTED = 5
 
 AudioFormat = Literal["wav", "ogg", "mp3"]
 
@@ -87,6 +91,11 @@ def check_seed(seed: object) -> int:
 def new_seed() -> int:
     """A fresh random seed, for requests that name none (results always report theirs)."""
     return secrets.randbelow(SEED_MAX + 1)
+
+
+def excerpt(text: str, limit: int = REASON_MAX_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters, marked with "…" when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Message(BaseModel):
@@ -208,7 +217,8 @@ def parse_request(raw: bytes, *, max_duration: float = DEFAULT_MAX_DURATION) -> 
     if not isinstance(data, dict):
         raise InvalidMessage("invalid message: a JSON object is required")
     if data.get("version") != VERSION:
-        raise InvalidMessage(f"unknown version: {data.get('version')!r} (this worker speaks {VERSION})")
+        version = excerpt(repr(data.get("version")), QUOTE_MAX_CHARS)
+        raise InvalidMessage(f"unknown version: {version} (this worker speaks {VERSION})")
     try:
         return SoundRequest.model_validate(data, context={"max_duration": max_duration})
     except ValidationError as exc:
@@ -216,12 +226,20 @@ def parse_request(raw: bytes, *, max_duration: float = DEFAULT_MAX_DURATION) -> 
 
 
 def describe_errors(exc: ValidationError) -> str:
-    """A compact one-line description of pydantic errors, without the inputs."""
+    """A short one-line description of pydantic errors, without the inputs.
+
+    Field names come from the input too (an unknown key may be a megabyte long),
+    so each is quoted in part, only the first few errors are listed, and the
+    whole is at most ``REASON_MAX_CHARS``.
+    """
+    errors = exc.errors(include_input=False, include_url=False)
     parts = []
-    for error in exc.errors(include_input=False, include_url=False):
-        where = ".".join(str(p) for p in error["loc"]) or "message"
+    for error in errors[:ERRORS_LISTED]:
+        where = ".".join(excerpt(str(p), QUOTE_MAX_CHARS) for p in error["loc"]) or "message"
         parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)
+    if len(errors) > ERRORS_LISTED:
+        parts.append(f"and {len(errors) - ERRORS_LISTED} more")
+    return excerpt("; ".join(parts))
 
 
 def export_schemas(folder: Path) -> list[Path]:

@@ -81,3 +81,18 @@ class Events:
 
     def workers(self) -> set[str]:
         return {item["worker_id"] for item in self.items if "worker_id" in item}
+
+
+async def take_dead_letters(broker: Broker, queue: str, count: int, timeout: float = 10.0) -> list[Delivery]:
+    """Consume (and ack) the first ``count`` messages of the dead-letter queue ``queue``."""
+    letters: asyncio.Queue[Delivery] = asyncio.Queue()
+
+    async def keep(delivery: Delivery) -> None:
+        await delivery.ack()
+        await letters.put(delivery)
+
+    subscription = await broker.consume(queue, keep, prefetch=max(1, count))
+    try:
+        return [await asyncio.wait_for(letters.get(), timeout) for _ in range(count)]
+    finally:
+        await subscription.cancel()

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from typing import AsyncIterator
 
 import aio_pika
 import pytest
 
-from support.collect import Events, Responses
+from support.collect import Events, Responses, take_dead_letters
 from support.engines import SlowEngine, ToneEngine
 from support.proxy import CuttableProxy
 from support.rabbitctl import close_connections
-from tag.broker import REASON_HEADER, BrokerError, Delivery, Message
+from tag.broker import REASON_HEADER, BrokerError, Message
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
 from tag.messages import SoundRequest, SoundResponse
@@ -68,20 +69,33 @@ async def test_unusable_messages_go_to_the_dlq_and_the_worker_goes_on(
     [response] = await responses.wait_for(1)
     assert response.request_id == valid.request_id and response.status == "ok"
 
-    dead: asyncio.Queue[Delivery] = asyncio.Queue()
-
-    async def keep(delivery: Delivery) -> None:
-        await delivery.ack()
-        await dead.put(delivery)
-
-    await rabbit.consume(settings.dead_letter_queue, keep, prefetch=10)
-    reasons = {}
-    for _ in bad:
-        delivery = await asyncio.wait_for(dead.get(), 10)
-        reasons[delivery.message.body] = delivery.message.headers[REASON_HEADER]
+    letters = await take_dead_letters(rabbit, settings.dead_letter_queue, len(bad))
+    reasons = {letter.message.body: letter.message.headers[REASON_HEADER] for letter in letters}
     assert set(reasons) == set(bad)
     for body, reason in bad.items():
         assert reason in reasons[body]
+    await service.stop()
+
+
+async def test_a_huge_request_gets_a_short_reason_in_the_answer_and_the_dlq(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker
+) -> None:
+    service = GeneratorService(settings, worker_broker, ToneEngine(), heartbeat_interval=60)
+    await service.start()
+    responses = await Responses().start(rabbit, settings.response_queue)
+    data = request().model_dump(mode="json")
+    # About 1 MB of options: many unknown keys, one of them itself very long.
+    data["options"] = {f"option-{i}": i for i in range(50_000)} | {"k" * 200_000: 1}
+    body = json.dumps(data).encode()
+    assert len(body) > 1_000_000
+    await rabbit.publish(settings.request_queue, Message(body))
+    [response] = await responses.wait_for(1)
+    assert response.status == "error" and response.error.code == "invalid_request"
+    assert "options.option-0" in response.error.message and len(response.error.message) <= 400
+    [letter] = await take_dead_letters(rabbit, settings.dead_letter_queue, 1)
+    assert letter.message.body == body  # the evidence is kept whole
+    reason = letter.message.headers[REASON_HEADER]
+    assert "schema violation" in reason and len(reason) <= 400
     await service.stop()
 
 

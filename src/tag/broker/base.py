@@ -13,8 +13,15 @@ import abc
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
+from tag.messages import excerpt
+
 REASON_HEADER = "x-tag-reason"
 DLQ_SUFFIX = ".dlq"
+
+
+def reason_header(reason: str) -> str:
+    """The ``x-tag-reason`` value for ``reason``: short, whatever the reason quotes."""
+    return excerpt(reason)
 
 
 def dead_letter_queue(queue: str) -> str:

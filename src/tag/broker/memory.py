@@ -29,6 +29,7 @@ from tag.broker.base import (
     Subscription,
     UnroutableError,
     dead_letter_queue,
+    reason_header,
 )
 
 log = logging.getLogger(__name__)
@@ -252,7 +253,7 @@ class MemoryBroker(Broker):
             log.warning("dropping a message from %r: %s", queue.name, reason)
             return
         headers = dict(entry.message.headers)
-        headers[REASON_HEADER] = reason[:1000]
+        headers[REASON_HEADER] = reason_header(reason)
         headers["x-tag-queue"] = queue.name
         dlq.ready.append(_Entry(replace(entry.message, headers=headers, expiration_ms=None)))
         self._pump(dlq)

@@ -42,6 +42,7 @@ from tag.broker.base import (
     Subscription,
     UnroutableError,
     dead_letter_queue,
+    reason_header,
 )
 from tag.config import redact_url
 
@@ -128,7 +129,7 @@ class RabbitDelivery(Delivery):
         if self.settled:
             raise BrokerError(f"delivery on {self._queue!r} was already settled")
         copy = _from_amqp(self._incoming)
-        copy.headers[REASON_HEADER] = reason[:1000]
+        copy.headers[REASON_HEADER] = reason_header(reason)
         copy.headers["x-tag-queue"] = self._queue
         copy.expiration_ms = None  # a dead letter waits for a human, however long
         await self._broker.publish(dead_letter_queue(self._queue), copy)
