@@ -3,8 +3,11 @@
 ``RequestClient`` publishes ``SoundRequest``s to the request queue with this front
 end's reply queue in ``reply_to``, consumes the ``SoundResponse``s that come back,
 and (optionally) the transient progress events workers publish for that queue.
-``WorkerWatch`` follows worker heartbeats so front ends can tell whether anybody
-is there to answer.
+``RequestClient.cancel`` tells every worker that a request is no longer wanted
+(a ``CancelEvent`` on the progress exchange): a worker that has not started it
+acknowledges it without generating, one that is generating it stops where the
+engine lets it; either answers with the error code ``cancelled``, never a sound.  ``WorkerWatch`` follows worker heartbeats
+so front ends can tell whether anybody is there to answer.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tag.broker import Broker, BrokerError, Delivery, Message, Subscription
 from tag.config import Settings
@@ -44,6 +48,24 @@ def progress_routing_key(reply_queue: str) -> str:
 
 def heartbeat_routing_key(worker_id: str) -> str:
     return f"heartbeat.{worker_id}"
+
+
+def cancel_routing_key(request_id: uuid.UUID | str) -> str:
+    return f"cancel.{request_id}"
+
+
+# What every worker subscribes to: the cancellations of all requests.
+CANCEL_BINDING = cancel_routing_key("*")
+
+
+class CancelEvent(BaseModel):
+    """"The user no longer wants this request" (transient, best effort: the
+    request's own time to live is the backstop when an event is lost)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    version: Literal[1] = 1
+    request_id: uuid.UUID
 
 
 class RequestClient:
@@ -98,6 +120,22 @@ class RequestClient:
             raise
         if self.metrics is not None:
             self.metrics.received()
+
+    async def cancel(self, request_id: uuid.UUID | str) -> None:
+        """Tell the workers that ``request_id`` is not wanted any more (best effort).
+
+        The worker that drops it answers with the error code ``cancelled`` (no
+        sound); that answer, like any other, frees the user's place in the queue,
+        so a user cannot cancel and resend past the per-user limit.
+        """
+        event = CancelEvent(request_id=uuid.UUID(str(request_id)))
+        try:
+            await self.broker.publish_event(
+                self.settings.progress_exchange, cancel_routing_key(event.request_id), event.model_dump_json().encode()
+            )
+        except BrokerError as exc:
+            # The request's time to live still ends it; its answer, if any, is dropped.
+            log.info("cancellation of %s not announced to workers: %s", request_id, exc)
 
     async def _handle_response(self, delivery: Delivery) -> None:
         try:

@@ -64,6 +64,16 @@ def test_recent_ids_forget_the_oldest() -> None:
         RecentIds(0)
 
 
+def test_recent_ids_with_a_max_age_forget_what_is_too_old() -> None:
+    now = [100.0]
+    ids = RecentIds(capacity=10, max_age=60.0, clock=lambda: now[0])
+    ids.add("cancelled")
+    now[0] += 59.0
+    assert "cancelled" in ids
+    now[0] += 2.0
+    assert "cancelled" not in ids and len(ids) == 0
+
+
 async def test_daemon_pool_runs_jobs_on_its_threads_with_results_and_errors() -> None:
     pool = DaemonPool(2, name="t")
     names = await asyncio.gather(*(asyncio.wrap_future(pool.submit(lambda: threading.current_thread().name)) for _ in range(4)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 import aio_pika
 import pytest
@@ -17,6 +17,8 @@ from support.rabbitctl import close_connections
 from tag.broker import REASON_HEADER, BrokerError, Message
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
+from tag.engines import Audio, ProgressCallback
+from tag.frontend import RequestClient
 from tag.messages import SoundRequest, SoundResponse
 from tag.worker import GeneratorService
 
@@ -202,3 +204,97 @@ async def test_outage_of_the_workers_network_path(settings: Settings, rabbit: Ra
         await service.stop()
         await worker_broker.close()
         await proxy.close()
+
+
+class RecordingSlowEngine(SlowEngine):
+    """``SlowEngine`` that records the prompts it generated and, while it waits,
+    reports progress the way a diffusion engine does at every step."""
+
+    def __init__(self, release: threading.Event) -> None:
+        super().__init__(release)
+        self.prompts: list[str] = []
+        self.progress: ProgressCallback | None = None
+
+    def generate(self, prompt: str, duration: float, *, progress: ProgressCallback | None = None, **options: object) -> Audio:
+        self.prompts.append(prompt)
+        self.progress = progress
+        return super().generate(prompt, duration, progress=progress, **options)
+
+    def _released(self) -> bool:
+        if self.progress is not None:
+            self.progress("sampling", 50)
+        return super()._released()
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for a condition of the worker's own state (checked every few ms), or fail."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+async def answering_client(rabbit: RabbitBroker, settings: Settings) -> tuple[RequestClient, list[SoundResponse]]:
+    answers: list[SoundResponse] = []
+
+    async def keep(response: SoundResponse) -> None:
+        answers.append(response)
+
+    client = RequestClient(rabbit, settings, settings.response_queue)
+    await client.start(keep)
+    return client, answers
+
+
+async def test_a_request_cancelled_while_queued_is_acked_and_never_generated(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker
+) -> None:
+    engine = RecordingSlowEngine(threading.Event())
+    service = GeneratorService(settings, worker_broker, engine, heartbeat_interval=60)
+    await service.start()
+    client, answers = await answering_client(rabbit, settings)
+    busy, queued = request("busy"), request("queued")
+    await client.submit(busy)
+    await asyncio.to_thread(engine.entered.wait, 10)  # the worker's only slot is taken
+    await client.submit(queued)
+    await client.cancel(queued.request_id)
+    await until(lambda: service.was_cancelled(queued.request_id))
+    engine.release.set()
+    await until(lambda: service.counts["cancelled"] == 1)
+    await until(lambda: len(answers) == 2)
+    assert engine.prompts == ["busy"]
+    done, dropped = answers
+    assert done.request_id == busy.request_id and done.status == "ok"
+    # No sound for the cancelled one: a short answer that frees the user's place.
+    assert dropped.request_id == queued.request_id and dropped.audio is None
+    assert dropped.status == "error" and dropped.error.code == "cancelled"
+    await service.stop()
+    await worker_broker.close()  # an unacked request would now be back in the queue
+    assert await rabbit.queue_depth(settings.request_queue) == 0
+    await client.stop()
+
+
+async def test_a_request_cancelled_while_generating_stops_at_the_next_progress_call(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker
+) -> None:
+    engine = RecordingSlowEngine(threading.Event())  # never released: only the cancel ends it
+    service = GeneratorService(settings, worker_broker, engine, heartbeat_interval=60)
+    await service.start()
+    client, answers = await answering_client(rabbit, settings)
+    req = request("long")
+    await client.submit(req)
+    await asyncio.to_thread(engine.entered.wait, 10)
+    await client.cancel(req.request_id)
+    await until(lambda: len(answers) == 1)
+    [stopped] = answers
+    assert stopped.request_id == req.request_id and stopped.audio is None
+    assert stopped.status == "error" and stopped.error.code == "cancelled"
+    assert engine.release.is_set() is False  # the engine was stopped, not finished
+    follow = request("after")
+    engine.release.set()
+    await client.submit(follow)
+    await until(lambda: len(answers) == 2)
+    assert answers[1].request_id == follow.request_id and answers[1].status == "ok"
+    assert engine.prompts == ["long", "after"] and service.counts["cancelled"] == 1
+    await service.stop()
+    await worker_broker.close()
+    assert await rabbit.queue_depth(settings.request_queue) == 0
+    await client.stop()

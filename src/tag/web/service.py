@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import logging
 import time
 import uuid
@@ -57,10 +56,6 @@ class NewGeneration:
 
 def reply_queue(settings: Settings) -> str:
     return settings.response_queue + ".web"
-
-
-def cancel_routing_key(request_id: str) -> str:
-    return f"cancel.{request_id}"
 
 
 class GenerationService:
@@ -171,16 +166,7 @@ class GenerationService:
             state = current.status if current else "gone"
             raise Conflict(f"the generation is {state} and can no longer be cancelled")
         self._queued.pop(record.request_id, None)
-        # Workers that follow these events may skip the request; if none does, its
-        # response is simply dropped when it arrives.
-        try:
-            await self.broker.publish_event(
-                self.settings.progress_exchange,
-                cancel_routing_key(record.request_id),
-                json.dumps({"version": 1, "request_id": record.request_id}).encode(),
-            )
-        except BrokerError:
-            log.debug("could not announce the cancellation of %s", record.id)
+        await self.client.cancel(record.request_id)  # workers skip it; a late answer is dropped
         self._notify()
         updated = await self.store.get(record.id)
         assert updated is not None

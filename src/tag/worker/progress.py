@@ -5,6 +5,10 @@ of times per generation.  ``ProgressReporter`` forwards at most a few events per
 second (always the first of each stage and the end), hops onto the event loop
 thread-safely, and publishes in order.  Events are best effort: a failed publish
 is logged and forgotten, never an error for the request.
+
+The callback is also where a generation learns that its request was cancelled:
+once ``cancelled`` is set, the engine's next progress call raises
+``GenerationCancelled`` and the generation stops there.
 """
 
 from __future__ import annotations
@@ -23,6 +27,15 @@ log = logging.getLogger(__name__)
 PublishEvent = Callable[[ProgressEvent], Awaitable[None]]
 
 
+class GenerationCancelled(BaseException):
+    """Raised in the engine's thread by a progress call after the request was cancelled.
+
+    A ``BaseException`` (like ``asyncio.CancelledError``) so that an engine's own
+    ``except Exception`` error handling lets it through to the worker, which then
+    acknowledges the request without answering.
+    """
+
+
 class ProgressReporter:
     def __init__(
         self,
@@ -32,8 +45,10 @@ class ProgressReporter:
         *,
         min_interval: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
+        cancelled: threading.Event | None = None,
     ) -> None:
         self._loop = loop
+        self._cancelled = cancelled
         self._publish = publish
         self._request_id = request_id
         self._min_interval = min_interval
@@ -45,7 +60,9 @@ class ProgressReporter:
         self._tail: asyncio.Future[None] | None = None  # last scheduled publish, to keep order
 
     def __call__(self, stage: str, percent: float) -> None:
-        """Engine-side callback; thread-safe, cheap, never raises."""
+        """Engine-side callback; thread-safe, cheap; raises only ``GenerationCancelled``."""
+        if self._cancelled is not None and self._cancelled.is_set():
+            raise GenerationCancelled(str(self._request_id))
         try:
             now = self._clock()
             with self._lock:

@@ -4,11 +4,18 @@ One service per worker process (or per ``tag run``).  For each delivery:
 
 1. parse it; an unusable message is dead-lettered with the reason (and, when
    the sender can be identified, the user is told);
-2. a request already answered (a redelivery after a lost ack) is just acked;
-3. a request delivered more often than the delivery limit is a poison message:
-   the user gets an error, the message goes to the dead-letter queue;
-4. otherwise the engine runs on a worker thread, the audio is encoded, and the
+2. a request its front end cancelled (a ``CancelEvent`` seen on the progress
+   exchange, remembered for the request TTL, so a cancel that overtakes its
+   request counts too) is acked without generating or answering;
+3. a request already answered (a redelivery after a lost ack) is just acked;
+4. a request on its last allowed delivery is a poison message (every earlier
+   delivery ended without an answer, e.g. it killed the worker): it is not run
+   again, the user gets an error, the message goes to the dead-letter queue
+   with the reason;
+5. otherwise the engine runs on a worker thread, the audio is encoded, and the
    ``SoundResponse`` is published (confirmed) to ``reply_to`` before the ack.
+   A cancel seen meanwhile stops the engine at its next progress call; the
+   request is then acked and nothing is sent.
 
 Any failure of the engine becomes an error response for that one user; the
 service itself keeps going.
@@ -23,18 +30,20 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from tag import audio as audio_codec
 from tag.broker.base import Broker, BrokerError, Delivery, Message, Subscription, UnroutableError
 from tag.config import Settings
 from tag.engines.base import Audio, Engine, EngineError
 from tag.engines.peers.routing import forward_queue, worker_queues
-from tag.frontend import REPLY_DELIVERY_LIMIT
+from tag.frontend import CANCEL_BINDING, REPLY_DELIVERY_LIMIT, CancelEvent
 from tag.observability.logging import bound_request_id
 from tag.observability.metrics import Metrics
 from tag.messages import (
@@ -46,12 +55,14 @@ from tag.messages import (
     parse_request,
 )
 from tag.worker.answered import RecentIds
-from tag.worker.progress import ProgressReporter
+from tag.worker.progress import GenerationCancelled, ProgressReporter
 from tag.worker.threads import DaemonPool
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL = 5.0
+# Error code of the answer to a request its front end cancelled.
+CANCELLED = "cancelled"
 LOUDNESS_TARGET_LUFS = -16.0
 
 
@@ -104,6 +115,11 @@ class GeneratorService:
         self.concurrency = settings.worker_concurrency
         self.metrics = metrics if metrics is not None else Metrics("worker")
         self._answered = RecentIds(remember)
+        # Cancelled requests stay worth skipping while they can still be queued.
+        self._cancelled = RecentIds(remember, max_age=settings.request_ttl)
+        # request_id -> set when a request being generated here is cancelled.
+        self._cancel_flags: dict[str, threading.Event] = {}
+        self._cancel_subscription: Subscription | None = None
         # request_id -> future resolved with "answered?" when the first copy finishes.
         self._running: dict[str, asyncio.Future[bool]] = {}
         self._jobs: set[asyncio.Task[Any]] = set()
@@ -112,7 +128,7 @@ class GeneratorService:
         self.queues: list[str] = []
         self._heartbeat: asyncio.Task[None] | None = None
         self._stopping = False
-        self.counts: dict[str, int] = {"ok": 0, "error": 0, "dead_lettered": 0, "duplicate": 0}
+        self.counts: dict[str, int] = {"ok": 0, "error": 0, "dead_lettered": 0, "duplicate": 0, "cancelled": 0}
 
     @property
     def in_flight(self) -> int:
@@ -133,6 +149,10 @@ class GeneratorService:
         if callbacks is not None:
             callbacks.append(self.metrics.reconnected)
         self._pool = DaemonPool(self.concurrency, name=f"engine-{self.engine.name}")
+        # Before consuming: a cancel published while we start must not be missed.
+        self._cancel_subscription = await self.broker.subscribe_events(
+            settings.progress_exchange, CANCEL_BINDING, self._on_cancel
+        )
         # Prefetch = concurrency: a worker never holds requests it cannot start.
         for queue in self.queues:
             self._subscriptions.append(
@@ -165,6 +185,9 @@ class GeneratorService:
                 task.cancel()  # the job requeues its delivery as it unwinds
             if pending:
                 await asyncio.wait(pending, timeout=10)
+        if self._cancel_subscription is not None:
+            await self._cancel_subscription.cancel()
+            self._cancel_subscription = None
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             await asyncio.gather(self._heartbeat, return_exceptions=True)
@@ -195,6 +218,36 @@ class GeneratorService:
         while True:
             await asyncio.sleep(self.heartbeat_interval)
             await self._send_heartbeat()
+
+    # -- cancellations -------------------------------------------------------------
+    def was_cancelled(self, request_id: uuid.UUID | str) -> bool:
+        """Whether a front end cancelled ``request_id`` (within the request TTL)."""
+        return str(request_id) in self._cancelled
+
+    async def _on_cancel(self, body: bytes) -> None:
+        try:
+            rid = str(CancelEvent.model_validate_json(body).request_id)
+        except ValidationError:
+            log.debug("ignoring a malformed cancel event")
+            return
+        self._cancelled.add(rid)
+        flag = self._cancel_flags.get(rid)
+        if flag is not None:
+            flag.set()
+            log.info("request %s was cancelled while generating; stopping it", rid)
+
+    async def _skip_cancelled(self, delivery: Delivery, request: SoundRequest, reply_to: str) -> None:
+        """Ack a cancelled request; its front end gets a short "cancelled" answer, no sound.
+
+        The front end has already ended the request for its user and drops this
+        answer, but it learns that the request has left the queue (its
+        back-pressure ledger frees the user's place only now).
+        """
+        rid = str(request.request_id)
+        log.info("request %s was cancelled by its front end; acknowledged without a sound", rid)
+        self.counts["cancelled"] += 1
+        await self._respond(self._failure(request, CANCELLED, "the request was cancelled"), reply_to)
+        await self._settle(delivery.ack(), f"ack of cancelled request {rid}")
 
     # -- one delivery -------------------------------------------------------------
     async def _on_delivery(self, queue: str, delivery: Delivery) -> None:
@@ -237,6 +290,9 @@ class GeneratorService:
         settings = self.settings
         rid = str(request.request_id)
         reply_to = delivery.message.reply_to or settings.response_queue
+        if self.was_cancelled(rid):
+            await self._skip_cancelled(delivery, request, reply_to)
+            return True
         target = forward_queue(settings, request, [self.engine.name], queue)
         if target is not None:
             await self._forward(delivery, request, target, reply_to)
@@ -261,9 +317,17 @@ class GeneratorService:
 
         running: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._running[rid] = running
+        self._cancel_flags[rid] = threading.Event()
         answered = False
         try:
-            response = await self._generate(request, reply_to)
+            try:
+                response: SoundResponse | None = await self._generate(request, reply_to)
+            except GenerationCancelled:
+                response = None
+            if response is None or self.was_cancelled(rid):
+                answered = True  # nobody wants an answer: a duplicate copy is just acked
+                await self._skip_cancelled(delivery, request, reply_to)
+                return True
             answered = await self._respond(response, reply_to)
             if answered:
                 self._answered.add(rid)
@@ -274,13 +338,16 @@ class GeneratorService:
         finally:
             running.set_result(answered)
             self._running.pop(rid, None)
+            self._cancel_flags.pop(rid, None)
 
     async def _generate(self, request: SoundRequest, reply_to: str) -> SoundResponse:
         assert self._pool is not None
         loop = asyncio.get_running_loop()
         options = request.options
         rid = request.request_id
-        progress = ProgressReporter(loop, lambda event: self._publish_progress(event, reply_to), rid)
+        progress = ProgressReporter(
+            loop, lambda event: self._publish_progress(event, reply_to), rid, cancelled=self._cancel_flags.get(str(rid))
+        )
         await progress.emit("started", 0)
         started = time.monotonic()
         try:

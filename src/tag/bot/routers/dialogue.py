@@ -29,14 +29,14 @@ def _reason(texts: Texts, rejection: Rejection) -> str:
     return texts(rejection.key, **rejection.values)
 
 
-async def cancel(message: Message, texts: Texts, store: BotStore, courier: Courier) -> None:
+async def cancel(message: Message, texts: Texts, store: BotStore, courier: Courier, generations: Generations) -> None:
     assert message.from_user is not None
     session = await store.session(message.from_user.id)
     if session is None:
         await message.answer(texts("nothing_to_cancel"))
         return
-    if session.state == "in_flight" and session.request_id:
-        await courier.cancel(session.request_id)
+    if session.state == "in_flight" and session.request_id and await courier.cancel(session.request_id):
+        await generations.client.cancel(session.request_id)  # workers skip or stop it
     await store.clear_session(message.from_user.id)
     await message.answer(texts("cancelled"))
 
