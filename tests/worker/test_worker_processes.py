@@ -9,7 +9,7 @@ from typing import AsyncIterator, Callable
 
 import pytest
 
-from support.collect import Events, Responses
+from support.collect import Events, Responses, take_dead_letters
 from support.workers import WorkerProcess, worker_env
 from tag.broker import REASON_HEADER, Delivery, Message
 from tag.broker.rabbit import RabbitBroker
@@ -123,6 +123,31 @@ async def test_poison_request_is_dead_lettered_and_the_user_told(
     assert SoundRequest.from_json(letter.message.body).request_id == req.request_id
     assert "delivery limit" in letter.message.headers[REASON_HEADER]
     assert await asyncio.to_thread(survivor.terminate) == 0
+
+
+async def test_the_last_allowed_delivery_is_set_aside_with_its_reason_even_beside_a_deadly_job(
+    settings: Settings, rabbit: RabbitBroker, spawn: Spawn
+) -> None:
+    """A worker holding a request on its last delivery and another deadly one at once
+    (concurrency 2) sets the first aside before the second can kill it, so the
+    dead letter says why instead of being dropped there by the broker's limit."""
+    settings.delivery_limit = 1
+    beats = await heartbeats(rabbit, settings)
+    first = spawn("test-kill")
+    await until_workers(beats, 1)
+    responses = await Responses().start(rabbit, settings.response_queue)
+    spent = request("killed a worker once already")
+    await rabbit.publish(settings.request_queue, Message(spent.to_json()))
+    assert await exit_code(first) == -signal.SIGKILL  # its next delivery is the last one allowed
+    deadly = request("kills whoever runs it")
+    await rabbit.publish(settings.request_queue, Message(deadly.to_json()))
+    second = spawn("test-kill", TAG_WORKER_CONCURRENCY="2")
+    [letter] = await take_dead_letters(rabbit, settings.dead_letter_queue, 1, timeout=60)
+    assert SoundRequest.from_json(letter.message.body).request_id == spent.request_id
+    assert "delivery limit" in letter.message.headers.get(REASON_HEADER, "")
+    [response] = await responses.wait_for(1, timeout=30)
+    assert response.request_id == spent.request_id and response.error.code == "poison"
+    assert await exit_code(second) == -signal.SIGKILL  # then the deadly one ran
 
 
 async def test_sigterm_finishes_the_job_in_hand_then_exits_0(

@@ -123,7 +123,10 @@ class RabbitDelivery(Delivery):
         await self._settle("ack", self._incoming.ack())
 
     async def requeue(self) -> None:
-        await self._settle("requeue", self._incoming.nack(requeue=True))
+        # basic.reject, not basic.nack: from RabbitMQ 4.3 on only a reject (or a
+        # closed channel) counts toward x-delivery-limit, and a requeue here is
+        # always a failed attempt that must count.
+        await self._settle("requeue", self._incoming.reject(requeue=True))
 
     async def dead_letter(self, reason: str) -> None:
         if self.settled:

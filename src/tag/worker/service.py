@@ -120,6 +120,9 @@ class GeneratorService:
         # request_id -> set when a request being generated here is cancelled.
         self._cancel_flags: dict[str, threading.Event] = {}
         self._cancel_subscription: Subscription | None = None
+        # Requests on their last delivery being dead-lettered right now (_set_aside).
+        self._setting_aside = 0
+        self._set_aside_changed = asyncio.Condition()
         # request_id -> future resolved with "answered?" when the first copy finishes.
         self._running: dict[str, asyncio.Future[bool]] = {}
         self._jobs: set[asyncio.Task[Any]] = set()
@@ -312,7 +315,7 @@ class GeneratorService:
             return True
 
         if delivery.delivery_count > settings.delivery_limit:
-            await self._reject_poison(delivery, request, reply_to)
+            await self._set_aside(delivery, request, reply_to)
             return True
 
         running: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -320,6 +323,7 @@ class GeneratorService:
         self._cancel_flags[rid] = threading.Event()
         answered = False
         try:
+            await self._set_asides_done()
             try:
                 response: SoundResponse | None = await self._generate(request, reply_to)
             except GenerationCancelled:
@@ -485,6 +489,30 @@ class GeneratorService:
             self.counts["dead_lettered"] += 1
             self.metrics.dead_lettered(reason)
 
+    async def _set_aside(self, delivery: Delivery, request: SoundRequest, reply_to: str) -> None:
+        """Dead-letter a request on its last allowed delivery, with no generation
+        in this process starting meanwhile.
+
+        Had the process died before this is done (killed by another request it
+        holds: concurrency > 1, or one request from each queue it consumes), the
+        broker would drop the message into the dead-letter queue itself, with no
+        reason and no word to the user.  Counted synchronously, before any await,
+        so that jobs received in the same moment see it.
+        """
+        self._setting_aside += 1
+        try:
+            await self._reject_poison(delivery, request, reply_to)
+        finally:
+            self._setting_aside -= 1
+            async with self._set_aside_changed:
+                self._set_aside_changed.notify_all()
+
+    async def _set_asides_done(self) -> None:
+        """Wait while a request on its last delivery is being set aside (see ``_set_aside``)."""
+        await asyncio.sleep(0)  # deliveries received with this one reach their triage first
+        async with self._set_aside_changed:
+            await self._set_aside_changed.wait_for(lambda: self._setting_aside == 0)
+
     async def _reject_poison(self, delivery: Delivery, request: SoundRequest, reply_to: str) -> None:
         tries = delivery.delivery_count - 1
         log.error(
@@ -493,6 +521,12 @@ class GeneratorService:
             delivery.delivery_count,
             self.settings.delivery_limit,
         )
+        # The dead letter first: it is the record of why, and settles the delivery.
+        reason = f"delivery limit exceeded: delivery {delivery.delivery_count} > limit {self.settings.delivery_limit}"
+        if await self._settle(delivery.dead_letter(reason), "dead-lettering"):
+            self.counts["dead_lettered"] += 1
+            self.metrics.dead_lettered(reason)
+        self._answered.add(str(request.request_id))
         response = self._failure(
             request,
             "poison",
@@ -500,8 +534,3 @@ class GeneratorService:
             "try a different prompt or duration",
         )
         await self._respond(response, reply_to)
-        self._answered.add(str(request.request_id))
-        reason = f"delivery limit exceeded: delivery {delivery.delivery_count} > limit {self.settings.delivery_limit}"
-        if await self._settle(delivery.dead_letter(reason), "dead-lettering"):
-            self.counts["dead_lettered"] += 1
-            self.metrics.dead_lettered(reason)
