@@ -6,16 +6,18 @@ One service per worker process (or per ``tag run``).  For each delivery:
    the sender can be identified, the user is told);
 2. a request its front end cancelled (a ``CancelEvent`` seen on the progress
    exchange, remembered for the request TTL, so a cancel that overtakes its
-   request counts too) is acked without generating or answering;
+   request counts too) is acked without generating; its front end gets a
+   short ``cancelled`` answer (no sound) that frees the user's queue place;
 3. a request already answered (a redelivery after a lost ack) is just acked;
 4. a request on its last allowed delivery is a poison message (every earlier
    delivery ended without an answer, e.g. it killed the worker): it is not run
-   again, the user gets an error, the message goes to the dead-letter queue
-   with the reason;
+   again: it goes to the dead-letter queue with the reason and the user gets
+   an error, before any other generation in this process may start;
 5. otherwise the engine runs on a worker thread, the audio is encoded, and the
    ``SoundResponse`` is published (confirmed) to ``reply_to`` before the ack.
-   A cancel seen meanwhile stops the engine at its next progress call; the
-   request is then acked and nothing is sent.
+   A cancel seen meanwhile stops the engine at its next progress call (or is
+   noticed when the engine returns); the request is then acked and answered
+   ``cancelled`` as above, never with a sound.
 
 Any failure of the engine becomes an error response for that one user; the
 service itself keeps going.
@@ -329,7 +331,7 @@ class GeneratorService:
             except GenerationCancelled:
                 response = None
             if response is None or self.was_cancelled(rid):
-                answered = True  # nobody wants an answer: a duplicate copy is just acked
+                answered = True  # settled for good: a duplicate copy is just acked
                 await self._skip_cancelled(delivery, request, reply_to)
                 return True
             answered = await self._respond(response, reply_to)
