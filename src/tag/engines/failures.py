@@ -51,7 +51,7 @@ def _safetensors_problem(path: Path) -> str | None:
             return f"is truncated ({size} bytes, too short for a safetensors file)"
         (header_size,) = struct.unpack("<Q", prefix)
         if header_size > size - 8:
-            return f"is truncated or not a safetensors file ({size} bytes, its header claims {header_size})"
+            return f"is truncated or not a safetensors file ({size} bytes, shorter than the header it announces)"
         try:
             header = json.loads(handle.read(header_size))
             ends = [entry["data_offsets"][1] for key, entry in header.items() if key != "__metadata__"]
