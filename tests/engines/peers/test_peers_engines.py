@@ -243,3 +243,15 @@ def test_a_library_failure_during_generation_is_an_engine_error_and_logged_with_
     assert str(caught.value).startswith(f"{name}: the generation failed (RuntimeError: ")
     (record,) = [r for r in caplog.records if r.name == "tag.engines.failures"]
     assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+
+
+def test_a_damaged_shared_clap_is_an_engine_error_naming_its_folder(peer_settings: Settings) -> None:
+    testing = pytest.importorskip("tag.engines.clap.testing")
+
+    folder = testing.write_tiny_clap(peer_settings.model_dir / "clap", seed=1)
+    config = folder / "config.yml"
+    config.write_text(config.read_text().replace("mel_bins: 64", "mel_bins: many"))
+    engine = load_engine("audioldm", peer_settings)
+    # The re-ranker loads on the first multi-candidate request, during generation.
+    with pytest.raises(EngineError, match=f"^CLAP scorer: cannot load the model in {folder}: TypeError: "):
+        run(engine, 0.5, seed=1, candidates=2)
