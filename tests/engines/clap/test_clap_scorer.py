@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 import yaml
 from scipy import signal
 
+from tag.engines.base import EngineError
 from tag.engines.clap.checkpoint import CheckpointError
 from tag.engines.clap.model import load_clap
 from tag.engines.clap.scorer import ClapScorer, fill_window, window_starts
@@ -203,3 +205,27 @@ def test_config_errors(clap_dir: Path, tmp_path: Path) -> None:
     (folder / "config.yml").write_text("- just\n- a list\n")
     with pytest.raises(CheckpointError, match="should hold a mapping"):
         ClapScorer.from_folder(folder)
+
+
+@pytest.mark.parametrize(
+    ("file", "values", "problem"),
+    [
+        pytest.param("config.yml", {"audio_widths": ["wide"]}, "ValueError: invalid literal for int()", id="widths"),
+        pytest.param("config.yml", {"mel_bins": "many"}, "TypeError: ", id="mel-bins"),
+        pytest.param("tokenizer/config.json", {"hidden_size": "large"}, "hidden_size", id="bert-config"),
+    ],
+)
+def test_settings_the_libraries_refuse_are_an_engine_error_naming_the_folder(
+    clap_dir: Path, tmp_path: Path, file: str, values: dict, problem: str
+) -> None:
+    folder = copy_of(clap_dir, tmp_path)
+    path = folder / file
+    settings = yaml.safe_load(path.read_text())  # JSON is YAML too
+    settings.update(values)
+    path.write_text(yaml.safe_dump(settings) if path.suffix == ".yml" else json.dumps(settings))
+    with pytest.raises(EngineError) as caught:
+        ClapScorer.from_folder(folder)
+    message = str(caught.value)
+    assert message.startswith(f"CLAP scorer: cannot load the model in {folder}: ")
+    assert problem in message
+    assert caught.value.code == "load_failed"

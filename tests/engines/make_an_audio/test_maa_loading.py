@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -209,3 +210,77 @@ def test_full_size_shapes_infer_the_reference_architecture() -> None:
     state = {"model.diffusion_model." + k: torch.empty(s, device="meta") for k, s in reference_unet_keys(u)}
     state.update({"first_stage_model." + k: torch.empty(s, device="meta") for k, s in reference_vae_keys(4, dd)})
     assert infer_architecture(state) == Architecture()
+
+
+ENGINES = ("make-an-audio", "make-an-audio-parity")
+
+
+def truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_a_config_that_does_not_parse_is_an_engine_error_naming_the_file(model_copy: Path, name: str) -> None:
+    files = model_files(model_copy)
+    files.config.write_text("model:\n  params: [1,\n", encoding="utf-8")
+    with pytest.raises(EngineError) as caught:
+        create_engine(name, Settings(_env_file=None, model_dir=model_copy))
+    message = str(caught.value)
+    assert message.startswith(f"engine {name!r}: cannot load the model in {files.root}: ")
+    assert "txt2audio_args.yaml is not valid YAML" in message
+    assert "tag models download make-an-audio" in message
+    assert caught.value.code == "load_failed"
+
+
+@pytest.mark.parametrize(
+    ("path", "damage", "problem"),
+    [
+        pytest.param("useful_ckpts/maa1_full.ckpt", truncate, "damaged or not a PyTorch checkpoint", id="checkpoint"),
+        pytest.param("useful_ckpts/bigvgan/best_netG.pt", truncate, "is not a readable PyTorch checkpoint", id="vocoder"),
+        pytest.param("useful_ckpts/CLAP/CLAP_weights_2022.pth", lambda p: p.write_bytes(b"PK\x03\x04 not a zip"),
+                     "is not a readable PyTorch checkpoint", id="clap"),
+        pytest.param("useful_ckpts/bigvgan/args.yml", lambda p: p.write_text("num_mels: [80,", encoding="utf-8"),
+                     "is not valid YAML", id="vocoder-settings"),
+    ],
+)
+@pytest.mark.parametrize("name", ENGINES)
+def test_damaged_weights_are_an_engine_error_naming_the_file(
+    model_copy: Path, name: str, path: str, damage, problem: str
+) -> None:
+    files = model_files(model_copy)
+    damage(files.root / path)
+    with pytest.raises(EngineError) as caught:
+        create_engine(name, Settings(_env_file=None, model_dir=model_copy))
+    message = str(caught.value)
+    assert str(files.root / path) in message and problem in message
+    assert "\n" not in message  # one line, as the CLI prints it
+
+
+def test_a_damaged_cache_of_converted_weights_is_converted_again(
+    model_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    files = model_files(model_copy)
+    first = load_components(files)
+    (cached,) = files.converted_dir.glob("*/unet.safetensors")
+    truncate(cached)
+    with caplog.at_level(logging.WARNING):
+        second = load_components(files)
+        load_components(files)  # from the cache written again
+    assert caplog.text.count("are unreadable") == 1 and "converting again" in caplog.text
+    for (key, a), b in zip(first.unet.state_dict().items(), second.unet.state_dict().values()):
+        assert torch.equal(a, b), key
+
+
+def test_a_library_failure_during_generation_is_an_engine_error_and_logged_with_its_traceback(
+    model_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_engine("make-an-audio", Settings(_env_file=None, model_dir=model_copy))
+    # A vocoder weight of the wrong shape: torch itself fails inside the pipeline.
+    engine.pipeline.vocoder.conv_pre.weight.data = torch.zeros(1)
+    with caplog.at_level(logging.ERROR, logger="tag.engines"), pytest.raises(EngineError) as caught:
+        engine.generate("a dog barks", 1.0, seed=1, steps=2, candidates=1)
+    assert caught.value.code == "engine_failed"
+    assert str(caught.value).startswith("make-an-audio: the generation failed (RuntimeError: ")
+    (record,) = [r for r in caplog.records if r.name == "tag.engines.failures"]
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError

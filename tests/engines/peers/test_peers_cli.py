@@ -5,10 +5,14 @@ tests/test_cli.py's business)."""
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from support.processes import tag_env
 
 from tag import audio
 from tag.cli import main
@@ -66,4 +70,25 @@ def test_tag_generate_beyond_the_limit_fails_with_the_reason(
     out = tmp_path / "long.wav"
     assert main(["generate", "wind", "--engine", "stable-audio", "--duration", "3", "--out", str(out)]) != 0
     assert "at most 2 s" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_damaged_model_folder_is_one_line_on_stderr_without_a_traceback(
+    settings: Settings, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    folder = settings.model_dir / "audioldm"
+    shutil.copytree(tiny_model_dir / "audioldm", folder)
+    weights = folder / "vocoder" / "model.safetensors"
+    whole = weights.read_bytes()
+    weights.write_bytes(whole[: len(whole) // 2])
+    out = tmp_path / "rain.wav"
+    result = subprocess.run(
+        [sys.executable, "-m", "tag", "generate", "rain", "--engine", "audioldm", "--steps", "2", "--out", str(out)],
+        env=tag_env(settings, HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1"), capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"tag: engine 'audioldm': cannot load the model in {folder}: ")
+    assert f"vocoder/model.safetensors is truncated ({len(whole) // 2} of {len(whole)} bytes)" in line
     assert not out.exists()

@@ -3,11 +3,14 @@ re-ranking, progress, channels and limits."""
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
 from tag.config import Settings
 from tag.engines.base import Audio, EngineError
@@ -196,3 +199,59 @@ def test_stable_audio_decodes_only_the_clip_yet_matches_the_full_window(tiny_eng
     ).audios[0].T
     assert full.shape == (8000, 2)
     np.testing.assert_allclose(audio.samples, full, atol=1e-5)
+
+
+def test_audioldm2_runs_on_its_published_layout(tiny_model_dir: Path, tiny_engines: dict[str, Any]) -> None:
+    from safetensors.torch import load_file
+
+    folder = tiny_model_dir / "audioldm2" / "language_model"
+    # The layout as published: a bare GPT2Model, named so and saved so.
+    index = json.loads((folder.parent / "model_index.json").read_text())
+    assert index["language_model"] == ["transformers", "GPT2Model"]
+    assert json.loads((folder / "config.json").read_text())["architectures"] == ["GPT2Model"]
+    saved = load_file(folder / "model.safetensors")
+    assert "wte.weight" in saved and not any(key.startswith("transformer.") for key in saved)
+    engine = tiny_engines["audioldm2"]
+    network = engine.pipeline.language_model
+    assert type(network).__name__ == "GPT2LMHeadModel"
+    # Every weight is the file's, none left at random: the body one to one, the head tied to it.
+    loaded = network.transformer.state_dict()
+    assert set(loaded) == set(saved)
+    for key, tensor in saved.items():
+        assert torch.equal(loaded[key], tensor), key
+    assert network.lm_head.weight.data_ptr() == network.transformer.wte.weight.data_ptr()
+    audio = run(engine, 1.0, seed=6)
+    assert audio.samples.shape == (16000,) and np.std(audio.samples) > 0
+
+
+def break_first_layer(network: torch.nn.Module) -> None:
+    """Give the first convolution or linear layer a weight of the wrong shape, so
+    that torch itself fails inside the model's forward pass."""
+    layer = next(m for m in network.modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.Linear)))
+    layer.weight.data = torch.zeros(1)
+
+
+@pytest.mark.parametrize("name", ["audioldm", "musicgen"])
+def test_a_library_failure_during_generation_is_an_engine_error_and_logged_with_its_traceback(
+    peer_settings: Settings, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = load_engine(name, peer_settings)
+    break_first_layer(engine.pipeline.vocoder if name == "audioldm" else engine.network.decoder)
+    with caplog.at_level(logging.ERROR, logger="tag.engines"), pytest.raises(EngineError) as caught:
+        run(engine, 0.5, seed=1)
+    assert caught.value.code == "engine_failed"
+    assert str(caught.value).startswith(f"{name}: the generation failed (RuntimeError: ")
+    (record,) = [r for r in caplog.records if r.name == "tag.engines.failures"]
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+
+
+def test_a_damaged_shared_clap_is_an_engine_error_naming_its_folder(peer_settings: Settings) -> None:
+    testing = pytest.importorskip("tag.engines.clap.testing")
+
+    folder = testing.write_tiny_clap(peer_settings.model_dir / "clap", seed=1)
+    config = folder / "config.yml"
+    config.write_text(config.read_text().replace("mel_bins: 64", "mel_bins: many"))
+    engine = load_engine("audioldm", peer_settings)
+    # The re-ranker loads on the first multi-candidate request, during generation.
+    with pytest.raises(EngineError, match=f"^CLAP scorer: cannot load the model in {folder}: TypeError: "):
+        run(engine, 0.5, seed=1, candidates=2)

@@ -3,8 +3,11 @@ file choice, and what ``tag models list`` reads from the registry."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -44,6 +47,89 @@ def test_incomplete_musicgen_folder_names_the_missing_files(settings: Settings, 
     (folder / "model.safetensors").unlink()
     (folder / "tokenizer.json").unlink()
     assert weights.missing_files(PEER_MODELS["musicgen"], folder) == ["model*.safetensors", "tokenizer.json"]
+
+
+def test_weights_without_their_config_and_tokenizers_without_a_vocabulary_are_missing(
+    settings: Settings, tiny_model_dir: Path
+) -> None:
+    # Both load without complaint from the library: a default-sized vocoder that
+    # fails on its first weight, an empty tokenizer that reads every prompt as nothing.
+    folder = settings.model_dir / "audioldm"
+    shutil.copytree(tiny_model_dir / "audioldm", folder)
+    (folder / "vocoder" / "config.json").unlink()
+    (folder / "tokenizer" / "tokenizer.json").unlink()
+    with pytest.raises(EngineError, match=r"missing: tokenizer/tokenizer\.json, vocoder/config\.json"):
+        load_engine("audioldm", settings)
+
+
+def truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def spoil_json(path: Path) -> None:
+    path.write_text('{"sampling_rate": 16000,', encoding="utf-8")
+
+
+def declare(key: str, value: object) -> Callable[[Path], None]:
+    """Set ``key`` in a JSON file (a component's class, a model type)."""
+
+    def damage(path: Path) -> None:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data[key] = value
+        path.write_text(json.dumps(data), encoding="utf-8")
+
+    return damage
+
+
+DAMAGES = [
+    # Truncated weights: safetensors errors escaped, or came worded as the library's.
+    pytest.param("audioldm", "vocoder/model.safetensors", truncate,
+                 r"vocoder/model\.safetensors is truncated \(\d+ of \d+ bytes\)", id="audioldm-truncated-vocoder"),
+    pytest.param("audioldm2", "language_model/model.safetensors", truncate,
+                 r"language_model/model\.safetensors is truncated", id="audioldm2-truncated-language-model"),
+    pytest.param("stable-audio", "transformer/diffusion_pytorch_model.safetensors", truncate,
+                 r"transformer/diffusion_pytorch_model\.safetensors is truncated", id="stable-audio-truncated-transformer"),
+    pytest.param("musicgen", "model.safetensors", truncate, r"model\.safetensors is truncated", id="musicgen-truncated"),
+    # Configs that do not parse.
+    pytest.param("audioldm", "unet/config.json", spoil_json, r"unet/config\.json is not valid JSON", id="audioldm-bad-json"),
+    pytest.param("musicgen", "config.json", spoil_json, r"config\.json is not valid JSON", id="musicgen-bad-json"),
+    # The wrong class: diffusers would load a GPT-2 as the vocoder and go on.
+    pytest.param("audioldm", "model_index.json", declare("vocoder", ["transformers", "GPT2Model"]),
+                 r"model_index\.json names GPT2Model for vocoder/, but AudioLDMPipeline needs SpeechT5HifiGan",
+                 id="audioldm-wrong-class"),
+    pytest.param("musicgen", "config.json", declare("model_type", "t5"),
+                 r"config\.json describes a 't5' model, not MusicGen", id="musicgen-wrong-model-type"),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "damage", "problem"), DAMAGES)
+def test_a_damaged_folder_is_an_engine_error_naming_the_file_and_the_problem(
+    settings: Settings, tiny_model_dir: Path, name: str, path: str, damage: Callable[[Path], None], problem: str
+) -> None:
+    folder = settings.model_dir / name
+    shutil.copytree(tiny_model_dir / name, folder)
+    damage(folder / path)
+    with pytest.raises(EngineError) as caught:
+        load_engine(name, settings)
+    message = str(caught.value)
+    assert caught.value.code == "load_failed"
+    assert message.startswith(f"engine {name!r}: ") and str(folder) in message
+    assert re.search(problem, message), message
+    if damage is truncate:
+        assert f"delete the damaged files and run `tag models download {name}`" in message
+
+
+def test_the_published_language_model_is_refused_if_its_files_leave_a_weight_unset(
+    settings: Settings, tiny_model_dir: Path
+) -> None:
+    # An untied output layer is not in a GPT2Model's files: transformers would
+    # initialise it at random and only log it.
+    folder = settings.model_dir / "audioldm2"
+    shutil.copytree(tiny_model_dir / "audioldm2", folder)
+    declare("tie_word_embeddings", False)(folder / "language_model" / "config.json")
+    with pytest.raises(EngineError, match=r"language_model do not fit its GPT-2 language model \(not filled: lm_head\.weight\)"):
+        load_engine("audioldm2", settings)
 
 
 def test_gated_model_error_explains_the_licence_and_the_token(settings: Settings) -> None:

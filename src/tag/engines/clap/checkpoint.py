@@ -20,6 +20,7 @@ import yaml
 from torch import nn
 
 from tag.engines.base import EngineError
+from tag.engines.failures import describe
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def read_yaml(path: Path, what: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"{what} {path} is not valid YAML: {exc}") from None
+        raise CheckpointError(f"{what} {path} is not valid YAML ({describe(exc)})") from None
     if not isinstance(data, dict):
         raise CheckpointError(f"{what} {path} should hold a mapping of settings, found {type(data).__name__}")
     return data

@@ -33,6 +33,7 @@ from transformers import BertTokenizer
 from tag.audio import resample
 from tag.engines.clap.model import ClapConfig, ClapModel, load_clap
 from tag.engines.clap.text import load_tokenizer
+from tag.engines.failures import loading
 
 Crop = Literal["windows", "whole"]
 Waveforms = np.ndarray | torch.Tensor | Sequence[np.ndarray]
@@ -95,9 +96,12 @@ class ClapScorer:
         """
         folder = Path(folder)
         tokenizer_dir = Path(tokenizer_dir) if tokenizer_dir is not None else folder / "tokenizer"
-        tokenizer = load_tokenizer(tokenizer_dir)
-        model, config = load_clap(folder, tokenizer_dir)
-        return cls(model, config, tokenizer, device=device, dtype=dtype, batch_size=batch_size, crop=crop)
+        # Whatever the files make torch or transformers raise becomes one EngineError
+        # naming the folder (the CLAP's own checks raise CheckpointErrors already).
+        with loading("CLAP scorer", folder):
+            tokenizer = load_tokenizer(tokenizer_dir)
+            model, config = load_clap(folder, tokenizer_dir)
+            return cls(model, config, tokenizer, device=device, dtype=dtype, batch_size=batch_size, crop=crop)
 
     @property
     def window(self) -> int:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from tag.engines.base import Audio, EngineError, ProgressCallback
+from tag.engines.failures import generating, loading
 from tag.engines.make_an_audio.layout import ENGINE_NAME, model_files
 from tag.engines.make_an_audio.pipeline import MakeAnAudioPipeline, SamplingOptions
 from tag.engines.make_an_audio.schedulers import PARITY_STEPS
@@ -61,7 +62,7 @@ class MakeAnAudioEngine:
         def on_step(done: int, total: int) -> None:
             report("sampling", 90.0 * done / total)
 
-        with self._lock:
+        with self._lock, generating(self.name):
             report("started", 0.0)
             result = self.pipeline(
                 prompt, duration, seed=seed, options=options, on_step=on_step, on_decode=lambda: report("decoding", 90.0)
@@ -96,21 +97,26 @@ def _device(settings: "Settings") -> str:
     return "mps" if torch.backends.mps.is_available() else "cpu"
 
 
-def build_pipeline(settings: "Settings", **loader_options: Any) -> MakeAnAudioPipeline:
-    """Load everything from ``settings.model_dir`` for ``settings.device``/``dtype``."""
+def build_pipeline(settings: "Settings", *, name: str = ENGINE_NAME, **loader_options: Any) -> MakeAnAudioPipeline:
+    """Load everything from ``settings.model_dir`` for ``settings.device``/``dtype``.
+
+    The one place where both variants' loading failures become EngineErrors
+    naming the folder (``name`` is the engine they are reported for).
+    """
     from tag.engines.clap import ClapScorer
     from tag.engines.make_an_audio.loading import load_components
     from tag.engines.make_an_audio.vocoder import load_vocoder
 
     files = model_files(settings.model_dir)
-    device, dtype = _device(settings), _torch_dtype(settings.dtype)
-    if device == "cpu" and dtype != _torch_dtype("float32"):
-        log.warning("%s on CPU is slow and lossy; using float32", settings.dtype)
-        dtype = _torch_dtype("float32")
-    components = load_components(files, **loader_options)
-    vocoder = load_vocoder(files.vocoder_dir, device, dtype)
-    scorer = ClapScorer.from_folder(files.clap_dir, files.bert_dir, device=device, dtype=dtype)
-    return MakeAnAudioPipeline(components, vocoder, scorer, device=device, dtype=dtype)
+    with loading(f"engine {name!r}", files.root, download=ENGINE_NAME):
+        device, dtype = _device(settings), _torch_dtype(settings.dtype)
+        if device == "cpu" and dtype != _torch_dtype("float32"):
+            log.warning("%s on CPU is slow and lossy; using float32", settings.dtype)
+            dtype = _torch_dtype("float32")
+        components = load_components(files, **loader_options)
+        vocoder = load_vocoder(files.vocoder_dir, device, dtype)
+        scorer = ClapScorer.from_folder(files.clap_dir, files.bert_dir, device=device, dtype=dtype)
+        return MakeAnAudioPipeline(components, vocoder, scorer, device=device, dtype=dtype)
 
 
 def create(settings: "Settings") -> MakeAnAudioEngine:
@@ -118,4 +124,5 @@ def create(settings: "Settings") -> MakeAnAudioEngine:
 
 
 def create_parity(settings: "Settings") -> MakeAnAudioEngine:
-    return MakeAnAudioEngine(build_pipeline(settings), name=f"{ENGINE_NAME}-parity", defaults=PARITY_DEFAULTS)
+    name = f"{ENGINE_NAME}-parity"
+    return MakeAnAudioEngine(build_pipeline(settings, name=name), name=name, defaults=PARITY_DEFAULTS)

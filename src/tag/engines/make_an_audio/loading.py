@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import pickle
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any, Callable
 import torch
 
 from tag.engines.base import EngineError
+from tag.engines.failures import describe
 from tag.engines.make_an_audio.architecture import (
     Architecture,
     architecture_from_dict,
@@ -119,6 +121,25 @@ def _load_strict(model: torch.nn.Module, state: dict[str, torch.Tensor], what: s
     return model.eval().requires_grad_(False)
 
 
+def _read_cache(cache: Path, parts: dict[str, Path]) -> tuple[dict[str, dict[str, torch.Tensor]], float, Architecture] | None:
+    """The converted weights, scale factor and architecture kept in ``cache``; None
+    when there are none, or when they cannot be read: the cache is ours, so a
+    damaged one is removed and converted again rather than reported."""
+    from safetensors.torch import load_file
+
+    meta_path = cache / "meta.json"
+    if not meta_path.is_file() or not all(p.is_file() for p in parts.values()):
+        return None
+    try:
+        states = {name: load_file(str(path)) for name, path in parts.items()}
+        meta = json.loads(meta_path.read_text())
+        return states, float(meta["scale_factor"]), architecture_from_dict(meta["architecture"])
+    except Exception as exc:  # safetensors, JSON and key errors alike: any damage
+        log.warning("the converted weights in %s are unreadable (%s); converting again", cache, describe(exc))
+        shutil.rmtree(cache, ignore_errors=True)
+        return None
+
+
 def load_components(
     files: ModelFiles,
     *,
@@ -127,7 +148,7 @@ def load_components(
 ) -> Components:
     """Read (or convert once and cache) the official weights into diffusers modules."""
     from diffusers import AutoencoderKL, UNet2DConditionModel
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import save_file
 
     from tag.engines.clap.text import load_tokenizer
 
@@ -136,11 +157,9 @@ def load_components(
     parts = {name: cache / f"{name}.safetensors" for name in ("unet", "autoencoder", "text")}
     meta_path = cache / "meta.json"
 
-    if use_cache and meta_path.is_file() and all(p.is_file() for p in parts.values()):
-        states = {name: load_file(str(path)) for name, path in parts.items()}
-        meta = json.loads(meta_path.read_text())
-        scale_factor = float(meta["scale_factor"])
-        arch = architecture_from_dict(meta["architecture"])
+    cached = _read_cache(cache, parts) if use_cache else None
+    if cached is not None:
+        states, scale_factor, arch = cached
     else:
         state = read_checkpoint(files.checkpoint)
         # The reference config beside the checkpoint if there is one, else the

@@ -27,17 +27,21 @@ def load_engine(name: str, settings: "Settings", *, scorer: "LazyScorer | None" 
     ``scorer`` defaults to the shared CLAP re-ranker, loaded on first use from
     ``model_dir/clap`` (or the copy that comes with the Make-An-Audio weights).
     """
-    from tag.engines.peers.runtime import resolve_device, shared_scorer
+    from tag.engines.failures import loading
+    from tag.engines.peers.runtime import hide_library_progress_bars, resolve_device, shared_scorer
 
     model = PEER_MODELS[name]
     folder = weights.require_present(model, settings.model_dir)
     device = resolve_device(settings.device)
     scorer = scorer if scorer is not None else shared_scorer(settings, device)
-    if model.family == "diffusers":
-        from tag.engines.peers.diffusion import create
-    else:
-        from tag.engines.peers.musicgen import create
-    return create(model, folder, device=device, dtype=settings.dtype, scorer=scorer)
+    # The one place where every peer's loading failures become EngineErrors.
+    with loading(f"engine {name!r}", folder, download=name):
+        hide_library_progress_bars()
+        if model.family == "diffusers":
+            from tag.engines.peers.diffusion import create
+        else:
+            from tag.engines.peers.musicgen import create
+        return create(model, folder, device=device, dtype=settings.dtype, scorer=scorer)
 
 
 def download_weights(name: str, settings: "Settings") -> None:

@@ -8,6 +8,7 @@ those differences.
 
 from __future__ import annotations
 
+import inspect
 import math
 import threading
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tag.engines.base import Audio, EngineError, ProgressCallback
+from tag.engines.failures import generating
 from tag.engines.peers.catalog import PeerModel
 from tag.engines.peers.runtime import (
     Batch,
@@ -55,17 +57,63 @@ _FLAVOURS = {
 
 
 def load_pipeline(model: PeerModel, folder: Path, device: str, dtype: "torch.dtype") -> Any:
-    """The model's diffusers pipeline from a folder in its published layout."""
+    """The model's diffusers pipeline from a folder in its published layout.
+
+    Failures surface as they come from the libraries; ``tag.engines.peers.load_engine``
+    turns them into one ``EngineError`` naming the folder.
+    """
     import diffusers
 
     cls = getattr(diffusers, _FLAVOURS[model.name].pipeline_class)
-    try:
-        pipeline = cls.from_pretrained(folder, dtype=dtype, local_files_only=True)
-    except (OSError, ValueError, ImportError) as exc:
-        raise EngineError(f"engine {model.name!r}: cannot load the pipeline from {folder}: {exc}", code="load_failed") from None
+    # Components we load ourselves; diffusers loads the others as model_index.json says.
+    given = {"language_model": load_language_model(folder / "language_model", dtype)} if model.name == "audioldm2" else {}
+    pipeline = cls.from_pretrained(folder, dtype=dtype, local_files_only=True, **given)
+    check_component_classes(model, pipeline, folder)
     pipeline = pipeline.to(device)
     pipeline.set_progress_bar_config(disable=True)
     return pipeline
+
+
+def load_language_model(folder: Path, dtype: "torch.dtype") -> Any:
+    """AudioLDM 2's GPT-2 as ``GPT2LMHeadModel``, whichever GPT-2 class the folder names.
+
+    The published folder names and saves a bare ``GPT2Model``, which lacks the
+    generation helpers the pipeline calls.  ``GPT2LMHeadModel`` holds the same
+    network under ``transformer.`` plus an output layer tied to the input
+    embedding, so the saved weights fill it one to one; a weight the files leave
+    unfilled (which transformers would initialise at random) is an error.
+    """
+    from transformers import GPT2LMHeadModel
+
+    network, report = GPT2LMHeadModel.from_pretrained(folder, dtype=dtype, local_files_only=True, output_loading_info=True)
+    unfilled = sorted(map(str, [*report["missing_keys"], *report["mismatched_keys"]]))
+    if unfilled:
+        raise EngineError(
+            f"engine 'audioldm2': the weights in {folder} do not fit its GPT-2 language model "
+            f"(not filled: {', '.join(unfilled[:8])}{' ...' if len(unfilled) > 8 else ''})",
+            code="load_failed",
+        )
+    return network
+
+
+def check_component_classes(model: PeerModel, pipeline: Any, folder: Path) -> None:
+    """Refuse a component whose class is not the one the pipeline is built for.
+
+    diffusers only warns and goes on with whatever ``model_index.json`` names
+    (the generation then fails far from the cause).  Schedulers and tokenisers
+    are left out, as diffusers leaves them out: several classes fit each.
+    """
+    expected = type(pipeline)._get_signature_types()
+    for name, component in pipeline.components.items():
+        if component is None or "scheduler" in name or "tokenizer" in name:
+            continue
+        wanted = tuple(t for t in expected.get(name, ()) if inspect.isclass(t))
+        if wanted and not isinstance(component, wanted):
+            raise EngineError(
+                f"engine {model.name!r}: {folder / 'model_index.json'} names {type(component).__name__} for {name}/, but "
+                f"{type(pipeline).__name__} needs {' or '.join(t.__name__ for t in wanted)}",
+                code="load_failed",
+            )
 
 
 class DiffusionEngine:
@@ -141,18 +189,14 @@ class DiffusionEngine:
         }
         if self.model.name == "stable-audio":
             arguments["output_type"] = "latent"  # decoded below, only as far as needed
-        with self._lock, torch.inference_mode():
-            try:
-                output = self.pipeline(prompt, **arguments)
-            except ValueError as exc:  # the pipelines' own argument checks
-                raise EngineError(f"{self.name}: {exc}", code="bad_request") from None
-            audios = output.audios
-            if self.model.name == "stable-audio":
-                audios = self._decode_start(audios, duration)
-        batch = Batch(as_batch(audios, self._flavour.channels_first), self.sample_rate, list(self._notices))
-        details = {"seed": seed, "steps": steps, "guidance": guidance, "candidates": count}
-        return finish(self.model, prompt, duration, batch, stereo=stereo, scorer=self.scorer, details=details, progress=tracker)
-
+        with generating(self.name):
+            with self._lock, torch.inference_mode():
+                audios = self.pipeline(prompt, **arguments).audios
+                if self.model.name == "stable-audio":
+                    audios = self._decode_start(audios, duration)
+            batch = Batch(as_batch(audios, self._flavour.channels_first), self.sample_rate, list(self._notices))
+            details = {"seed": seed, "steps": steps, "guidance": guidance, "candidates": count}
+            return finish(self.model, prompt, duration, batch, stereo=stereo, scorer=self.scorer, details=details, progress=tracker)
 
     def _decode_start(self, latents: "torch.Tensor", duration: float) -> np.ndarray:
         """Decode only the latent frames that cover ``duration`` (plus a margin).

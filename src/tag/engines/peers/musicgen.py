@@ -9,12 +9,14 @@ state around each call and generation is serialised per engine.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tag.engines.base import Audio, EngineError, ProgressCallback
+from tag.engines.failures import generating
 from tag.engines.peers.catalog import PeerModel
 from tag.engines.peers.runtime import (
     Batch,
@@ -102,10 +104,10 @@ class MusicGenEngine:
         tracker = StepProgress(progress, frames)
         tracker.stage("started", 0.0)
         device = self.network.device
-        inputs = self.processor(text=[prompt] * count, padding=True, return_tensors="pt").to(device)
-        with self._lock, torch.inference_mode(), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-            torch.manual_seed(seed)
-            try:
+        with generating(self.name):
+            inputs = self.processor(text=[prompt] * count, padding=True, return_tensors="pt").to(device)
+            with self._lock, torch.inference_mode(), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+                torch.manual_seed(seed)
                 audio = self.network.generate(
                     **inputs,
                     do_sample=True,
@@ -113,21 +115,31 @@ class MusicGenEngine:
                     max_new_tokens=frames,
                     stopping_criteria=_frame_counter(tracker),
                 )
-            except ValueError as exc:
-                raise EngineError(f"{self.name}: {exc}", code="bad_request") from None
-        batch = Batch(as_batch(audio.float().cpu().numpy(), channels_first=True), self.sample_rate, notices)
-        details = {"seed": seed, "frames": frames, "guidance": guidance, "candidates": count}
-        return finish(self.model, prompt, duration, batch, stereo=stereo, scorer=self.scorer, details=details, progress=tracker)
+            batch = Batch(as_batch(audio.float().cpu().numpy(), channels_first=True), self.sample_rate, notices)
+            details = {"seed": seed, "frames": frames, "guidance": guidance, "candidates": count}
+            return finish(self.model, prompt, duration, batch, stereo=stereo, scorer=self.scorer, details=details, progress=tracker)
+
+
+def check_model_type(model: PeerModel, folder: Path) -> None:
+    """Refuse a folder whose ``config.json`` describes another kind of model:
+    transformers would build MusicGen from it and fail on a mismatch it reports
+    only on stderr."""
+    config = folder / "config.json"
+    kind = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    if kind != "musicgen":
+        raise EngineError(
+            f"engine {model.name!r}: {config} describes a {kind!r} model, not MusicGen (model_type 'musicgen')",
+            code="load_failed",
+        )
 
 
 def create(model: PeerModel, folder: Path, *, device: str, dtype: str, scorer: LazyScorer | None) -> MusicGenEngine:
     from transformers import AutoProcessor, MusicgenForConditionalGeneration
 
     torch_dtype, notices = resolve_dtype(dtype, device)
-    try:
-        network = MusicgenForConditionalGeneration.from_pretrained(folder, dtype=torch_dtype, local_files_only=True)
-        processor = AutoProcessor.from_pretrained(folder, local_files_only=True)
-    except (OSError, ValueError) as exc:
-        raise EngineError(f"engine {model.name!r}: cannot load MusicGen from {folder}: {exc}", code="load_failed") from None
+    check_model_type(model, folder)
+    # Failures surface as they come; ``tag.engines.peers.load_engine`` words them.
+    network = MusicgenForConditionalGeneration.from_pretrained(folder, dtype=torch_dtype, local_files_only=True)
+    processor = AutoProcessor.from_pretrained(folder, local_files_only=True)
     network = network.to(device).eval()
     return MusicGenEngine(model, network, processor, scorer=scorer, notices=notices)

@@ -61,6 +61,16 @@ def resolve_dtype(requested: str, device: str) -> tuple["torch.dtype", list[str]
     return dtype, []
 
 
+def hide_library_progress_bars() -> None:
+    """No per-file loading bars from diffusers and transformers: the CLI draws its
+    own progress, and in a worker's log they are noise."""
+    import diffusers
+    import transformers
+
+    diffusers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.disable_progress_bar()
+
+
 def pick_seed(seed: int | None) -> int:
     """The given seed, or a fresh one (reported back so a result can be reproduced)."""
     return seed if seed is not None else random.SystemRandom().randrange(2**32)

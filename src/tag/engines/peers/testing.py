@@ -146,7 +146,12 @@ def write_audioldm(folder: Path, size: Size = "tiny", seed: int = 0) -> Path:
 
 
 def write_audioldm2(folder: Path, size: Size = "tiny", seed: int = 0) -> Path:
-    """A random AudioLDM 2 pipeline saved in ``folder`` (diffusers layout)."""
+    """A random AudioLDM 2 pipeline saved in ``folder`` in the published layout.
+
+    As in the published folder, the language model is a bare ``GPT2Model``: named
+    so in ``model_index.json`` and ``language_model/config.json``, its weights
+    saved without the ``transformer.`` prefix of ``GPT2LMHeadModel``.
+    """
     from diffusers import AudioLDM2Pipeline, AudioLDM2ProjectionModel, AudioLDM2UNet2DConditionModel
     from transformers import (
         ClapAudioConfig,
@@ -154,7 +159,7 @@ def write_audioldm2(folder: Path, size: Size = "tiny", seed: int = 0) -> Path:
         ClapFeatureExtractor,
         ClapModel,
         GPT2Config,
-        GPT2LMHeadModel,
+        GPT2Model,
         T5Config,
         T5EncoderModel,
     )
@@ -168,7 +173,7 @@ def write_audioldm2(folder: Path, size: Size = "tiny", seed: int = 0) -> Path:
         )
         clap = ClapModel(ClapConfig(text_config=_clap_text_config(size).to_dict(), audio_config=audio_config.to_dict(), projection_dim=8))
         t5 = T5EncoderModel(T5Config(vocab_size=64, d_model=16, d_ff=16, d_kv=8, num_heads=2, num_layers=1))
-        gpt2 = GPT2LMHeadModel(GPT2Config(n_embd=16, n_head=2, n_layer=1, vocab_size=64, n_positions=64))
+        gpt2 = GPT2Model(GPT2Config(n_embd=16, n_head=2, n_layer=1, vocab_size=64, n_positions=64))
         unet = AudioLDM2UNet2DConditionModel(
             block_out_channels=(8, 16), layers_per_block=1, norm_num_groups=8, sample_size=32,
             in_channels=4, out_channels=4, down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
@@ -182,7 +187,7 @@ def write_audioldm2(folder: Path, size: Size = "tiny", seed: int = 0) -> Path:
             T5Config(vocab_size=32128, d_model=1024, d_ff=2816, d_kv=64, num_heads=16, num_layers=24,
                      feed_forward_proj="gated-gelu")
         )
-        gpt2 = GPT2LMHeadModel(GPT2Config(n_embd=768, n_head=12, n_layer=12, vocab_size=50257, n_positions=1024))
+        gpt2 = GPT2Model(GPT2Config(n_embd=768, n_head=12, n_layer=12, vocab_size=50257, n_positions=1024))
         # Per block: a self-attention layer, cross-attention to the GPT-2 states
         # (768) and to the Flan-T5 states (1024), as in the converted checkpoint.
         unet = AudioLDM2UNet2DConditionModel(

@@ -48,9 +48,16 @@ def missing_files(model: PeerModel, folder: Path) -> list[str]:
             sub = folder / name
             if not sub.is_dir() or not any(sub.iterdir()):
                 missing.append(f"{name}/")
-            # A component with a model config must also have its weights.
+            # A component with a model config must also have its weights, and
+            # weights their config (without one the library builds a default-sized
+            # network and fails on the first mismatch).
             elif (sub / "config.json").is_file() and not _has_weights(sub):
                 missing.append(f"{name}/*.safetensors")
+            elif _has_weights(sub) and not (sub / "config.json").is_file():
+                missing.append(f"{name}/config.json")
+            # Without its vocabulary a tokenizer loads empty, and every prompt with it.
+            elif name.startswith("tokenizer") and not any((sub / f).is_file() for f in _TOKENIZER_FILES):
+                missing.append(f"{name}/tokenizer.json")
         return missing
     missing = [] if (folder / "config.json").is_file() else ["config.json"]
     # Published folders carry preprocessor_config.json; newer transformers save processor_config.json.
