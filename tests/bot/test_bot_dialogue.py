@@ -229,3 +229,26 @@ async def test_settings_tick_the_current_language_file_type_and_engine(stack, fa
     # A fresh panel shows the same, and a Russian client starts ticked on Russian.
     assert ticked(await ask(fake, ann, "/settings")) == ["Русский", "файл WAV", "авто"]
     assert ticked(await ask(fake, fake.user(1204, "ru"), "/settings")) == ["Русский", "аудио (MP3)", "авто"]
+
+
+async def test_the_next_prompts_duration_can_be_typed_and_its_question_cancelled(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()  # no worker: the first request stays in flight
+    ann = fake.user(1205, "en")
+    mark = await ann.send("thunder, 3s")
+    await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "queue" in c.text)
+    question = await ask(fake, ann, "seagulls")
+    assert "make <i>seagulls</i> next" in question.text
+    mark = await ann.press(question, "Other")
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
+    assert "from 0.5 s to 30 s" in question.text
+    assert "between 0.5 and 30" in (await ask(fake, ann, "99")).text
+    assert "<i>seagulls</i>, 4.5 s next" in (await ask(fake, ann, "4.5")).text
+    # A new question for the next request, then its own Cancel button drops it.
+    question = await ask(fake, ann, "crows")
+    assert "place of <i>seagulls</i>" in question.text
+    mark = await ann.press(question, "Cancel")
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
+    assert "Cancelled" in question.text
+    # /cancel then ends the current request only: nothing waits after it any more.
+    assert (await ask(fake, ann, "/cancel")).text.startswith("Cancelled. Send")
+    assert "nothing to cancel" in (await ask(fake, ann, "/cancel")).text

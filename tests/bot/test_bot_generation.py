@@ -157,7 +157,7 @@ async def test_a_prompt_sent_while_generating_is_made_next_even_after_a_restart(
 
 
 async def test_the_waiting_prompt_starts_when_the_current_one_times_out(stack, fake: FakeTelegram) -> None:
-    await stack.start_bot(request_timeout=1.5)
+    await stack.start_bot(request_timeout=3.0)  # long enough for the second prompt to arrive first
     ivan = fake.user(2121, "ru")
     mark = await ivan.send("тиканье часов, 2с")
     await fake.wait_for("sendMessage", chat_id=ivan.id, since=mark, where=lambda c: "очеред" in c.text)
