@@ -189,3 +189,66 @@ async def test_queue_limits_are_explained(stack, fake: FakeTelegram) -> None:
     # Not stuck: the refused request ended and the user may still talk to the bot.
     keyboard = await ask(fake, ann, "wind")
     assert keyboard.buttons()
+
+
+async def test_every_duration_shown_in_russian_has_the_russian_unit(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    ivan = fake.user(1201, "ru")
+    keyboard = await ask(fake, ivan, "гром")
+    assert [b["text"] for b in keyboard.buttons()][:4] == ["3 с", "5 с", "10 с", "20 с"]
+    mark = await ivan.send("дождь, 2,5с")
+    status = await fake.wait_for("sendMessage", chat_id=ivan.id, since=mark, where=lambda c: "очеред" in c.text)
+    assert "дождь</i>, 2,5 с" in status.text  # the Russian decimal comma too
+    await ask(fake, ivan, "/cancel")
+    panel = await ask(fake, ivan, "/history")
+    assert [b["text"] for b in panel.buttons()] == ["дождь · 2,5 с"]
+    assert "30 с" in (await ask(fake, ivan, "/help")).text
+    # English keeps its own unit and decimal point.
+    ann = fake.user(1202, "en")
+    mark = await ann.send("rain, 2.5s")
+    await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "2.5 s" in c.text)
+    await ask(fake, ann, "/cancel")
+    assert [b["text"] for b in (await ask(fake, ann, "/history")).buttons()] == ["rain · 2.5 s"]
+
+
+def ticked(panel: SentMessage) -> list[str]:
+    return [b["text"].removeprefix("✓ ") for b in panel.buttons() if b["text"].startswith("✓ ")]
+
+
+async def test_settings_tick_the_current_language_file_type_and_engine(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    ann = fake.user(1203, "en")
+    panel = await ask(fake, ann, "/settings")
+    assert ticked(panel) == ["English", "audio (MP3)", "auto"]
+    mark = await ann.press(panel, "WAV")
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
+    assert ticked(panel) == ["English", "WAV file", "auto"]
+    mark = await ann.press(panel, "Русский")
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
+    assert ticked(panel) == ["Русский", "файл WAV", "авто"]
+    # A fresh panel shows the same, and a Russian client starts ticked on Russian.
+    assert ticked(await ask(fake, ann, "/settings")) == ["Русский", "файл WAV", "авто"]
+    assert ticked(await ask(fake, fake.user(1204, "ru"), "/settings")) == ["Русский", "аудио (MP3)", "авто"]
+
+
+async def test_the_next_prompts_duration_can_be_typed_and_its_question_cancelled(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()  # no worker: the first request stays in flight
+    ann = fake.user(1205, "en")
+    mark = await ann.send("thunder, 3s")
+    await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "queue" in c.text)
+    question = await ask(fake, ann, "seagulls")
+    assert "make <i>seagulls</i> next" in question.text
+    mark = await ann.press(question, "Other")
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
+    assert "from 0.5 s to 30 s" in question.text
+    assert "between 0.5 and 30" in (await ask(fake, ann, "99")).text
+    assert "<i>seagulls</i>, 4.5 s next" in (await ask(fake, ann, "4.5")).text
+    # A new question for the next request, then its own Cancel button drops it.
+    question = await ask(fake, ann, "crows")
+    assert "place of <i>seagulls</i>" in question.text
+    mark = await ann.press(question, "Cancel")
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark)
+    assert "Cancelled" in question.text
+    # /cancel then ends the current request only: nothing waits after it any more.
+    assert (await ask(fake, ann, "/cancel")).text.startswith("Cancelled. Send")
+    assert "nothing to cancel" in (await ask(fake, ann, "/cancel")).text

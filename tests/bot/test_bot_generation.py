@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import sqlite3
 import uuid
 
 import pytest
@@ -12,6 +13,8 @@ from bot_engines import FailingEngine, GatedEngine, default_engine
 from fake_telegram import TEST_TOKEN as TOKEN, Call, FakeTelegram, SentMessage
 
 from tag.audio import decode
+from tag.bot.app import db_path
+from tag.bot.store import BotStore
 from tag.broker import Message
 from tag.messages import SoundResponse
 
@@ -97,24 +100,75 @@ async def test_one_request_per_user_progress_and_cancel(stack, fake: FakeTelegra
         )
         await fake.wait_for("sendChatAction", chat_id=ann.id, since=mark, where=lambda c: c.params["action"] == "upload_voice")
         status = fake.message(progress)
-        # A second request meanwhile is refused politely, by text and by button.
-        busy = await fake.wait_for("sendMessage", chat_id=ann.id, since=await ann.send("birds"))
-        assert "/cancel" in busy.text
-        busy = await fake.wait_for("sendMessage", chat_id=ann.id, since=await ann.send("/generate birds"))
-        assert "still generating" in busy.text
-        # Cancel: the status says so and the user is free again.
+        # A second request meanwhile waits as the next one (here by /generate).
+        reply = await fake.wait_for("sendMessage", chat_id=ann.id, since=await ann.send("/generate birds, 2s"))
+        assert "I'll make <i>birds</i>, 2 s next" in reply.text
+        # Cancel: the status says so, the waiting one is dropped too, and the user is free again.
         mark = await ann.send("/cancel")
-        await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "Cancelled" in c.text)
+        cancelled = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "Cancelled" in c.text)
+        assert "<i>birds</i> will not be made next" in cancelled.text
         assert "Cancelled" in status.text
         engine.release()
         # The cancelled sound's late response is dropped; the next request is answered.
-        mark = await ann.send("birds, 2s")
+        mark = await ann.send("bells, 2s")
         audio = await fake.wait_for("sendAudio", chat_id=ann.id, since=mark, timeout=60)
-        assert "birds" in audio.text
+        assert "bells" in audio.text
         assert len(fake.calls_of("sendAudio", ann.id)) == 1
         assert "Cancelled" in status.text
+        assert [prompt for prompt, _ in _requests(stack)] == ["a door creaks", "bells"]  # birds was never sent
     finally:
         engine.release()
+
+
+async def test_a_prompt_sent_while_generating_is_made_next_even_after_a_restart(stack, fake: FakeTelegram) -> None:
+    engine = GatedEngine(delay=30)
+    await stack.start_bot()
+    await stack.start_worker(engine)
+    ann = fake.user(2111)
+    try:
+        mark = await ann.send("a door creaks, 3s")
+        await fake.wait_for("editMessageText", chat_id=ann.id, since=mark, where=lambda c: "%" in c.text, timeout=30)
+        # Without a duration: the usual question, for the next request.
+        question = await keyboard_for(fake, ann, "birds")
+        assert "I'll make <i>birds</i> next, when the current sound is ready" in question.text
+        assert "How long" in question.text
+        mark = await ann.press(question, "3 s")
+        reply = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
+        assert "I'll make <i>birds</i>, 3 s next" in reply.text
+        # A newer description takes the waiting one's place, and the user is told.
+        mark = await ann.send("owls hooting, 2s")
+        reply = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark)
+        assert "I'll make <i>owls hooting</i>, 2 s next" in reply.text and "place of <i>birds</i>" in reply.text
+        # Nothing more went to the workers while the first sound is being made.
+        assert [prompt for prompt, _ in _requests(stack)] == ["a door creaks"]
+        await stack.stop_bot()
+        await stack.start_bot()
+        engine.release()
+        first = await fake.wait_for("sendAudio", chat_id=ann.id, since=mark, timeout=60)
+        assert first.params["title"] == "a door creaks"
+        # Then the waiting one starts by itself, only once the first was delivered.
+        second = await fake.wait_for("sendAudio", chat_id=ann.id, since=first.index + 1, timeout=60)
+        assert second.params["title"] == "owls hooting" and sound_length(second) == pytest.approx(2.0, abs=0.1)
+        queued = status_of(fake, ann.id, first.index)
+        assert "owls hooting" in queued.text and queued.message_id < fake.message(second).message_id
+        assert [prompt for prompt, _ in _requests(stack)] == ["a door creaks", "owls hooting"]
+    finally:
+        engine.release()
+
+
+async def test_the_waiting_prompt_starts_when_the_current_one_times_out(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot(request_timeout=3.0)  # long enough for the second prompt to arrive first
+    ivan = fake.user(2121, "ru")
+    mark = await ivan.send("тиканье часов, 2с")
+    await fake.wait_for("sendMessage", chat_id=ivan.id, since=mark, where=lambda c: "очеред" in c.text)
+    reply = await fake.wait_for("sendMessage", chat_id=ivan.id, since=await ivan.send("колокол, 1с"))
+    assert "следующим сделаю <i>колокол</i>, 1 с" in reply.text
+    timeout = await fake.wait_for("sendMessage", chat_id=ivan.id, since=mark, where=lambda c: "не пришёл" in c.text)
+    queued = await fake.wait_for(
+        "sendMessage", chat_id=ivan.id, since=timeout.index, where=lambda c: "колокол" in c.text and "очеред" in c.text
+    )
+    assert queued.index > timeout.index
+    assert [prompt for prompt, _ in _requests(stack)] == ["тиканье часов", "колокол"]
 
 
 async def test_bot_restart_while_generating_still_delivers(stack, fake: FakeTelegram) -> None:
@@ -188,11 +242,13 @@ async def test_duplicate_response_is_dropped(stack, fake: FakeTelegram) -> None:
     assert not [c for c in fake.calls_of("sendMessage", ann.id) if "duplicate" in c.text]
 
 
+def _requests(stack) -> list[tuple[str, int]]:
+    """(prompt, seed) of every request the bot has sent, oldest first."""
+    with sqlite3.connect(db_path(stack.settings)) as db:
+        return list(db.execute("SELECT prompt, seed FROM requests ORDER BY created"))
+
+
 def _request_ids(stack) -> list[str]:
-    import sqlite3
-
-    from tag.bot.app import db_path
-
     with sqlite3.connect(db_path(stack.settings)) as db:
         return [row[0] for row in db.execute("SELECT request_id FROM requests ORDER BY created")]
 
@@ -268,3 +324,69 @@ async def test_telegram_hiccup_while_sending_is_retried(stack, fake: FakeTelegra
     assert sound_length(audio) == pytest.approx(2.0, abs=0.1)
     assert [c.params["_status"] for c in fake.calls_of("sendAudio", ann.id)] == [502, 429, 200]
     await fake.wait_for("editMessageText", chat_id=ann.id, since=mark, where=lambda c: c.text.endswith("Done."))
+
+
+async def test_a_caption_has_the_seed_and_each_note_on_its_own_line_in_both_languages(
+    stack, fake: FakeTelegram
+) -> None:
+    await stack.start_bot()
+    await stack.start_worker(default_engine(stack.settings))
+    cases = (
+        (fake.user(3001, "en"), "qwzx blorp, 1s", "🎲 Seed: ", ["Nothing in the prompt", "Not recognised: qwzx, blorp."]),
+        (fake.user(3002, "ru"), "абырвалг, 1с", "🎲 Зерно (seed): ", ["В запросе не нашлось", "Не распознано: абырвалг."]),
+    )
+    for user, prompt, seed_label, notes in cases:
+        mark = await user.send(prompt)
+        audio = await fake.wait_for("sendAudio", chat_id=user.id, since=mark, timeout=60)
+        headline, seed_line, *note_lines = audio.params["caption"].split("\n")
+        assert headline.startswith("🔊 ") and ".;" not in audio.params["caption"]
+        # The seed the request was made with (the worker reported none, so the bot's own).
+        assert seed_line == seed_label + str(_requests(stack)[-1][1])
+        assert len(note_lines) == len(notes)
+        for line, note in zip(note_lines, notes):
+            assert line.startswith("ℹ️ " + note) and line.endswith("."), line
+
+
+async def test_the_caption_shows_the_seed_the_worker_reports(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()  # no worker: the test answers as one
+    ann = fake.user(3003)
+    mark = await ann.send("owl hooting, 1s")
+    await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "queue" in c.text)
+    (request_id,) = _request_ids(stack)
+    (_, sent_seed), = _requests(stack)
+    reported = (sent_seed + 1) % 2**32
+    answer = SoundResponse(
+        request_id=uuid.UUID(request_id), chat_id=ann.id, user_id=ann.id, status="ok", audio=b"RIFF-test",
+        format="wav", duration=1.0, seed=reported, notices=["first note", "second note without a stop"],
+    )
+    await stack.bot_broker.publish(stack.settings.response_queue, Message(body=answer.to_json()))
+    document = await fake.wait_for("sendDocument", chat_id=ann.id, since=mark, timeout=30)
+    assert document.params["caption"].split("\n")[1:] == [
+        f"🎲 Seed: {reported}", "ℹ️ first note", "ℹ️ second note without a stop"
+    ]
+
+
+async def test_a_waiting_prompt_left_by_a_bot_stopped_as_its_turn_came_starts_on_restart(
+    stack, fake: FakeTelegram
+) -> None:
+    await stack.start_bot()
+    ann = fake.user(3004)
+    mark = await ann.send("a clock ticking, 2s")
+    await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "queue" in c.text)
+    reply = await fake.wait_for("sendMessage", chat_id=ann.id, since=await ann.send("a bell, 1s"))
+    assert "a bell</i>, 1 s next" in reply.text
+    await stack.stop_bot()
+    # What a bot killed right after the first request ended leaves: a free user, a waiting prompt.
+    store = BotStore(db_path(stack.settings))
+    await store.open()
+    try:
+        (request_id,) = _request_ids(stack)
+        await store.finish(request_id, "failed")
+        assert await store.clear_session(ann.id, request_id=request_id)
+    finally:
+        await store.close()
+    mark = fake.mark()
+    await stack.start_bot()
+    status = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "queue" in c.text)
+    assert "a bell</i>, 1 s" in status.text
+    assert [prompt for prompt, _ in _requests(stack)] == ["a clock ticking", "a bell"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,35 @@ async def test_a_database_from_before_the_engine_choice_is_upgraded(tmp_path: Pa
         assert (await store.prefs(8)).engine == "auto"
     finally:
         await store.close()
+
+
+async def test_one_next_prompt_per_user_only_while_one_is_in_flight(store: BotStore) -> None:
+    assert await store.queue_next(1, 1, "rain", 3.0, "en") is None  # nothing in flight: no need to wait
+    assert await store.begin_request(1, 1, "a")
+    first = await store.queue_next(1, 1, "rain", None, "en")
+    assert first is not None and first.duration is None
+    assert await store.await_next_custom_duration(1, first.dialogue)
+    # A newer one takes its place; the same dialogue keeps its id (a duration chosen for it).
+    second = await store.queue_next(1, 1, "wind", None, "ru")
+    assert second is not None and second.dialogue != first.dialogue and not second.custom
+    chosen = await store.queue_next(1, 1, "wind", 4.0, "ru", dialogue=second.dialogue)
+    assert chosen is not None and (chosen.dialogue, chosen.duration, chosen.lang) == (second.dialogue, 4.0, "ru")
+    assert await store.unblocked_next() == []  # it waits on request "a"
+    assert await store.clear_session(1, request_id="a")
+    assert await store.unblocked_next() == [1]
+    taken = await asyncio.gather(store.take_next(1), store.take_next(1))
+    assert [t.prompt for t in taken if t is not None] == ["wind"]  # claimed once
+    assert await store.next_prompt(1) is None and await store.session(1) is None
+
+
+async def test_a_next_prompt_without_a_duration_becomes_the_dialogue(store: BotStore) -> None:
+    assert await store.begin_request(1, 1, "a")
+    waiting = await store.queue_next(1, 1, "rain", None, "en")
+    assert waiting is not None
+    assert await store.await_next_custom_duration(1, waiting.dialogue)
+    assert await store.clear_session(1, request_id="a")
+    assert await store.take_next(1) == replace(waiting, custom=True)
+    session = await store.session(1)
+    assert session is not None
+    assert (session.state, session.dialogue, session.prompt) == ("awaiting_custom", waiting.dialogue, "rain")
+    assert await store.drop_next(1) is None

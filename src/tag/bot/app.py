@@ -113,7 +113,9 @@ async def serve_bot(
         dispatcher = build_dispatcher(
             store=store, settings=settings, courier=courier, generations=generations, broker=broker
         )
+        courier.after_free = generations.start_next
         await client.start(courier.on_response, courier.on_progress)
+        await generations.resume_waiting()
         await set_commands(bot)
         tasks.append(asyncio.create_task(courier.watch(halt), name="bot-watcher"))
         log.info("bot @%s started (Bot API %s)", me.username, redact_url(settings.telegram_api_url))

@@ -13,6 +13,8 @@ from typing import Literal
 Lang = Literal["en", "ru"]
 LANGS: tuple[Lang, ...] = ("en", "ru")
 DEFAULT_LANG: Lang = "en"
+# Each language by its own name: how a user finds theirs in any language.
+LANG_NAMES: dict[Lang, str] = {"en": "English", "ru": "Русский"}
 
 _EN: dict[str, str] = {
     "start": (
@@ -27,33 +29,39 @@ _EN: dict[str, str] = {
     "help": (
         "<b>How it works</b>\n"
         "1. Send a description of a sound (up to {max_chars} characters).\n"
-        "2. Pick a duration (up to {max_duration} s) or type your own.\n"
+        "2. Pick a duration (up to {max_duration}) or type your own.\n"
         "3. Wait a little: I show the progress and then send the sound.\n\n"
         "Shortcuts: <i>thunder and rain, 10s</i> or <code>/generate thunder</code> skip the buttons.\n"
-        "One request at a time; /cancel stops waiting.\n"
+        "One sound at a time: a description sent meanwhile waits as the next one; /cancel stops waiting.\n"
         "/settings: language, file type, engine · /history: last prompts"
     ),
     "ask_duration": "🎧 <i>{prompt}</i>\nHow long should it be?",
-    "ask_custom_duration": "Type the duration in seconds ({min}–{max}), for example <code>7</code>.",
-    "btn_seconds": "{seconds} s",
+    "ask_custom_duration": "Type the duration in seconds, from {min} to {max}, for example <code>7</code>.",
+    "seconds": "{value} s",
     "btn_other": "✏️ Other…",
     "btn_cancel": "✖️ Cancel",
-    "queued": "⏳ <i>{prompt}</i>, {duration} s\nIn the queue.",
-    "queued_position": "⏳ <i>{prompt}</i>, {duration} s\nIn the queue, position {position}.",
-    "generating": "🎛 <i>{prompt}</i>, {duration} s\nGenerating… {percent}%",
-    "done": "✅ <i>{prompt}</i>, {duration} s\nDone.",
-    "failed": "❌ <i>{prompt}</i>, {duration} s\nFailed.",
-    "timed_out": "⌛ <i>{prompt}</i>, {duration} s\nNo answer in time.",
-    "cancelled_status": "✖️ <i>{prompt}</i>, {duration} s\nCancelled.",
-    "caption": "🔊 <i>{prompt}</i> · {duration} s",
+    "queued": "⏳ <i>{prompt}</i>, {duration}\nIn the queue.",
+    "queued_position": "⏳ <i>{prompt}</i>, {duration}\nIn the queue, position {position}.",
+    "generating": "🎛 <i>{prompt}</i>, {duration}\nGenerating… {percent}%",
+    "done": "✅ <i>{prompt}</i>, {duration}\nDone.",
+    "failed": "❌ <i>{prompt}</i>, {duration}\nFailed.",
+    "timed_out": "⌛ <i>{prompt}</i>, {duration}\nNo answer in time.",
+    "cancelled_status": "✖️ <i>{prompt}</i>, {duration}\nCancelled.",
+    "caption": "🔊 <i>{prompt}</i> · {duration}",
+    "caption_seed": "🎲 Seed: {seed}",
     "btn_again": "🔁 Again",
-    "btn_longer": "➕ Longer ({seconds} s)",
-    "btn_shorter": "➖ Shorter ({seconds} s)",
-    "busy": "⏳ I'm still generating your previous sound. Wait a little, or /cancel to stop waiting.",
+    "btn_longer": "➕ Longer ({seconds})",
+    "btn_shorter": "➖ Shorter ({seconds})",
+    "next_queued": "📝 Got it: I'll make <i>{prompt}</i>, {duration} next, when the current sound is ready.",
+    "next_ask_duration": (
+        "📝 Got it: I'll make <i>{prompt}</i> next, when the current sound is ready.\nHow long should it be?"
+    ),
+    "next_replaced": "It takes the place of <i>{prompt}</i>: one description can wait at a time.",
     "cancelled": "Cancelled. Send a new description whenever you like.",
+    "cancelled_with_next": "Cancelled, and <i>{prompt}</i> will not be made next. Send a new description whenever you like.",
     "nothing_to_cancel": "There is nothing to cancel. Send a description of a sound.",
     "error_worker": "Sorry, the sound could not be generated: {reason}\nYou can try again.",
-    "error_timeout": "Sorry, no answer came within {seconds} s. The service may be busy; please try again.",
+    "error_timeout": "Sorry, no answer came within {seconds}. The service may be busy; please try again.",
     "error_broker": "Sorry, the generation service is unavailable right now. Please try again in a minute.",
     "error_send": "Sorry, I could not send the sound to you. Please try again.",
     "error_too_many": "You already have sounds being made. Please wait for them before asking for more.",
@@ -63,7 +71,7 @@ _EN: dict[str, str] = {
     "bad_prompt_words": "Please describe the sound in words (emoji alone are not enough).",
     "bad_duration_nan": "The duration must be a number of seconds, like <code>7</code>.",
     "bad_duration_range": "The duration must be between {min} and {max} seconds.",
-    "rate_limited": "You are sending requests too fast. Please wait {seconds} s.",
+    "rate_limited": "You are sending requests too fast. Please wait {seconds}.",
     "not_allowed": "Sorry, this bot is private.",
     "non_text": "I understand only text. Send a description of a sound, e.g. <i>waves on a beach</i>.",
     "old_button": "This button is outdated.",
@@ -76,14 +84,14 @@ _EN: dict[str, str] = {
         "Choose another one (or auto) in /settings and try again."
     ),
     "lang_name": "English",
+    "decimal_point": ".",
     "delivery_audio": "audio (MP3)",
     "delivery_voice": "voice note (OGG)",
     "delivery_document": "WAV file",
-    "btn_lang": "🌐 Русский",
     "saved": "Saved.",
     "history_empty": "No prompts yet. Send a description of a sound.",
     "history": "🕘 Your last prompts (tap to generate again):",
-    "notices": "ℹ️ {notices}",
+    "notice": "ℹ️ {notice}",
     "cmd_start": "What this bot does",
     "cmd_help": "How to use it",
     "cmd_generate": "Generate a sound: /generate rain, 5s",
@@ -105,33 +113,39 @@ _RU: dict[str, str] = {
     "help": (
         "<b>Как это работает</b>\n"
         "1. Отправьте описание звука (до {max_chars} символов).\n"
-        "2. Выберите длительность (до {max_duration} с) или введите свою.\n"
+        "2. Выберите длительность (до {max_duration}) или введите свою.\n"
         "3. Немного подождите: я покажу ход работы и пришлю звук.\n\n"
         "Быстро: <i>гром и дождь, 10с</i> или <code>/generate гром</code> без кнопок.\n"
-        "Один запрос за раз; /cancel — перестать ждать.\n"
+        "Один звук за раз: описание, присланное в это время, будет следующим; /cancel — перестать ждать.\n"
         "/settings: язык, тип файла, движок · /history: последние запросы"
     ),
     "ask_duration": "🎧 <i>{prompt}</i>\nКакой длительности?",
-    "ask_custom_duration": "Введите длительность в секундах ({min}–{max}), например <code>7</code>.",
-    "btn_seconds": "{seconds} с",
+    "ask_custom_duration": "Введите длительность в секундах, от {min} до {max}, например <code>7</code>.",
+    "seconds": "{value} с",
     "btn_other": "✏️ Другая…",
     "btn_cancel": "✖️ Отмена",
-    "queued": "⏳ <i>{prompt}</i>, {duration} с\nВ очереди.",
-    "queued_position": "⏳ <i>{prompt}</i>, {duration} с\nВ очереди, место {position}.",
-    "generating": "🎛 <i>{prompt}</i>, {duration} с\nГенерирую… {percent}%",
-    "done": "✅ <i>{prompt}</i>, {duration} с\nГотово.",
-    "failed": "❌ <i>{prompt}</i>, {duration} с\nНе получилось.",
-    "timed_out": "⌛ <i>{prompt}</i>, {duration} с\nОтвет не пришёл вовремя.",
-    "cancelled_status": "✖️ <i>{prompt}</i>, {duration} с\nОтменено.",
-    "caption": "🔊 <i>{prompt}</i> · {duration} с",
+    "queued": "⏳ <i>{prompt}</i>, {duration}\nВ очереди.",
+    "queued_position": "⏳ <i>{prompt}</i>, {duration}\nВ очереди, место {position}.",
+    "generating": "🎛 <i>{prompt}</i>, {duration}\nГенерирую… {percent}%",
+    "done": "✅ <i>{prompt}</i>, {duration}\nГотово.",
+    "failed": "❌ <i>{prompt}</i>, {duration}\nНе получилось.",
+    "timed_out": "⌛ <i>{prompt}</i>, {duration}\nОтвет не пришёл вовремя.",
+    "cancelled_status": "✖️ <i>{prompt}</i>, {duration}\nОтменено.",
+    "caption": "🔊 <i>{prompt}</i> · {duration}",
+    "caption_seed": "🎲 Зерно (seed): {seed}",
     "btn_again": "🔁 Ещё раз",
-    "btn_longer": "➕ Длиннее ({seconds} с)",
-    "btn_shorter": "➖ Короче ({seconds} с)",
-    "busy": "⏳ Я ещё генерирую предыдущий звук. Подождите немного или нажмите /cancel, чтобы не ждать.",
+    "btn_longer": "➕ Длиннее ({seconds})",
+    "btn_shorter": "➖ Короче ({seconds})",
+    "next_queued": "📝 Принято: следующим сделаю <i>{prompt}</i>, {duration}, когда будет готов текущий звук.",
+    "next_ask_duration": (
+        "📝 Принято: следующим сделаю <i>{prompt}</i>, когда будет готов текущий звук.\nКакой длительности?"
+    ),
+    "next_replaced": "Это вместо <i>{prompt}</i>: ждать может только одно описание.",
     "cancelled": "Отменено. Присылайте новое описание, когда захотите.",
+    "cancelled_with_next": "Отменено, и <i>{prompt}</i> следующим не будет. Присылайте новое описание, когда захотите.",
     "nothing_to_cancel": "Отменять нечего. Пришлите описание звука.",
     "error_worker": "Извините, звук не удалось создать: {reason}\nМожно попробовать ещё раз.",
-    "error_timeout": "Извините, ответ не пришёл за {seconds} с. Сервис может быть занят, попробуйте ещё раз.",
+    "error_timeout": "Извините, ответ не пришёл за {seconds}. Сервис может быть занят, попробуйте ещё раз.",
     "error_broker": "Извините, сервис генерации сейчас недоступен. Попробуйте через минуту.",
     "error_send": "Извините, не удалось отправить вам звук. Попробуйте ещё раз.",
     "error_too_many": "Ваши звуки ещё создаются. Дождитесь их, прежде чем просить новые.",
@@ -141,7 +155,7 @@ _RU: dict[str, str] = {
     "bad_prompt_words": "Опишите звук словами (одних эмодзи недостаточно).",
     "bad_duration_nan": "Длительность должна быть числом секунд, например <code>7</code>.",
     "bad_duration_range": "Длительность должна быть от {min} до {max} секунд.",
-    "rate_limited": "Слишком много запросов. Подождите {seconds} с.",
+    "rate_limited": "Слишком много запросов. Подождите {seconds}.",
     "not_allowed": "Извините, это закрытый бот.",
     "non_text": "Я понимаю только текст. Пришлите описание звука, например <i>волны на пляже</i>.",
     "old_button": "Эта кнопка устарела.",
@@ -154,14 +168,14 @@ _RU: dict[str, str] = {
         "Выберите другой (или «авто») в /settings и попробуйте ещё раз."
     ),
     "lang_name": "русский",
+    "decimal_point": ",",
     "delivery_audio": "аудио (MP3)",
     "delivery_voice": "голосовое (OGG)",
     "delivery_document": "файл WAV",
-    "btn_lang": "🌐 English",
     "saved": "Сохранено.",
     "history_empty": "Запросов пока нет. Пришлите описание звука.",
     "history": "🕘 Ваши последние запросы (нажмите, чтобы повторить):",
-    "notices": "ℹ️ {notices}",
+    "notice": "ℹ️ {notice}",
     "cmd_start": "Что умеет бот",
     "cmd_help": "Как пользоваться",
     "cmd_generate": "Создать звук: /generate дождь, 5с",
@@ -188,7 +202,7 @@ def number(value: float) -> str:
 
 
 class Texts:
-    """The catalogue bound to one language: ``texts("busy")``."""
+    """The catalogue bound to one language: ``texts("saved")``."""
 
     def __init__(self, lang: str) -> None:
         self.lang: Lang = lang if lang in LANGS else DEFAULT_LANG  # type: ignore[assignment]
@@ -197,6 +211,10 @@ class Texts:
     def __call__(self, key: str, **values: object) -> str:
         escaped = {k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()}
         return self._table[key].format(**escaped)
+
+    def seconds(self, value: float) -> str:
+        """A duration as the user reads it ("2.5 s", "2,5 с"): every duration shown goes through here."""
+        return self("seconds", value=number(value).replace(".", self._table["decimal_point"]))
 
     def raw(self, key: str) -> str:
         return self._table[key]

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiogram import Bot
 from aiogram.enums import ChatAction
@@ -26,7 +27,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
-from tag.bot.catalogue import Texts, number
+from tag.bot.catalogue import Texts
 from tag.bot.keyboards import sound_keyboard
 from tag.bot.store import BotStore, RequestRecord, RequestState
 from tag.config import Settings
@@ -46,13 +47,38 @@ RETRY_AFTER_ATTEMPTS = 3
 RETRY_AFTER_MAX = 30
 # Failures worth a redelivery of the response (Telegram briefly unreachable).
 _TRANSIENT = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter)
+# Characters of engine notes a caption carries (Telegram allows 1024 in all).
+NOTES_MAX = 300
 # Worker error codes meaning the requested engine cannot run (the user picked it).
 ENGINE_ERRORS = frozenset({"engine_unavailable", "unknown_engine"})
 
 
-def status_values(record: RequestRecord) -> dict[str, object]:
+def status_values(record: RequestRecord, texts: Texts) -> dict[str, object]:
     prompt = record.prompt if len(record.prompt) <= 200 else record.prompt[:199] + "…"
-    return {"prompt": prompt, "duration": number(record.duration)}
+    return {"prompt": prompt, "duration": texts.seconds(record.duration)}
+
+
+def caption(texts: Texts, record: RequestRecord, seed: int, notices: Sequence[str]) -> str:
+    """A delivered sound's caption: what and how long, the seed to make it again, each note on its line."""
+    lines = [texts("caption", **status_values(record, texts)), texts("caption_seed", seed=seed)]
+    lines += [texts("notice", notice=note) for note in _fitting(notices, NOTES_MAX)]
+    return "\n".join(lines)
+
+
+def _fitting(notices: Sequence[str], room: int) -> list[str]:
+    # Cut before escaping, so no HTML entity is ever cut in half.
+    kept = []
+    for notice in notices:
+        note = " ".join(notice.split())
+        if not note:
+            continue
+        if room <= 0:
+            break
+        if len(note) > room:
+            note = note[: room - 1] + "…"
+        kept.append(note)
+        room -= len(note)
+    return kept
 
 
 class Courier:
@@ -65,6 +91,8 @@ class Courier:
         self._locks: dict[str, asyncio.Lock] = {}
         self._latest: dict[str, float] = {}  # last reported percent per request
         self._deferred: dict[str, asyncio.Task[None]] = {}  # scheduled status edits
+        # Called with a user id once their request has ended: starts what they queued meanwhile.
+        self.after_free: Callable[[int], Awaitable[None]] | None = None
 
     def lock(self, request_id: str) -> asyncio.Lock:
         """Serialises everything that changes one request's status message."""
@@ -88,7 +116,8 @@ class Courier:
     async def edit_status(self, record: RequestRecord, key: str, **values: object) -> None:
         if record.status_message_id is None:
             return
-        text = Texts(record.lang)(key, **status_values(record), **values)
+        texts = Texts(record.lang)
+        text = texts(key, **status_values(record, texts), **values)
         try:
             await self.bot.edit_message_text(
                 text=text, chat_id=record.chat_id, message_id=record.status_message_id
@@ -107,10 +136,19 @@ class Courier:
                 return False
             await self.edit_status(record, status_key)
         self._forget(request_id)
-        await self.store.clear_session(record.user_id, request_id=request_id)
         if message is not None:
             await self._send_text(record.chat_id, message)
+        await self.free(record.user_id, request_id)
         return True
+
+    async def free(self, user_id: int, request_id: str) -> None:
+        """start_after_audio_sent: the user may ask again, and what they queued meanwhile starts."""
+        if not await self.store.clear_session(user_id, request_id=request_id) or self.after_free is None:
+            return
+        try:
+            await self.after_free(user_id)
+        except Exception:  # the ended request is settled whatever happens to the next one
+            log.exception("starting a user's next request failed")
 
     async def _send_text(self, chat_id: int, text: str) -> None:
         try:
@@ -202,23 +240,21 @@ class Courier:
                     record.chat_id, texts("error_engine" if engine_gone else "error_worker", reason=reason)
                 )
         self._forget(request_id)
-        # start_after_audio_sent: the user may ask again.
-        await self.store.clear_session(record.user_id, request_id=request_id)
+        await self.free(record.user_id, request_id)
 
     async def _send_sound(self, record: RequestRecord, response: SoundResponse, texts: Texts) -> None:
         assert response.audio is not None
         duration = response.duration if response.duration is not None else record.duration
-        caption = texts("caption", **status_values(record))
-        if response.notices:
-            # Cut before escaping, so no HTML entity is ever cut in half.
-            caption += "\n" + texts("notices", notices="; ".join(response.notices)[:300])
+        # The worker's word on the seed wins (it may have drawn one); else the one we sent.
+        seed = response.seed if response.seed is not None else record.seed
+        text = caption(texts, record, seed, response.notices)
         markup: InlineKeyboardMarkup = sound_keyboard(texts, record, self.settings.max_duration)
         fmt = response.format or "wav"
         file = BufferedInputFile(response.audio, filename=f"{_slug(record.prompt)}.{fmt}")
         seconds = max(1, round(duration))
         for attempt in range(RETRY_AFTER_ATTEMPTS):
             try:
-                await self._upload(record, fmt, file, seconds, caption, markup)
+                await self._upload(record, fmt, file, seconds, text, markup)
                 return
             except TelegramRetryAfter as exc:
                 # Flood control: wait as told (a little), else let the broker redeliver.
@@ -285,7 +321,8 @@ class Courier:
         deadline = time.time() - self.settings.request_timeout
         for record in await self.store.pending():
             if record.created <= deadline:
-                message = Texts(record.lang)("error_timeout", seconds=number(self.settings.request_timeout))
+                texts = Texts(record.lang)
+                message = texts("error_timeout", seconds=texts.seconds(self.settings.request_timeout))
                 await self.end(record.request_id, "timeout", "timed_out", message)
 
     async def show_chat_actions(self) -> None:

@@ -3,28 +3,31 @@
 One path for every way a user asks (duration button, typed duration,
 "prompt, 7s", /generate, again/longer/shorter, history): rate limit, claim the
 user's single in-flight slot, persist the request, post the status message,
-publish.  A broker outage ends the request at once with a clear message, so no
-session is left stuck.
+publish.  While the slot is taken the request waits as the user's next one (in
+the store, so a restart keeps it) and is sent once the current one has ended.
+A broker outage ends the request at once with a clear message, so no session
+is left stuck.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.types import InlineKeyboardMarkup
 
 from tag.bot.catalogue import Texts, number
 from tag.bot.delivery import Courier, status_values
+from tag.bot.keyboards import duration_keyboard
 from tag.bot.ratelimit import RateLimiter
 from tag.bot.store import AUTO_ENGINE, BotStore
 from tag.backpressure import USER_LIMIT, ServiceBusy
 from tag.broker import Broker, BrokerError
 from tag.config import Settings
 from tag.frontend import RequestClient
-from tag.messages import RequestOptions, SoundRequest
+from tag.messages import RequestOptions, SoundRequest, new_seed
 from tag.observability.logging import request_id as current_request_id
 
 log = logging.getLogger(__name__)
@@ -63,19 +66,85 @@ class Generations:
         texts: Texts,
         dialogue: str | None = None,
     ) -> bool:
-        """Send one request for the user; False (and the user told why) if not possible."""
+        """Send one request for the user; False (and the user told why) if not now.
+
+        While the user's previous sound is being made, the request waits as their
+        next one instead (one request in flight per user, as the design says).
+        """
         wait = self.limiter.retry_after(user_id)
         if wait > 0:
-            await self.bot.send_message(chat_id=chat_id, text=texts("rate_limited", seconds=max(1, round(wait))))
+            text = texts("rate_limited", seconds=texts.seconds(max(1, round(wait))))
+            await self.bot.send_message(chat_id=chat_id, text=text)
             return False
+        # Twice at most: the current request may end between the two steps.
+        for _ in range(2):
+            request_id = str(uuid.uuid4())
+            if await self.store.begin_request(user_id, chat_id, request_id, dialogue=dialogue):
+                return await self._send(request_id, user_id, chat_id, prompt, duration, texts)
+            if await self.wait_next(
+                user_id=user_id, chat_id=chat_id, prompt=prompt, duration=duration, texts=texts, dialogue=dialogue
+            ):
+                return False
+        return False  # the dialogue was replaced meanwhile: its button is outdated
+
+    async def wait_next(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        prompt: str,
+        duration: float | None,
+        texts: Texts,
+        dialogue: str | None = None,
+    ) -> bool:
+        """Keep ``prompt`` as the user's next request and say so; False if nothing is in flight.
+
+        Without a duration the user is asked for one, as for any prompt.  A newer
+        prompt takes the place of an older one waiting: the user is told.
+        """
+        earlier = await self.store.next_prompt(user_id)
+        waiting = await self.store.queue_next(user_id, chat_id, prompt, duration, texts.lang, dialogue=dialogue)
+        if waiting is None:
+            return False
+        markup: InlineKeyboardMarkup | None = None
+        if duration is None:
+            text = texts("next_ask_duration", prompt=prompt)
+            markup = duration_keyboard(texts, waiting.dialogue, self.settings.max_duration)
+        else:
+            text = texts("next_queued", prompt=prompt, duration=texts.seconds(duration))
+        if earlier is not None and earlier.dialogue != waiting.dialogue:
+            text += "\n" + texts("next_replaced", prompt=earlier.prompt)
+        log.info("a request waits as the user's next one")
+        await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+        return True
+
+    async def start_next(self, user_id: int) -> None:
+        """The user's request has ended: send the one they queued meanwhile, if it is complete."""
+        waiting = await self.store.take_next(user_id)
+        if waiting is None or waiting.duration is None:
+            return  # nothing waits, or it is an ordinary dialogue now (its keyboard still works)
         request_id = str(uuid.uuid4())
+        if not await self.store.begin_request(user_id, waiting.chat_id, request_id):
+            # The user started another request in between: this one waits after it.
+            await self.store.queue_next(
+                user_id, waiting.chat_id, waiting.prompt, waiting.duration, waiting.lang, dialogue=waiting.dialogue
+            )
+            return
+        await self._send(request_id, user_id, waiting.chat_id, waiting.prompt, waiting.duration, Texts(waiting.lang))
+
+    async def resume_waiting(self) -> None:
+        """On start-up: send next requests whose current one ended while the bot was down."""
+        for user_id in await self.store.unblocked_next():
+            await self.start_next(user_id)
+
+    async def _send(
+        self, request_id: str, user_id: int, chat_id: int, prompt: str, duration: float, texts: Texts
+    ) -> bool:
+        """Persist, post the status message and publish a request whose in-flight slot is claimed."""
         current_request_id.set(request_id)  # this update's task logs it from here on
-        if not await self.store.begin_request(user_id, chat_id, request_id, dialogue=dialogue):
-            await self.bot.send_message(chat_id=chat_id, text=texts("busy"))
-            return False
         self.limiter.hit(user_id)
         prefs = await self.store.prefs(user_id)
-        seed = secrets.randbelow(2**31)
+        seed = new_seed()
         await self.store.add_request(
             request_id=request_id,
             user_id=user_id,
@@ -92,13 +161,13 @@ class Generations:
             record = await self.store.request(request_id)
             assert record is not None
             position = await self._queue_position()
-            values = status_values(record)
+            values = status_values(record, texts)
             text = texts("queued_position", position=position, **values) if position else texts("queued", **values)
             try:
                 status = await self.bot.send_message(chat_id=chat_id, text=text)
             except TelegramAPIError:
                 await self.store.finish(request_id, "failed")
-                await self.store.clear_session(user_id, request_id=request_id)
+                await self.courier.free(user_id, request_id)
                 raise
             await self.store.set_status_message(request_id, status.message_id)
             request = SoundRequest(

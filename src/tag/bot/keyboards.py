@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from tag.bot.catalogue import Texts, number
-from tag.bot.store import AUTO_ENGINE, RequestRecord
+from tag.bot.catalogue import LANG_NAMES, Texts
+from tag.bot.store import AUTO_ENGINE, DELIVERIES, RequestRecord
 from tag.messages import DURATION_MIN
 
 DURATION_CHOICES = (3, 5, 10, 20)
@@ -38,7 +38,7 @@ def duration_keyboard(texts: Texts, dialogue: str, max_duration: float) -> Inlin
     choices = [s for s in DURATION_CHOICES if s <= max_duration] or [int(max_duration)]
     row = [
         InlineKeyboardButton(
-            text=texts("btn_seconds", seconds=s),
+            text=texts.seconds(s),
             callback_data=DialogueCb(dialogue=dialogue, action="go", seconds=s).pack(),
         )
         for s in choices
@@ -87,28 +87,28 @@ def sound_keyboard(texts: Texts, record: RequestRecord, max_duration: float) -> 
     if (up := longer(record.duration, max_duration)) is not None:
         row.append(
             InlineKeyboardButton(
-                text=texts("btn_longer", seconds=number(up)),
+                text=texts("btn_longer", seconds=texts.seconds(up)),
                 callback_data=SoundCb(action="longer", request=rid).pack(),
             )
         )
     if (down := shorter(record.duration)) is not None:
         row.append(
             InlineKeyboardButton(
-                text=texts("btn_shorter", seconds=number(down)),
+                text=texts("btn_shorter", seconds=texts.seconds(down)),
                 callback_data=SoundCb(action="shorter", request=rid).pack(),
             )
         )
     return InlineKeyboardMarkup(inline_keyboard=[row])
 
 
-def history_keyboard(records: list[RequestRecord]) -> InlineKeyboardMarkup:
+def history_keyboard(texts: Texts, records: list[RequestRecord]) -> InlineKeyboardMarkup:
     rows = []
     for record in records:
         label = record.prompt if len(record.prompt) <= 40 else record.prompt[:39] + "…"
         rows.append(
             [
                 InlineKeyboardButton(
-                    text=f"{label} · {number(record.duration)} s",
+                    text=f"{label} · {texts.seconds(record.duration)}",
                     callback_data=SoundCb(action="history", request=record.request_id.replace("-", "")).pack(),
                 )
             ]
@@ -119,11 +119,19 @@ def history_keyboard(records: list[RequestRecord]) -> InlineKeyboardMarkup:
 ENGINES_PER_ROW = 3
 
 
+def ticked(label: str, chosen: bool) -> str:
+    """A choice's label, marked when it is the current value."""
+    return "✓ " + label if chosen else label
+
+
 def settings_keyboard(
-    texts: Texts, lang: str, engines: Sequence[str] = (), current_engine: str = AUTO_ENGINE
+    texts: Texts,
+    lang: str,
+    engines: Sequence[str] = (),
+    current_engine: str = AUTO_ENGINE,
+    current_delivery: str = "audio",
 ) -> InlineKeyboardMarkup:
-    """Language, delivery, and engine (``auto`` first, then ``engines``; the current one ticked)."""
-    other = "en" if lang == "ru" else "ru"
+    """Language, delivery, and engine (``auto`` first, then ``engines``); every current value ticked."""
     choices = [AUTO_ENGINE, *(e for e in engines if e != AUTO_ENGINE)]
     engine_buttons = []
     for name in choices:
@@ -134,17 +142,22 @@ def settings_keyboard(
         if len(data.encode()) > 64:  # Telegram refuses longer callback data
             continue
         label = texts("engine_auto") if name == AUTO_ENGINE else name
-        tick = "✓ " if name == current_engine else ""
-        engine_buttons.append(InlineKeyboardButton(text=tick + label, callback_data=data))
+        engine_buttons.append(InlineKeyboardButton(text=ticked(label, name == current_engine), callback_data=data))
     engine_rows = [engine_buttons[i : i + ENGINES_PER_ROW] for i in range(0, len(engine_buttons), ENGINES_PER_ROW)]
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=texts("btn_lang"), callback_data=SettingsCb(key="lang", value=other).pack())],
             [
                 InlineKeyboardButton(
-                    text=texts(f"delivery_{d}"), callback_data=SettingsCb(key="delivery", value=d).pack()
+                    text=ticked(name, code == lang), callback_data=SettingsCb(key="lang", value=code).pack()
                 )
-                for d in ("audio", "voice", "document")
+                for code, name in LANG_NAMES.items()
+            ],
+            [
+                InlineKeyboardButton(
+                    text=ticked(texts(f"delivery_{d}"), d == current_delivery),
+                    callback_data=SettingsCb(key="delivery", value=d).pack(),
+                )
+                for d in DELIVERIES
             ],
             *engine_rows,
         ]

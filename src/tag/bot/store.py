@@ -1,7 +1,8 @@
 """Persistent bot state in SQLite: users, sessions (the spec's context), requests.
 
 Everything a restart must not lose lives here: the dialogue step each user is
-at, the request each user waits for (with its status message), and the history.
+at, the request each user waits for (with its status message), the description
+waiting to be made after it, and the history.
 State changes that race (two button presses, a duplicate response) are single
 conditional UPDATEs, so exactly one of the racers wins.
 """
@@ -55,6 +56,20 @@ CREATE TABLE IF NOT EXISTS requests (
     created REAL NOT NULL,
     finished REAL
 );
+-- A description sent while the user's sound is being made: their next request,
+-- sent to the workers once the current one has ended (one per user; a newer one
+-- takes its place). duration NULL: the user is still choosing it (custom = 1
+-- once asked to type it).
+CREATE TABLE IF NOT EXISTS next_prompts (
+    user_id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL,
+    dialogue TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    duration REAL,
+    custom INTEGER NOT NULL DEFAULT 0,
+    lang TEXT NOT NULL,
+    created REAL NOT NULL
+);
 CREATE INDEX IF NOT EXISTS requests_by_user ON requests (user_id, created);
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created);
 """
@@ -98,6 +113,19 @@ class RequestRecord:
     status_message_id: int | None
     state: RequestState
     created: float
+
+
+@dataclass(frozen=True)
+class NextPrompt:
+    """The user's next request, waiting for the current one to end."""
+
+    user_id: int
+    chat_id: int
+    dialogue: str
+    prompt: str
+    duration: float | None  # None: still to be chosen
+    custom: bool  # asked to type the duration
+    lang: str
 
 
 def new_dialogue_id() -> str:
@@ -219,6 +247,90 @@ class BotStore(SqliteDatabase):
             await self._write("DELETE FROM sessions WHERE user_id = ? AND request_id = ?", (user_id, request_id))
         )
 
+    # The next request (a description sent while a sound is being made)
+    async def queue_next(
+        self,
+        user_id: int,
+        chat_id: int,
+        prompt: str,
+        duration: float | None,
+        lang: str,
+        *,
+        dialogue: str | None = None,
+    ) -> NextPrompt | None:
+        """Keep ``prompt`` as the user's next request, in place of any earlier one.
+
+        None when no request is in flight any more (it ended meanwhile): then the
+        prompt need not wait.  Conditional in one statement, so a request ending
+        at the same moment either sees this prompt or makes it be refused here.
+        """
+        changed = await self._write(
+            "INSERT INTO next_prompts (user_id, chat_id, dialogue, prompt, duration, custom, lang, created) "
+            "SELECT ?, ?, ?, ?, ?, 0, ?, ? WHERE EXISTS "
+            "(SELECT 1 FROM sessions WHERE user_id = ? AND state = 'in_flight') "
+            "ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id, dialogue = excluded.dialogue, "
+            "prompt = excluded.prompt, duration = excluded.duration, custom = 0, lang = excluded.lang, "
+            "created = excluded.created",
+            (user_id, chat_id, dialogue or new_dialogue_id(), prompt, duration, lang, time.time(), user_id),
+        )
+        return await self.next_prompt(user_id) if changed else None
+
+    async def next_prompt(self, user_id: int) -> NextPrompt | None:
+        async with self.db.execute("SELECT * FROM next_prompts WHERE user_id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+        return _next_prompt(row) if row else None
+
+    async def await_next_custom_duration(self, user_id: int, dialogue: str) -> bool:
+        changed = await self._write(
+            "UPDATE next_prompts SET custom = 1 WHERE user_id = ? AND dialogue = ? AND duration IS NULL",
+            (user_id, dialogue),
+        )
+        return bool(changed)
+
+    async def drop_next(self, user_id: int, *, dialogue: str | None = None) -> NextPrompt | None:
+        """Forget the user's next request (only ``dialogue``'s when given); what was dropped."""
+        sql, args = "DELETE FROM next_prompts WHERE user_id = ?", (user_id,)
+        if dialogue is not None:
+            sql, args = sql + " AND dialogue = ?", (user_id, dialogue)
+        return await self._take(sql + " RETURNING *", args)
+
+    async def take_next(self, user_id: int) -> NextPrompt | None:
+        """Claim the user's next request once their current one has ended.
+
+        One whose duration is still to be chosen becomes the user's ordinary
+        dialogue (its duration keyboard keeps working), unless the user has
+        started another one meanwhile.
+        """
+        waiting = await self.drop_next(user_id)
+        if waiting is not None and waiting.duration is None:
+            await self._write(
+                "INSERT INTO sessions (user_id, chat_id, state, dialogue, prompt, request_id, updated) "
+                "VALUES (?, ?, ?, ?, ?, NULL, ?) ON CONFLICT(user_id) DO NOTHING",
+                (
+                    user_id,
+                    waiting.chat_id,
+                    "awaiting_custom" if waiting.custom else "awaiting_duration",
+                    waiting.dialogue,
+                    waiting.prompt,
+                    time.time(),
+                ),
+            )
+        return waiting
+
+    async def unblocked_next(self) -> list[int]:
+        """Users whose next request waits on nothing (the bot stopped as the current one ended)."""
+        async with self.db.execute(
+            "SELECT user_id FROM next_prompts WHERE user_id NOT IN "
+            "(SELECT user_id FROM sessions WHERE state = 'in_flight') ORDER BY created"
+        ) as cur:
+            return [row["user_id"] for row in await cur.fetchall()]
+
+    async def _take(self, sql: str, args: tuple[object, ...]) -> NextPrompt | None:
+        async with self.db.execute(sql, args) as cur:
+            row = await cur.fetchone()
+        await self.db.commit()
+        return _next_prompt(row) if row else None
+
     # Requests
     async def add_request(
         self,
@@ -289,6 +401,18 @@ class BotStore(SqliteDatabase):
         ) as cur:
             rows = await cur.fetchall()
         return [_record(row) for row in rows]
+
+
+def _next_prompt(row: aiosqlite.Row) -> NextPrompt:
+    return NextPrompt(
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        dialogue=row["dialogue"],
+        prompt=row["prompt"],
+        duration=row["duration"],
+        custom=bool(row["custom"]),
+        lang=row["lang"],
+    )
 
 
 def _record(row: aiosqlite.Row) -> RequestRecord:

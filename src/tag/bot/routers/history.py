@@ -20,7 +20,7 @@ async def show(message: Message, texts: Texts, store: BotStore) -> None:
     if not records:
         await message.answer(texts("history_empty"))
         return
-    await message.answer(texts("history"), reply_markup=history_keyboard(records))
+    await message.answer(texts("history"), reply_markup=history_keyboard(texts, records))
 
 
 def build() -> Router:

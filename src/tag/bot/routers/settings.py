@@ -36,36 +36,34 @@ def _render(texts: Texts, delivery: str, engine: str) -> str:
     )
 
 
-async def _keyboard(texts: Texts, settings: Settings, engine: str) -> InlineKeyboardMarkup:
+async def _keyboard(texts: Texts, settings: Settings, prefs: UserPrefs) -> InlineKeyboardMarkup:
     # Availability checks look at files on disk: keep them off the event loop.
     engines = await asyncio.to_thread(offered_engines, settings)
-    return settings_keyboard(texts, texts.lang, engines, engine)
+    return settings_keyboard(texts, texts.lang, engines, prefs.engine, prefs.delivery)
 
 
 async def _redraw(query: CallbackQuery, texts: Texts, settings: Settings, prefs: UserPrefs) -> None:
     if not isinstance(query.message, Message):  # an old, inaccessible message
         return
-    keyboard = await _keyboard(texts, settings, prefs.engine)
+    keyboard = await _keyboard(texts, settings, prefs)
     # Pressing the current choice again changes nothing: Telegram refuses that edit.
     with suppress(TelegramBadRequest):
         await query.message.edit_text(_render(texts, prefs.delivery, prefs.engine), reply_markup=keyboard)
 
 
 async def show(message: Message, texts: Texts, prefs: UserPrefs, settings: Settings) -> None:
-    keyboard = await _keyboard(texts, settings, prefs.engine)
+    keyboard = await _keyboard(texts, settings, prefs)
     await message.answer(_render(texts, prefs.delivery, prefs.engine), reply_markup=keyboard)
 
 
-async def set_lang(
-    query: CallbackQuery, callback_data: SettingsCb, store: BotStore, prefs: UserPrefs, settings: Settings
-) -> None:
+async def set_lang(query: CallbackQuery, callback_data: SettingsCb, store: BotStore, settings: Settings) -> None:
     if callback_data.value not in LANGS:
         await query.answer()
         return
     await store.set_lang(query.from_user.id, callback_data.value)
     texts = Texts(callback_data.value)
     await query.answer(texts("saved"))
-    await _redraw(query, texts, settings, prefs)
+    await _redraw(query, texts, settings, await store.prefs(query.from_user.id))
 
 
 async def set_delivery(

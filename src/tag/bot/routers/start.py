@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
-from tag.bot.catalogue import Texts, number
+from tag.bot.catalogue import Texts
 from tag.config import Settings
 from tag.messages import PROMPT_MAX_CHARS
 
@@ -16,7 +16,7 @@ async def start(message: Message, texts: Texts) -> None:
 
 
 async def help_(message: Message, texts: Texts, settings: Settings) -> None:
-    await message.answer(texts("help", max_chars=PROMPT_MAX_CHARS, max_duration=number(settings.max_duration)))
+    await message.answer(texts("help", max_chars=PROMPT_MAX_CHARS, max_duration=texts.seconds(settings.max_duration)))
 
 
 def build() -> Router:
