@@ -60,6 +60,8 @@ def _spec(model: PeerModel) -> EngineSpec:
         defaults=defaults,
         sample_rate=model.sample_rate,
         licence=model.licence,
+        # MusicGen is autoregressive: it has no sampler steps.
+        options=frozenset({"seed", "guidance", "candidates", "stereo"} | ({"steps"} if model.family == "diffusers" else set())),
     )
 
 
