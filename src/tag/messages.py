@@ -31,7 +31,7 @@ DURATION_MIN = 0.5
 DEFAULT_MAX_DURATION = 30.0
 CANDIDATES_MAX = 8
 STEPS_MAX = 500
-GUIDANCE_MAX = 30.0
+GUIDANCE_MAX = 30
 SEED_MAX = 2**32 - 1
 # The sampling options' ranges: (lowest, highest, whole numbers only).
 OPTION_RANGES: dict[str, tuple[float, float, bool]] = {
