@@ -424,6 +424,7 @@ async def _run_all(settings: Settings, host: str, port: int, workers: int = 0) -
 
 def _models(args: argparse.Namespace, settings: Settings) -> int:
     from tag.engines import EngineError, available, get_spec, load_plugins, resolve_name
+    from tag.engines.registry import max_duration_on
 
     load_plugins(settings.engine_plugins)
     if args.models_command == "list":
@@ -431,7 +432,7 @@ def _models(args: argparse.Namespace, settings: Settings) -> int:
             auto = resolve_name("auto", settings)
         except EngineError:
             auto = None
-        rows = [("engine", "ready", "auto", "rate", "max s", "on disk")]
+        rows = [("engine", "ready", "auto", "rate", "engine max", "max s", "on disk")]
         for spec in available():
             size = spec.weights_size(settings)
             rows.append((
@@ -440,12 +441,16 @@ def _models(args: argparse.Namespace, settings: Settings) -> int:
                 "*" if spec.name == auto else "",
                 f"{spec.sample_rate} Hz" if spec.sample_rate else "-",
                 f"{spec.max_duration:g}",
+                f"{max_duration_on(spec, settings.max_duration):g}",
                 "-" if size is None else _human_size(size),
             ))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-        print()
+        print(
+            f"\nmax s: the longest sound here, the engine's own limit or this service's "
+            f"{settings.max_duration:g} s (TAG_MAX_DURATION), whichever is lower.\n"
+        )
         for spec in available():
             print(f"{spec.name}: {spec.description}\n    weights: {spec.weights_location(settings)}")
             if spec.licence:
