@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pytest
 
 from tag import audio
@@ -67,3 +68,25 @@ def test_tag_generate_beyond_the_limit_fails_with_the_reason(
     assert main(["generate", "wind", "--engine", "stable-audio", "--duration", "3", "--out", str(out)]) != 0
     assert "at most 2 s" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_tag_generate_json_with_a_neural_engine(
+    peer_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], keep_logging: None,
+) -> None:
+    import json
+
+    monkeypatch.setenv("TAG_MODEL_DIR", str(peer_settings.model_dir))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "dog.wav"
+    assert main(["generate", "a dog barks", "--engine", "audioldm", "-d", "1", "--steps", "2", "--json", "-o", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["engine"] == "audioldm" and report["file"] == str(out) and report["sample_rate"] == 16000
+    assert (report["sources"], report["not_understood"], report["fallback"]) == ([], [], False)
+    assert isinstance(report["seed"], int)
+
+
+def test_peer_engines_are_deterministic_per_seed(tiny_engines: dict[str, object]) -> None:
+    engine = tiny_engines["audioldm"]
+    first, again, other = (engine.generate("a dog barks", 1.0, seed=s, steps=2).samples for s in (3, 3, 4))  # type: ignore[attr-defined]
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
