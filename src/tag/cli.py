@@ -111,7 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str, summary: str, description: str) -> argparse.ArgumentParser:
+def _command(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str, summary: str, description: str
+) -> argparse.ArgumentParser:
+    """A subcommand with a one-line ``help`` (in ``tag -h``) and a ``description`` (in its own -h)."""
     return commands.add_parser(name, help=summary, description=description)
 
 

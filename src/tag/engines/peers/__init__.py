@@ -45,6 +45,12 @@ def download_weights(name: str, settings: "Settings") -> None:
     weights.download(PEER_MODELS[name], settings.model_dir)
 
 
+def _options(model: PeerModel) -> frozenset[str]:
+    # MusicGen is autoregressive: it has no sampler steps.
+    steps = {"steps"} if model.family == "diffusers" else set()
+    return frozenset({"seed", "guidance", "candidates", "stereo", *steps})
+
+
 def _spec(model: PeerModel) -> EngineSpec:
     defaults: dict[str, object] = {"guidance": model.default_guidance, "candidates": 1}
     if model.default_steps is not None:
@@ -60,8 +66,7 @@ def _spec(model: PeerModel) -> EngineSpec:
         defaults=defaults,
         sample_rate=model.sample_rate,
         licence=model.licence,
-        # MusicGen is autoregressive: it has no sampler steps.
-        options=frozenset({"seed", "guidance", "candidates", "stereo"} | ({"steps"} if model.family == "diffusers" else set())),
+        options=_options(model),
     )
 
 
