@@ -70,3 +70,12 @@ def test_silence_stays_silent():
     silence = np.zeros(RATE, np.float32)
     assert not audio.normalize_loudness(silence, RATE).any()
     assert not audio.normalize_peak(silence).any()
+
+
+@pytest.mark.parametrize(("fmt", "rate"), [("wav", 16000), ("ogg", 16000), ("mp3", 16000)])
+def test_condition_delivers_exact_length_and_target_loudness(fmt, rate):
+    data, encoded = audio.condition(tone(1.3, amp=0.01), RATE, 1.0, fmt)
+    samples, decoded_rate = audio.decode(data)
+    assert encoded == decoded_rate == rate
+    assert abs(samples.shape[0] - rate) <= rate * 0.001
+    assert audio.loudness_lufs(samples, decoded_rate) == pytest.approx(audio.LOUDNESS_TARGET_LUFS, abs=0.5)

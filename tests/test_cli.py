@@ -1,5 +1,7 @@
 """The ``tag`` command as a user runs it: a real subprocess."""
 
+import argparse
+import json
 import os
 import subprocess
 import sys
@@ -9,13 +11,13 @@ import pytest
 import soundfile as sf
 
 
-def tag(*args, env=None, tmp_path=None):
+def tag(*args, env=None, tmp_path=None, cwd=None):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TAG_")}
     if tmp_path is not None:
         environ |= {"TAG_MODEL_DIR": str(tmp_path / "models"), "TAG_DATA_DIR": str(tmp_path / "data")}
     environ |= env or {}
     return subprocess.run(
-        [sys.executable, "-m", "tag", *args], capture_output=True, text=True, env=environ, timeout=120
+        [sys.executable, "-m", "tag", *args], capture_output=True, text=True, env=environ, timeout=120, cwd=cwd
     )
 
 
@@ -74,3 +76,142 @@ def test_models_list_shows_the_offline_engine_as_auto(tmp_path):
 def test_bot_without_a_token_says_what_to_set(tmp_path):
     result = tag("bot", tmp_path=tmp_path)
     assert result.returncode == 2 and "TAG_TELEGRAM_TOKEN" in result.stderr
+
+
+def _read_only_file(tmp_path):
+    path = tmp_path / "kept.wav"
+    path.write_bytes(b"keep me")
+    path.chmod(0o444)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_out", "message"),
+    [
+        (lambda tmp: "/proc/x.wav", "cannot create /proc/x.wav"),
+        (_read_only_file, "kept.wav is read-only"),
+        (lambda tmp: str(tmp), "is a folder; give a file name"),
+        (lambda tmp: str(tmp / "no" / "such" / "x.wav"), "only the last missing level is created"),
+        (lambda tmp: str(tmp / "x.wav") + "/y.wav", "is not a folder"),
+    ],
+)
+def test_unwritable_output_paths_are_refused_before_generating(tmp_path, make_out, message):
+    (tmp_path / "x.wav").write_bytes(b"")
+    out = make_out(tmp_path)
+    result = tag("generate", "a 440 Hz beep", "-d", "1", "-o", str(out), tmp_path=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert "loaded" not in result.stderr  # refused before the engine was even loaded
+    assert not (tmp_path / "no").exists()
+    if message.endswith("read-only"):
+        assert out.read_bytes() == b"keep me"
+
+
+def test_one_missing_folder_level_is_created_and_said(tmp_path):
+    out = tmp_path / "new" / "beep.wav"
+    result = tag("generate", "a 440 Hz beep", "-d", "1", "-o", str(out), tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"created the folder {out.parent}" in result.stderr
+    assert sf.info(out).format == "WAV"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-f", "ogg", "-o", "x.wav"], "--format ogg does not match the file name x.wav"),
+        (["-o", "x.flac"], "name it .wav, .ogg or .mp3"),
+        (["-o", "noextension"], "has no extension"),
+        (["--seed", "-1"], "the seed must be a whole number from 0 to 4294967295, not -1"),
+        (["--seed", str(2**32)], "from 0 to 4294967295"),
+        (["-n", "0"], "candidates must be a whole number from 1 to 8, not 0"),
+        (["--steps", "0"], "steps must be a whole number from 1 to 500, not 0"),
+        (["--guidance", "31"], "guidance must be a number from 0 to 30, not 31"),
+        (["-d", "45"], "not 45 (this service's limit; TAG_MAX_DURATION raises it up to synth's 600 s)"),
+    ],
+)
+def test_conflicts_and_out_of_range_options_are_one_line_errors(tmp_path, args, message):
+    work = tmp_path / "work"
+    work.mkdir()
+    result = tag("generate", "a beep", *args, tmp_path=tmp_path, cwd=work)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert list(work.iterdir()) == []  # nothing written
+
+
+def test_a_longer_service_limit_lets_the_engine_limit_apply(tmp_path):
+    out = tmp_path / "long.wav"
+    result = tag("generate", "rain", "-d", "45", "-o", str(out), env={"TAG_MAX_DURATION": "60"}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sf.info(out).duration == pytest.approx(45, abs=0.01)
+
+
+def test_options_the_engine_ignores_are_reported(tmp_path):
+    result = tag("generate", "a 440 Hz beep", "-d", "1", "-o", str(tmp_path / "b.wav"),
+                 "--steps", "5", "-n", "2", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "note: synth ignores --steps, --candidates" in result.stderr
+
+
+def generate_json(tmp_path, prompt, name, *args):
+    result = tag("generate", prompt, "-d", "1", "-o", str(tmp_path / name), "--json", *args, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), result
+
+
+def test_json_reports_what_was_made(tmp_path):
+    report, result = generate_json(tmp_path, "rain and a zorblax", "rain.ogg", "--seed", "11")
+    assert report == {
+        "file": str(tmp_path / "rain.ogg"), "engine": "synth", "format": "ogg", "duration": 1.0,
+        "sample_rate": 48000, "channels": 1, "seed": 11, "sources": ["rain"], "not_understood": ["zorblax"],
+        "fallback": False, "notices": report["notices"],
+    }
+    assert any("zorblax" in n for n in report["notices"]) and "zorblax" in result.stderr  # notes stay on stderr
+    fallback, _ = generate_json(tmp_path, "qwerty uiop", "nothing.wav")
+    assert fallback["fallback"] is True and fallback["not_understood"] == ["qwerty", "uiop"]
+
+
+def test_without_a_seed_each_run_is_new_and_the_seed_reproduces_it(tmp_path):
+    first, _ = generate_json(tmp_path, "rain on a tin roof", "a.wav")
+    second, _ = generate_json(tmp_path, "rain on a tin roof", "b.wav")
+    assert first["seed"] != second["seed"]
+    assert (tmp_path / "a.wav").read_bytes() != (tmp_path / "b.wav").read_bytes()
+    again, _ = generate_json(tmp_path, "rain on a tin roof", "c.wav", "--seed", str(first["seed"]))
+    assert (tmp_path / "c.wav").read_bytes() == (tmp_path / "a.wav").read_bytes()
+    plain = tag("generate", "rain", "-d", "1", "-o", str(tmp_path / "d.wav"), "--seed", "5", tmp_path=tmp_path)
+    assert "seed 5" in plain.stdout
+
+
+def test_models_list_shows_the_limit_on_this_service(tmp_path):
+    result = tag("models", "list", tmp_path=tmp_path)
+    header, synth = result.stdout.splitlines()[0], next(l for l in result.stdout.splitlines() if l.startswith("synth "))
+    assert "max s" in header and "engine max" in header
+    cells = synth.split()
+    assert cells[cells.index("600") + 1] == "30"  # engine limit, then the one that applies here
+    assert "TAG_MAX_DURATION" in result.stdout
+
+
+def _subcommands(parser, path=()):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*path, name), sub
+                yield from _subcommands(sub, (*path, name))
+
+
+def test_every_subcommand_says_what_it_does_and_every_option_has_help():
+    from tag.cli import _parser
+
+    commands = dict(_subcommands(_parser()))
+    assert {("run",), ("worker",), ("bot",), ("schema",), ("serve",), ("generate",), ("models", "list")} <= commands.keys()
+    for path, parser in commands.items():
+        assert parser.description, f"tag {' '.join(path)} has no description"
+        for action in parser._actions:
+            if not isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
+                assert action.help, f"tag {' '.join(path)} {action.option_strings or action.dest} has no help"
+
+
+def test_help_describes_the_command(tmp_path):
+    result = tag("run", "-h", tmp_path=tmp_path)
+    assert "web page" in result.stdout and "--host" in result.stdout and "address to listen on" in result.stdout

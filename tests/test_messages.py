@@ -9,9 +9,11 @@ from tag.messages import (
     InvalidMessage,
     LimitError,
     ProgressEvent,
+    RequestOptions,
     SoundRequest,
     SoundResponse,
     check_duration,
+    check_option,
     check_seed,
     check_prompt,
     export_schemas,
@@ -145,3 +147,41 @@ def test_check_seed_and_new_seed_stay_in_range() -> None:
     assert check_seed(0) == 0 and check_seed(2**32 - 1) == 2**32 - 1 and check_seed(7.0) == 7
     assert all(0 <= new_seed() <= SEED_MAX for _ in range(100))
     assert len({new_seed() for _ in range(10)}) > 1
+
+
+@pytest.mark.parametrize("field", ["duration", "seed", "steps", "candidates", "guidance"])
+def test_booleans_are_not_numbers(field: str) -> None:
+    """JSON ``true`` would pass as 1 under pydantic's lax coercion."""
+    options = {} if field == "duration" else {field: True}
+    body = {"version": 1, "chat_id": 1, "user_id": 2, "prompt": "hum", "duration": 2, "options": options}
+    if field == "duration":
+        body["duration"] = True
+    with pytest.raises(InvalidMessage, match=field):
+        parse_request(json.dumps(body).encode())
+    if field == "duration":
+        with pytest.raises(LimitError, match="number of seconds"):
+            check_duration(True)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("steps", 0, "steps must be a whole number from 1 to 500, not 0"),
+        ("candidates", 9, "candidates must be a whole number from 1 to 8, not 9"),
+        ("guidance", -1.0, "guidance must be a number from 0 to 30, not -1"),
+        ("steps", 2.5, "whole number"),
+        ("guidance", float("nan"), "guidance must be a number"),
+        ("candidates", False, "candidates must be"),
+    ],
+)
+def test_sampling_options_name_their_range(name: str, value: object, message: str) -> None:
+    with pytest.raises(LimitError, match=message):
+        check_option(name, value)
+    with pytest.raises(ValueError, match=message.split(",")[0]):
+        RequestOptions(**{name: value})
+
+
+def test_sampling_options_in_range_pass() -> None:
+    options = RequestOptions(steps=1, candidates=8, guidance=0, seed=SEED_MAX)
+    assert (options.steps, options.candidates, options.guidance, options.seed) == (1, 8, 0.0, SEED_MAX)
+    assert check_option("steps", None) is None and check_option("guidance", 3) == 3.0

@@ -23,6 +23,8 @@ _SOUNDFILE_ARGS: dict[str, tuple[str, str]] = {
 }
 # Opus only runs at these rates; we resample to the nearest one above.
 _OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
+# Every delivered sound (CLI file or worker response) is brought to this loudness.
+LOUDNESS_TARGET_LUFS = -16.0
 
 
 def _as_2d(samples: np.ndarray) -> np.ndarray:
@@ -157,3 +159,15 @@ def normalize_loudness(
     if peak > ceiling:
         gain *= ceiling / peak
     return (samples * gain).astype(np.float32)
+
+
+def condition(samples: np.ndarray, sample_rate: int, duration: float, fmt: Format) -> tuple[bytes, int]:
+    """An engine's sound as delivered: exactly ``duration`` long, loudness-normalised,
+    encoded as ``fmt``; returns the bytes and the rate they are encoded at.
+
+    The CLI and the worker both deliver through here, so one request gives the
+    same bytes from either.
+    """
+    data = fit_length(np.asarray(samples, dtype=np.float32), round(duration * sample_rate))
+    data = normalize_loudness(data, sample_rate, LOUDNESS_TARGET_LUFS)
+    return encode(data, sample_rate, fmt), encoded_rate(sample_rate, fmt)

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import os
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tag import __version__
 from tag.config import MEMORY_URL, Settings, SettingsError, load_settings, redact_url
 from tag.logs import setup_logging
+from tag.messages import CANDIDATES_MAX, GUIDANCE_MAX, SEED_MAX, STEPS_MAX
+
+if TYPE_CHECKING:
+    from tag.engines import Audio
 
 log = logging.getLogger("tag")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PARITY_ENGINE = "make-an-audio-parity"
+FORMATS = ("wav", "ogg", "mp3")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,45 +34,93 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tag {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    gen = commands.add_parser("generate", help="generate a sound locally (no broker) and write it to a file")
+    gen = _command(
+        commands, "generate", "generate a sound locally (no broker) and write it to a file",
+        "Generate a sound on this machine with a local engine and write it to a file. The result line "
+        "(or, with --json, one JSON object) goes to stdout; progress and notes go to stderr.",
+    )
     gen.add_argument("prompt", help='what to hear, e.g. "rain on a tin roof, distant thunder"')
     gen.add_argument("--duration", "-d", type=float, default=5.0, help="seconds (default 5)")
-    gen.add_argument("--out", "-o", type=Path, help="output file (default: from the prompt, in the current folder)")
+    gen.add_argument(
+        "--out", "-o", type=Path,
+        help="output file; its extension (.wav, .ogg, .mp3) sets the format (default: from the prompt, in the current folder)",
+    )
     gen.add_argument("--engine", "-e", help="engine name, or auto (default: TAG_ENGINE)")
-    gen.add_argument("--candidates", "-n", type=int, help="candidates to draw; the best is kept")
-    gen.add_argument("--seed", type=int, help="random seed for a reproducible sound")
-    gen.add_argument("--steps", type=int, help="sampler steps")
-    gen.add_argument("--guidance", type=float, help="classifier-free guidance scale")
-    gen.add_argument("--format", "-f", choices=["wav", "ogg", "mp3"], help="default: from --out, else wav")
+    gen.add_argument("--candidates", "-n", type=int, help=f"candidates to draw, 1 to {CANDIDATES_MAX}; the best is kept")
+    gen.add_argument("--seed", type=int, help=f"random seed 0 to {SEED_MAX} for a reproducible sound (default: a fresh one, shown in the result)")
+    gen.add_argument("--steps", type=int, help=f"sampler steps, 1 to {STEPS_MAX}")
+    gen.add_argument("--guidance", type=float, help=f"classifier-free guidance scale, 0 to {GUIDANCE_MAX:g}")
+    gen.add_argument("--format", "-f", choices=list(FORMATS), help="wav, ogg or mp3 (default: from --out's extension, else wav)")
     gen.add_argument("--stereo", action="store_true", help="stereo output where the engine supports it")
     gen.add_argument(
         "--parity",
         action="store_true",
         help="Make-An-Audio with the reference sampler exactly (DDIM 100 steps, its noise), for comparison",
     )
+    gen.add_argument(
+        "--json", action="store_true",
+        help="print one JSON object on stdout: file, engine, duration, sample_rate, seed, sources, not_understood, fallback, notices",
+    )
 
-    commands.add_parser("worker", help="run a GeneratorService worker on the broker")
-    commands.add_parser("bot", help="run the Telegram bot")
-    serve = commands.add_parser("serve", help="run the web page and HTTP API")
-    serve.add_argument("--host", help="default: TAG_WEB_HOST or 127.0.0.1")
-    serve.add_argument("--port", type=int, help="default: TAG_WEB_PORT or 8000")
-    run = commands.add_parser("run", help="everything in one process: web, worker, and the bot if a token is set")
-    run.add_argument("--host")
-    run.add_argument("--port", type=int)
+    _command(
+        commands, "worker", "run a GeneratorService worker on the broker",
+        "Run a generator worker: take requests from TAG_REQUEST_QUEUE on TAG_BROKER_URL, generate them "
+        "with TAG_ENGINE and send the sounds back. Stops cleanly on SIGTERM or Ctrl-C.",
+    )
+    _command(
+        commands, "bot", "run the Telegram bot",
+        "Run the Telegram bot (needs TAG_TELEGRAM_TOKEN): it queues users' prompts on TAG_BROKER_URL "
+        "and sends back the sounds the workers make.",
+    )
+    serve = _command(
+        commands, "serve", "run the web page and HTTP API",
+        "Run the web page and the HTTP API; requests go through TAG_BROKER_URL to workers.",
+    )
+    _web_address(serve)
+    run = _command(
+        commands, "run", "everything in one process: web, worker, and the bot if a token is set",
+        "Run the web page and API, a worker and (when TAG_TELEGRAM_TOKEN is set) the bot together. "
+        "Without TAG_BROKER_URL they share an in-process broker.",
+    )
+    _web_address(run)
     run.add_argument(
         "--workers", type=int, default=0, metavar="N",
         help="run N separate worker processes, restarted when they crash (needs an amqp:// TAG_BROKER_URL)",
     )
 
-    models = commands.add_parser("models", help="list engines and download their weights")
+    models = _command(
+        commands, "models", "list engines and download their weights",
+        "List the engines and their limits, or download an engine's weights into TAG_MODEL_DIR.",
+    )
     models_cmd = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
-    models_cmd.add_parser("list", help="engines, whether their weights are present, and where")
-    download = models_cmd.add_parser("download", help="download an engine's weights into TAG_MODEL_DIR")
-    download.add_argument("name")
+    _command(
+        models_cmd, "list", "engines, whether their weights are present, and where",
+        "Show every engine: ready or not, the auto choice, its rate, its duration limit here and its weights.",
+    )
+    download = _command(
+        models_cmd, "download", "download an engine's weights into TAG_MODEL_DIR",
+        "Download an engine's weights into TAG_MODEL_DIR/<name> (honours HF_HUB_OFFLINE).",
+    )
+    download.add_argument("name", help="engine name, as in `tag models list`")
 
-    schema = commands.add_parser("schema", help="write the queue messages' JSON Schemas")
-    schema.add_argument("--out", type=Path, default=Path("docs/schemas"))
+    schema = _command(
+        commands, "schema", "write the queue messages' JSON Schemas",
+        "Write the JSON Schemas of SoundRequest, SoundResponse and ProgressEvent (the queue contract).",
+    )
+    schema.add_argument("--out", type=Path, default=Path("docs/schemas"), help="folder to write them in (default docs/schemas)")
     return parser
+
+
+def _command(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str, summary: str, description: str
+) -> argparse.ArgumentParser:
+    """A subcommand with a one-line ``help`` (in ``tag -h``) and a ``description`` (in its own -h)."""
+    return commands.add_parser(name, help=summary, description=description)
+
+
+def _web_address(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to listen on (default: TAG_WEB_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: TAG_WEB_PORT or 8000)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,57 +141,183 @@ def main(argv: list[str] | None = None) -> int:
 # --- generate --------------------------------------------------------------
 
 
-def _generate(args: argparse.Namespace, settings: Settings) -> int:
-    from tag import audio
-    from tag.engines import EngineError, create_engine, load_plugins
-    from tag.messages import LimitError, check_duration, check_prompt
+class _Refused(Exception):
+    """A ``tag generate`` argument that cannot work; the message is the one line shown."""
 
-    try:
-        prompt = check_prompt(args.prompt)
-        duration = check_duration(args.duration, settings.max_duration)
-    except LimitError as exc:
-        print(f"tag: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out else "wav")
-    if fmt not in audio.CONTENT_TYPES:
-        print(f"tag: unknown output format {fmt!r}; use --format wav, ogg or mp3", file=sys.stderr)
-        return EXIT_USAGE
-    out = args.out or Path(_file_name(prompt) + "." + fmt)
+
+def _generate(args: argparse.Namespace, settings: Settings) -> int:
+    from tag.engines import EngineError, load_plugins
 
     load_plugins(settings.engine_plugins)
     started = time.perf_counter()
     try:
-        name = args.engine or settings.engine
-        if args.parity:
-            if name not in ("auto", "make-an-audio", PARITY_ENGINE):
-                print(f"tag: --parity is for the make-an-audio engine, not {name!r}", file=sys.stderr)
-                return EXIT_USAGE
-            name = PARITY_ENGINE
-        engine = create_engine(name, settings)
-        log.info("engine %s loaded in %.1f s", engine.name, time.perf_counter() - started)
-        with _Progress() as progress:
-            result = engine.generate(
-                prompt,
-                duration,
-                seed=args.seed,
-                candidates=args.candidates,
-                steps=args.steps,
-                guidance=args.guidance,
-                stereo=args.stereo,
-                progress=progress,
-            )
+        job = _prepare(args, settings)
+    except _Refused as exc:
+        print(f"tag: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except EngineError as exc:
         print(f"tag: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(audio.encode(result.samples, result.sample_rate, fmt))
+    for note in job.notes:
+        print(f"note: {note}", file=sys.stderr)
+    try:
+        result, data, rate = job.render(settings, started)
+    except EngineError as exc:
+        print(f"tag: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        job.out.write_bytes(data)
+    except OSError as exc:
+        print(f"tag: cannot write {job.out}: {_reason(exc)}", file=sys.stderr)
+        return EXIT_FAILED
     for notice in result.notices:
         print(f"note: {notice}", file=sys.stderr)
-    print(
-        f"{out}: {result.duration:.2f} s, {result.sample_rate} Hz, {result.channels} ch, "
-        f"engine {result.engine}, {time.perf_counter() - started:.1f} s"
-    )
+    if args.json:
+        print(json.dumps(job.report(result, rate), ensure_ascii=False))
+    else:
+        print(
+            f"{job.out}: {job.duration:.2f} s, {rate} Hz, {result.channels} ch, engine {result.engine}, "
+            f"seed {job.seed}, {time.perf_counter() - started:.1f} s"
+        )
     return EXIT_OK
+
+
+@dataclass
+class _Job:
+    """A checked ``tag generate``: everything known to work before the engine loads."""
+
+    prompt: str
+    duration: float
+    engine: str
+    seed: int
+    fmt: str
+    out: Path
+    args: argparse.Namespace
+    notes: list[str]
+
+    def render(self, settings: Settings, started: float) -> "tuple[Audio, bytes, int]":
+        from tag import audio
+        from tag.engines import create_engine
+
+        engine = create_engine(self.engine, settings)
+        log.info("engine %s loaded in %.1f s", engine.name, time.perf_counter() - started)
+        with _Progress() as progress:
+            result = engine.generate(
+                self.prompt,
+                self.duration,
+                seed=self.seed,
+                candidates=self.args.candidates,
+                steps=self.args.steps,
+                guidance=self.args.guidance,
+                stereo=self.args.stereo,
+                progress=progress,
+            )
+        data, rate = audio.condition(result.samples, result.sample_rate, self.duration, self.fmt)  # type: ignore[arg-type]
+        return result, data, rate
+
+    def report(self, result: "Audio", rate: int) -> dict[str, object]:
+        """``--json``: what was made, from what, and what the engine did not understand."""
+        return {
+            "file": str(self.out),
+            "engine": result.engine,
+            "format": self.fmt,
+            "duration": self.duration,
+            "sample_rate": rate,
+            "channels": result.channels,
+            "seed": self.seed,
+            **result.summary(),
+            "notices": [*self.notes, *result.notices],
+        }
+
+
+def _prepare(args: argparse.Namespace, settings: Settings) -> _Job:
+    """Check every argument (limits, engine, output path) before anything is generated."""
+    from tag.engines import get_spec, resolve_name
+    from tag.engines.registry import check_engine_duration, ignored_notice
+    from tag.messages import LimitError, check_option, check_prompt, check_seed, new_seed
+
+    name = args.engine or settings.engine
+    if args.parity:
+        if name not in ("auto", "make-an-audio", PARITY_ENGINE):
+            raise _Refused(f"--parity is for the make-an-audio engine, not {name!r}")
+        name = PARITY_ENGINE
+    spec = get_spec(resolve_name(name, settings))
+    try:
+        prompt = check_prompt(args.prompt)
+        duration = check_engine_duration(args.duration, settings.max_duration, spec.name)
+        seed = new_seed() if args.seed is None else check_seed(args.seed)
+        for option in ("steps", "candidates", "guidance"):
+            check_option(option, getattr(args, option))
+    except LimitError as exc:
+        raise _Refused(str(exc)) from None
+    if args.out is not None and args.out.is_dir():
+        raise _Refused(f"{args.out} is a folder; give a file name, e.g. {args.out / 'sound.wav'}")
+    fmt = _output_format(args.out, args.format)
+    out = args.out or Path(_file_name(prompt) + "." + fmt)
+    notes = _check_output(out)
+    ignored = spec.ignored(steps=args.steps, guidance=args.guidance, candidates=args.candidates, stereo=args.stereo)
+    if ignored:
+        notes.append(ignored_notice(spec.name, ignored, flag="--"))
+    return _Job(prompt, duration, spec.name, seed, fmt, out, args, notes)
+
+
+def _output_format(out: Path | None, asked: str | None) -> str:
+    """The format: ``--format`` if given, else the file's extension, else wav."""
+    extension = out.suffix.lstrip(".").lower() if out is not None else ""
+    if asked is not None:
+        if extension and extension != asked:
+            raise _Refused(
+                f"--format {asked} does not match the file name {out}; use a .{asked} name or leave --format out"
+            )
+        return asked
+    if out is None:
+        return "wav"
+    if extension not in FORMATS:
+        what = f"the extension .{extension}" if extension else "no extension"
+        raise _Refused(
+            f"unknown output format: {out} has {what}; name it .wav, .ogg or .mp3, or give --format wav, ogg or mp3"
+        )
+    return extension
+
+
+def _check_output(out: Path) -> list[str]:
+    """Refuse an output path that cannot be written, before generating.
+
+    At most one missing folder level is created (and said); a deeper missing path
+    is more likely a typo than a wish.  Returns the notes to show.
+    """
+    notes = []
+    folder = out.parent
+    if not folder.exists():
+        if not folder.parent.is_dir():
+            raise _Refused(
+                f"the folders {folder} and {folder.parent} do not exist; only the last missing level "
+                f"is created, so create {folder.parent} first"
+            )
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            raise _Refused(f"cannot create the folder {folder}: {_reason(exc)}") from None
+        notes.append(f"created the folder {folder}")
+    elif not folder.is_dir():
+        raise _Refused(f"{folder} is not a folder, so {out} cannot be written")
+    if out.exists():
+        # Root may write anything; a file without write permission is still meant to stay.
+        if not out.is_file():
+            raise _Refused(f"{out} is not a regular file; give a file name")
+        if not out.stat().st_mode & 0o222 or not os.access(out, os.W_OK):
+            raise _Refused(f"{out} is read-only")
+        return notes
+    try:  # a real try, since permissions, read-only and special file systems all differ
+        out.open("xb").close()
+        out.unlink()
+    except OSError as exc:
+        raise _Refused(f"cannot create {out}: {_reason(exc)}") from None
+    return notes
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def _file_name(prompt: str) -> str:
@@ -244,6 +427,7 @@ async def _run_all(settings: Settings, host: str, port: int, workers: int = 0) -
 
 def _models(args: argparse.Namespace, settings: Settings) -> int:
     from tag.engines import EngineError, available, get_spec, load_plugins, resolve_name
+    from tag.engines.registry import max_duration_on
 
     load_plugins(settings.engine_plugins)
     if args.models_command == "list":
@@ -251,7 +435,7 @@ def _models(args: argparse.Namespace, settings: Settings) -> int:
             auto = resolve_name("auto", settings)
         except EngineError:
             auto = None
-        rows = [("engine", "ready", "auto", "rate", "max s", "on disk")]
+        rows = [("engine", "ready", "auto", "rate", "engine max", "max s", "on disk")]
         for spec in available():
             size = spec.weights_size(settings)
             rows.append((
@@ -260,12 +444,16 @@ def _models(args: argparse.Namespace, settings: Settings) -> int:
                 "*" if spec.name == auto else "",
                 f"{spec.sample_rate} Hz" if spec.sample_rate else "-",
                 f"{spec.max_duration:g}",
+                f"{max_duration_on(spec, settings.max_duration):g}",
                 "-" if size is None else _human_size(size),
             ))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-        print()
+        print(
+            f"\nmax s: the longest sound here, the engine's own limit or this service's "
+            f"{settings.max_duration:g} s (TAG_MAX_DURATION), whichever is lower.\n"
+        )
         for spec in available():
             print(f"{spec.name}: {spec.description}\n    weights: {spec.weights_location(settings)}")
             if spec.licence:

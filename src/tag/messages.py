@@ -31,11 +31,19 @@ DURATION_MIN = 0.5
 DEFAULT_MAX_DURATION = 30.0
 CANDIDATES_MAX = 8
 STEPS_MAX = 500
+GUIDANCE_MAX = 30
 SEED_MAX = 2**32 - 1
 # Error texts quote a request at most this much (a reply must never echo a huge input back).
 REASON_MAX_CHARS = 300
 QUOTE_MAX_CHARS = 40
 ERRORS_LISTED = 5
+
+# The sampling options' ranges: (lowest, highest, whole numbers only).
+OPTION_RANGES: dict[str, tuple[float, float, bool]] = {
+    "steps": (1, STEPS_MAX, True),
+    "candidates": (1, CANDIDATES_MAX, True),
+    "guidance": (0.0, GUIDANCE_MAX, False),
+}
 
 AudioFormat = Literal["wav", "ogg", "mp3"]
 
@@ -58,6 +66,8 @@ def check_prompt(prompt: str) -> str:
 
 def check_duration(duration: float, max_duration: float = DEFAULT_MAX_DURATION) -> float:
     """The duration in seconds, or ``LimitError`` naming the allowed range."""
+    if isinstance(duration, bool):  # float(True) is 1.0: a JSON true is not one second
+        raise LimitError(f"the duration must be a number of seconds, not {duration!r}")
     try:
         value = float(duration)
     except (TypeError, ValueError):
@@ -88,6 +98,22 @@ def check_seed(seed: object) -> int:
     return seed
 
 
+def check_option(name: str, value: object) -> int | float | None:
+    """A sampling option (``steps``, ``candidates``, ``guidance``) within its range,
+    ``None`` unchanged, or ``LimitError`` naming the range.  Booleans are refused:
+    ``true`` is not a number of steps."""
+    if value is None:
+        return None
+    low, high, whole = OPTION_RANGES[name]
+    kind = "a whole number" if whole else "a number"
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if number is None or number != number or (whole and not float(number).is_integer()):
+        raise LimitError(f"{name} must be {kind} from {low:g} to {high:g}, not {value!r}")
+    if not low <= number <= high:
+        raise LimitError(f"{name} must be {kind} from {low:g} to {high:g}, not {number:g}")
+    return int(number) if whole else float(number)
+
+
 def new_seed() -> int:
     """A fresh random seed, for requests that name none (results always report theirs)."""
     return secrets.randbelow(SEED_MAX + 1)
@@ -111,10 +137,21 @@ class RequestOptions(_Message):
     engine: str | None = Field(None, max_length=64)
     seed: int | None = Field(None, ge=0, le=SEED_MAX)
     steps: int | None = Field(None, ge=1, le=STEPS_MAX)
-    guidance: float | None = Field(None, ge=0, le=30)
+    guidance: float | None = Field(None, ge=0, le=GUIDANCE_MAX)
     candidates: int | None = Field(None, ge=1, le=CANDIDATES_MAX)
     format: AudioFormat = "wav"
     stereo: bool = False
+
+    # Before pydantic's lax coercion, which would read ``true`` as 1.
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _seed(cls, value: object) -> object:
+        return None if value is None else check_seed(value)
+
+    @field_validator("steps", "candidates", "guidance", mode="before")
+    @classmethod
+    def _sampling(cls, value: object, info: ValidationInfo) -> object:
+        return check_option(str(info.field_name), value)
 
 
 class SoundRequest(_Message):
@@ -131,9 +168,9 @@ class SoundRequest(_Message):
     def _prompt(cls, value: str) -> str:
         return check_prompt(value)
 
-    @field_validator("duration")
+    @field_validator("duration", mode="before")  # before lax coercion turns true into 1.0
     @classmethod
-    def _duration(cls, value: float, info: ValidationInfo) -> float:
+    def _duration(cls, value: object, info: ValidationInfo) -> float:
         context = info.context or {}
         return check_duration(value, context.get("max_duration", DEFAULT_MAX_DURATION))
 

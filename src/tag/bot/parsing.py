@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tag.messages import DURATION_MIN, PROMPT_MAX_CHARS, LimitError, check_duration, check_prompt
+from tag.engines.registry import check_engine_duration
+from tag.messages import DURATION_MIN, PROMPT_MAX_CHARS, LimitError, check_prompt
 
 # A trailing duration: "…, 7s", "… 7 sec", "… 2,5 с", "… 10 секунд".
 _UNITS = r"(?:s|sec|secs|second|seconds|с|сек|секунд|секунды|секунда)\.?"
@@ -49,7 +50,7 @@ def validate_duration(value: object, max_duration: float) -> float:
             raise Rejection("bad_duration_nan")
         value = match["number"].replace(",", ".")
     try:
-        return check_duration(value, max_duration)  # type: ignore[arg-type]
+        return check_engine_duration(value, max_duration)  # the shared engine/service limit check
     except LimitError:
         try:
             float(value)  # type: ignore[arg-type]

@@ -14,7 +14,17 @@ ProgressCallback = Callable[[Stage, float], None]
 
 @dataclass
 class Audio:
-    """Generated sound: float32 samples in [-1, 1], shape (n,) mono or (n, channels)."""
+    """Generated sound: float32 samples in [-1, 1], shape (n,) mono or (n, channels).
+
+    ``details`` is free-form per engine, except for three keys front ends read
+    (``summary``; ``tag generate --json``, ``SoundResponse.sources``):
+
+    - ``sources``: list of str, what the sound was made from (synth: the sources
+      it recognised; neural engines leave it out: ``[]``);
+    - ``not_understood``: list of str, prompt words the engine ignored;
+    - ``fallback``: bool, True when nothing was recognised and a neutral sound
+      was made instead.
+    """
 
     samples: np.ndarray
     sample_rate: int
@@ -29,6 +39,15 @@ class Audio:
     @property
     def channels(self) -> int:
         return 1 if self.samples.ndim == 1 else self.samples.shape[1]
+
+    def summary(self) -> dict[str, object]:
+        """The documented keys of ``details``, with their defaults when the engine is silent."""
+        details = self.details
+        return {
+            "sources": [str(s) for s in details.get("sources", [])],  # type: ignore[attr-defined]
+            "not_understood": [str(w) for w in details.get("not_understood", [])],  # type: ignore[attr-defined]
+            "fallback": bool(details.get("fallback", False)),
+        }
 
 
 class EngineError(Exception):

@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from tag.engines.base import Engine, EngineError
+from tag.messages import LimitError, check_duration
+
+# The generation options a front end may set; each engine declares which it uses.
+OPTIONS = ("seed", "steps", "guidance", "candidates", "stereo")
+SERVICE_LIMIT_VARIABLE = "TAG_MAX_DURATION"
 
 if TYPE_CHECKING:
     from tag.config import Settings
@@ -31,6 +36,12 @@ class EngineSpec:
     # For ``tag models list``: output rate in Hz (None = varies) and the weights' licence.
     sample_rate: int | None = None
     licence: str | None = None
+    # The options of ``OPTIONS`` this engine honours; the others are reported as ignored.
+    options: frozenset[str] = frozenset(OPTIONS)
+
+    def ignored(self, **values: object) -> list[str]:
+        """Names of the options given (not None/False) that this engine does not use."""
+        return [name for name in OPTIONS if values.get(name) not in (None, False) and name not in self.options]
 
     def weights_location(self, settings: "Settings") -> str:
         return str(settings.model_dir / self.name) if self.download else "(no weights needed)"
@@ -99,6 +110,52 @@ def resolve_name(name: str, settings: "Settings") -> str:
         if spec.is_available(settings):
             return spec.name
     raise EngineError("no engine is available", code="no_engine")
+
+
+def ignored_notice(engine: str, ignored: list[str], flag: str = "") -> str:
+    """The note a front end shows for options the engine does not use."""
+    return f"{engine} ignores " + ", ".join(flag + name for name in ignored)
+
+
+def check_engine_duration(duration: object, service_max: float, engine: str | None = None) -> float:
+    """The duration checked against the service limit and, when an engine is named,
+    that engine's own limit: the one check every front end and the worker make.
+
+    ``engine`` None or "auto" means the engine is not known yet (the worker that
+    takes the request checks its own).  The error names both limits and the variable
+    that raises the service limit.
+    """
+    spec = get_spec(engine) if engine not in (None, "", "auto") else None
+    limit = service_max if spec is None else max_duration_on(spec, service_max)
+    try:
+        return check_duration(duration, limit)
+    except LimitError as exc:
+        if not _above(duration, limit):
+            raise
+        raise LimitError(f"{exc} ({_limit_reason(service_max, spec)})") from None
+
+
+def max_duration_on(spec: EngineSpec, service_max: float) -> float:
+    """The longest sound ``spec`` may be asked for on this service."""
+    return min(service_max, spec.max_duration)
+
+
+def _above(duration: object, limit: float) -> bool:
+    try:
+        return not isinstance(duration, bool) and float(duration) > limit  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _limit_reason(service_max: float, spec: EngineSpec | None) -> str:
+    raises = f"{SERVICE_LIMIT_VARIABLE} raises it"
+    if spec is None:
+        return f"this service's limit; {raises}"
+    if spec.max_duration > service_max:
+        return f"this service's limit; {raises} up to {spec.name}'s {spec.max_duration:g} s"
+    if spec.max_duration < service_max:
+        return f"{spec.name}'s own limit; this service allows up to {service_max:g} s"
+    return f"both this service's limit and {spec.name}'s own"
 
 
 def create_engine(name: str, settings: "Settings") -> Engine:

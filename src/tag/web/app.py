@@ -30,6 +30,7 @@ from tag.config import Settings
 from tag.engines import EngineError, registry
 from tag.engines.peers.routing import engine_is_served
 from tag.frontend import WorkerWatch
+from tag.messages import LimitError
 from tag.observability.metrics import Metrics
 from tag.web.access import KeyChecker, RateLimiter, retry_after_header
 from tag.web.schemas import (
@@ -256,7 +257,7 @@ def create_app(
                     description=spec.description,
                     available=present,
                     served_by_workers=sum(spec.name in w.engines for w in alive),
-                    max_duration=min(spec.max_duration, settings.max_duration),
+                    max_duration=registry.max_duration_on(spec, settings.max_duration),
                     defaults=dict(spec.defaults),
                 )
             )
@@ -298,9 +299,10 @@ def create_app(
                 spec = await asyncio.to_thread(registry.get_spec, engine)
             except EngineError as exc:
                 return _problem(422, f"engine: {exc}", errors=[{"field": "engine", "message": str(exc)}])
-            if body.duration > spec.max_duration:
-                message = f"engine {engine!r} makes at most {spec.max_duration:g} seconds"
-                return _problem(422, f"duration: {message}", errors=[{"field": "duration", "message": message}])
+            try:  # the engine's own limit and the service's, in one check
+                registry.check_engine_duration(body.duration, settings.max_duration, engine)
+            except LimitError as exc:
+                return _problem(422, str(exc), errors=[{"field": "duration", "message": str(exc)}])
             alive = watch.alive()
             # Refuse at once what no live worker renders; with no worker heard of
             # yet (a fresh start), queue it and let the time to live decide.

@@ -19,9 +19,9 @@ from tag.messages import (
     STEPS_MAX,
     AudioFormat,
     RequestOptions,
-    check_duration,
     check_prompt,
 )
+from tag.engines.registry import check_engine_duration
 
 Status = Literal["queued", "generating", "done", "failed", "cancelled"]
 TERMINAL: frozenset[str] = frozenset({"done", "failed", "cancelled"})
@@ -64,7 +64,7 @@ def generation_create_model(max_duration: float) -> type[_CreateBase]:
     """The body model of ``POST /v1/generations`` for this server's duration limit."""
 
     def duration_check(value: float) -> float:
-        return check_duration(value, max_duration)
+        return check_engine_duration(value, max_duration)  # names TAG_MAX_DURATION when too long
 
     return create_model(
         "GenerationCreate",

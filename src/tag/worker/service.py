@@ -37,23 +37,25 @@ import time
 import uuid
 from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from tag import audio as audio_codec
 from tag.broker.base import Broker, BrokerError, Delivery, Message, Subscription, UnroutableError
 from tag.config import Settings
 from tag.engines.base import Audio, Engine, EngineError
+from tag.engines.registry import EngineSpec, check_engine_duration, get_spec, ignored_notice
 from tag.engines.peers.routing import forward_queue, worker_queues
 from tag.frontend import CANCEL_BINDING, REPLY_DELIVERY_LIMIT, CancelEvent
 from tag.observability.logging import bound_request_id
 from tag.observability.metrics import Metrics
 from tag.messages import (
     InvalidMessage,
+    LimitError,
     ProgressEvent,
     ResponseError,
     SoundRequest,
     SoundResponse,
+    new_seed,
     parse_request,
 )
 from tag.worker.answered import RecentIds
@@ -65,7 +67,6 @@ log = logging.getLogger(__name__)
 HEARTBEAT_INTERVAL = 5.0
 # Error code of the answer to a request its front end cancelled.
 CANCELLED = "cancelled"
-LOUDNESS_TARGET_LUFS = -16.0
 
 
 def make_worker_id() -> str:
@@ -75,12 +76,8 @@ def make_worker_id() -> str:
 
 
 def encode_audio(sound: Audio, duration: float, fmt: str) -> tuple[bytes, int]:
-    """Loudness-normalised, exactly ``duration`` long, encoded; returns bytes and their rate."""
-    samples = np.asarray(sound.samples, dtype=np.float32)
-    samples = audio_codec.fit_length(samples, round(duration * sound.sample_rate))
-    samples = audio_codec.normalize_loudness(samples, sound.sample_rate, LOUDNESS_TARGET_LUFS)
-    data = audio_codec.encode(samples, sound.sample_rate, fmt)  # type: ignore[arg-type]
-    return data, audio_codec.encoded_rate(sound.sample_rate, fmt)  # type: ignore[arg-type]
+    """Exactly ``duration`` long, loudness-normalised, encoded (``audio.condition``)."""
+    return audio_codec.condition(sound.samples, sound.sample_rate, duration, fmt)  # type: ignore[arg-type]
 
 
 def _addressee(body: bytes) -> tuple[uuid.UUID, int, int] | None:
@@ -351,6 +348,13 @@ class GeneratorService:
         loop = asyncio.get_running_loop()
         options = request.options
         rid = request.request_id
+        spec = self._spec()
+        try:
+            check_engine_duration(request.duration, self.settings.max_duration, spec.name if spec else None)
+        except LimitError as exc:
+            return self._failure(request, "bad_duration", str(exc))
+        # No seed named: a fresh one, reported in the response so the sound can be made again.
+        seed = new_seed() if options.seed is None else options.seed
         progress = ProgressReporter(
             loop, lambda event: self._publish_progress(event, reply_to), rid, cancelled=self._cancel_flags.get(str(rid))
         )
@@ -361,7 +365,7 @@ class GeneratorService:
             # hop costs a scheduler time slice on a busy machine); the copied
             # context carries the request id into the engine's log lines.
             sound, data, rate = await asyncio.wrap_future(
-                self._pool.submit(contextvars.copy_context().run, self._render, request, progress)
+                self._pool.submit(contextvars.copy_context().run, self._render, request, seed, progress)
             )
         except EngineError as exc:
             log.warning("request %s failed in engine %r: %s", rid, self.engine.name, exc)
@@ -393,17 +397,32 @@ class GeneratorService:
             sample_rate=rate,
             duration=request.duration,
             engine=sound.engine or self.engine.name,
-            notices=list(sound.notices),
-            sources=[str(source) for source in sound.details.get("sources", [])],  # type: ignore[union-attr]
+            notices=self._ignored_options(spec, request) + list(sound.notices),
+            sources=sound.summary()["sources"],  # type: ignore[arg-type]
+            seed=seed,
         )
 
-    def _render(self, request: SoundRequest, progress: ProgressReporter) -> tuple[Audio, bytes, int]:
+    def _spec(self) -> EngineSpec | None:
+        """This worker's engine as registered (None for an engine built by hand)."""
+        try:
+            return get_spec(self.engine.name)
+        except EngineError:
+            return None
+
+    def _ignored_options(self, spec: EngineSpec | None, request: SoundRequest) -> list[str]:
+        options = request.options
+        ignored = [] if spec is None else spec.ignored(
+            steps=options.steps, guidance=options.guidance, candidates=options.candidates, stereo=options.stereo
+        )
+        return [ignored_notice(spec.name, ignored)] if spec is not None and ignored else []
+
+    def _render(self, request: SoundRequest, seed: int, progress: ProgressReporter) -> tuple[Audio, bytes, int]:
         """Generate and encode (on a worker thread)."""
         options = request.options
         sound = self.engine.generate(
             request.prompt,
             request.duration,
-            seed=options.seed,
+            seed=seed,
             candidates=options.candidates,
             steps=options.steps,
             guidance=options.guidance,

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pytest
 from support.processes import tag_env
 
@@ -92,3 +93,25 @@ def test_a_damaged_model_folder_is_one_line_on_stderr_without_a_traceback(
     assert line.startswith(f"tag: engine 'audioldm': cannot load the model in {folder}: ")
     assert f"vocoder/model.safetensors is truncated ({len(whole) // 2} of {len(whole)} bytes)" in line
     assert not out.exists()
+
+
+def test_tag_generate_json_with_a_neural_engine(
+    peer_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], keep_logging: None,
+) -> None:
+    import json
+
+    monkeypatch.setenv("TAG_MODEL_DIR", str(peer_settings.model_dir))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "dog.wav"
+    assert main(["generate", "a dog barks", "--engine", "audioldm", "-d", "1", "--steps", "2", "--json", "-o", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["engine"] == "audioldm" and report["file"] == str(out) and report["sample_rate"] == 16000
+    assert (report["sources"], report["not_understood"], report["fallback"]) == ([], [], False)
+    assert isinstance(report["seed"], int)
+
+
+def test_peer_engines_are_deterministic_per_seed(tiny_engines: dict[str, object]) -> None:
+    engine = tiny_engines["audioldm"]
+    first, again, other = (engine.generate("a dog barks", 1.0, seed=s, steps=2).samples for s in (3, 3, 4))  # type: ignore[attr-defined]
+    assert np.array_equal(first, again) and not np.array_equal(first, other)

@@ -46,6 +46,9 @@ def _create_parity(settings: "Settings"):  # type: ignore[no-untyped-def]
     return create_parity(settings)
 
 
+# Stereo is taken too: the engine itself says that it renders mono.
+_OPTIONS = frozenset({"seed", "steps", "guidance", "candidates", "stereo"})
+
 register(
     EngineSpec(
         name=ENGINE_NAME,
@@ -57,6 +60,7 @@ register(
         max_duration=120.0,
         sample_rate=16000,
         defaults={"steps": 20, "guidance": 3.0, "candidates": 3},
+        options=_OPTIONS,
     )
 )
 register(
@@ -70,5 +74,6 @@ register(
         max_duration=120.0,
         sample_rate=16000,
         defaults={"steps": 100, "guidance": 3.0, "candidates": 3},
+        options=_OPTIONS,
     )
 )

@@ -49,6 +49,12 @@ def download_weights(name: str, settings: "Settings") -> None:
     weights.download(PEER_MODELS[name], settings.model_dir)
 
 
+def _options(model: PeerModel) -> frozenset[str]:
+    # MusicGen is autoregressive: it has no sampler steps.
+    steps = {"steps"} if model.family == "diffusers" else set()
+    return frozenset({"seed", "guidance", "candidates", "stereo", *steps})
+
+
 def _spec(model: PeerModel) -> EngineSpec:
     defaults: dict[str, object] = {"guidance": model.default_guidance, "candidates": 1}
     if model.default_steps is not None:
@@ -64,6 +70,7 @@ def _spec(model: PeerModel) -> EngineSpec:
         defaults=defaults,
         sample_rate=model.sample_rate,
         licence=model.licence,
+        options=_options(model),
     )
 
 

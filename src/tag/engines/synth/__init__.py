@@ -8,7 +8,8 @@ English/Russian prompt parser.  Behaviour worth knowing:
 - Deterministic: the same prompt, duration and seed give the same samples; with
   no seed a fixed default (0) is used, so a prompt always sounds the same.
 - ``candidates``, ``steps`` and ``guidance`` are ignored (nothing to sample).
-- ``Audio.details``: ``sources`` (recognised, in order), ``unknown_words``,
+- ``Audio.details``: ``sources`` (recognised, in order), ``not_understood``
+  (also as ``unknown_words``), ``fallback`` (nothing recognised: ambience),
   ``events`` (per source: part, gain, parameters), ``standards`` (telephone
   tones), ``language``, ``seed``.  ``Audio.notices``: words left out, clamped
   values, or - for a prompt with nothing recognisable - that a soft neutral
@@ -42,6 +43,7 @@ SPEC = register(
         priority=0,
         sample_rate=DEFAULT_SAMPLE_RATE,
         licence="the project's own (procedural, no weights)",
+        options=frozenset({"seed", "stereo"}),  # nothing to sample or rank
     )
 )
 

@@ -97,6 +97,8 @@ class SynthEngine:
             notices=notices,
             details={
                 "sources": sources,
+                "not_understood": list(dict.fromkeys(parsed.unknown)),
+                "fallback": not parsed.events,
                 "unknown_words": list(dict.fromkeys(parsed.unknown)),
                 "language": parsed.language,
                 "seed": seed,
