@@ -7,14 +7,16 @@ validation errors.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "TAG_"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -92,6 +94,11 @@ class Settings(BaseSettings):
     web_rate_burst: int = Field(10, ge=1, description="generations a web client may start at once")
     web_max_body_bytes: int = Field(16384, ge=1024, description="largest accepted HTTP request body")
     web_worker_max_age: float = Field(15.0, gt=0, description="seconds after its last heartbeat a worker counts as gone")
+    # Reverse proxies whose X-Forwarded-For the web server believes; read as a
+    # comma-separated list or a JSON list (NoDecode: the validator parses both).
+    trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
+        default_factory=list, description="addresses or CIDR networks of reverse proxies; empty = trust none"
+    )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -116,6 +123,28 @@ class Settings(BaseSettings):
             if scheme not in ("amqp", "amqps", "memory"):
                 raise ValueError("must start with amqp://, amqps:// or memory://")
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    value = json.loads(text)
+                except json.JSONDecodeError:
+                    raise ValueError("must be a JSON list or a comma-separated list of addresses") from None
+            else:
+                value = [part for part in (p.strip() for p in text.split(",")) if part]
+        if not isinstance(value, (list, tuple)):
+            raise ValueError("must be a list of addresses or CIDR networks such as 10.0.0.0/8")
+        networks = []
+        for item in value:
+            try:
+                networks.append(ipaddress.ip_network(str(item).strip(), strict=False))
+            except ValueError:
+                raise ValueError(f"{str(item)[:60]!r} is not an address or CIDR network such as 10.0.0.0/8") from None
+        return networks
 
     def broker(self, default: str = DEFAULT_AMQP_URL) -> str:
         """The broker URL to use, with the command's default when unset."""
