@@ -520,7 +520,7 @@
       });
       result.hidden = true;
       // Say it is queued at once: a fast worker may be done before the next look.
-      showStatus({ status: accepted.status, position: accepted.position });
+      showStatus(accepted);
       const doc = await api(accepted.url);
       show(doc);
     } catch (error) {
