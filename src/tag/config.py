@@ -7,6 +7,7 @@ validation errors.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -139,6 +140,11 @@ class Settings(BaseSettings):
     web_rate_burst: int = Field(10, ge=1, description="generations a web client may start at once")
     web_max_body_bytes: int = Field(16384, ge=1024, description="largest accepted HTTP request body")
     web_worker_max_age: float = Field(15.0, gt=0, description="seconds after its last heartbeat a worker counts as gone")
+    # Reverse proxies whose X-Forwarded-For the web server believes; read as a
+    # comma-separated list or a JSON list (NoDecode: the validator parses both).
+    trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
+        default_factory=list, description="addresses or CIDR networks of reverse proxies; empty = trust none"
+    )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -161,6 +167,20 @@ class Settings(BaseSettings):
         if value is not None:
             check_broker_url(value.get_secret_value())
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> object:
+        value = split_list(value)
+        if not isinstance(value, (list, tuple)):
+            raise ValueError("must be a list of addresses or CIDR networks such as 10.0.0.0/8")
+        networks = []
+        for item in value:
+            try:
+                networks.append(ipaddress.ip_network(str(item).strip(), strict=False))
+            except ValueError:
+                raise ValueError(f"{str(item)[:60]!r} is not an address or CIDR network such as 10.0.0.0/8") from None
+        return networks
 
     def broker(self, default: str = DEFAULT_AMQP_URL) -> str:
         """The broker URL to use, with the command's default when unset."""

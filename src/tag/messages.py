@@ -57,6 +57,10 @@ def check_prompt(prompt: str) -> str:
     text = " ".join(str(prompt).split())
     if not text:
         raise LimitError("the prompt is empty: describe the sound you want")
+    try:
+        text.encode("utf-8")  # a lone surrogate (JSON "\ud800") can be neither stored nor sent
+    except UnicodeEncodeError:
+        raise LimitError("the prompt holds an invalid character (a lone surrogate); send plain text") from None
     if len(text) > PROMPT_MAX_CHARS:
         raise LimitError(
             f"the prompt is {len(text)} characters long; at most {PROMPT_MAX_CHARS} are allowed"

@@ -1,10 +1,16 @@
-"""API keys and the per-client rate limit."""
+"""API keys, the client address behind trusted proxies, and the per-client rate limit."""
 
 from __future__ import annotations
 
+import ipaddress
+
+import httpx
+import pytest
 from pydantic import SecretStr
 
-from tag.web.access import ANONYMOUS, KeyChecker, RateLimiter, key_fingerprint, retry_after_header
+from tag.config import SettingsError, load_settings
+from tag.web.access import ANONYMOUS, KeyChecker, RateLimiter, client_address, key_fingerprint, retry_after_header
+from tag.web.app import _SecureApp
 
 
 def test_without_keys_everyone_is_anonymous() -> None:
@@ -59,3 +65,61 @@ def test_rate_limit_memory_is_bounded() -> None:
 def test_retry_after_is_a_whole_number_of_seconds_at_least_one() -> None:
     assert retry_after_header(0.01) == "1"
     assert retry_after_header(9.2) == "10"
+
+
+PROXIES = [ipaddress.ip_network("10.0.0.1/32"), ipaddress.ip_network("fd00::/8")]
+
+
+def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() -> None:
+    assert client_address("198.51.100.1", ["203.0.113.9"], PROXIES) == "198.51.100.1"
+    assert client_address("127.0.0.1", ["203.0.113.9"], []) == "127.0.0.1"
+
+
+def test_the_client_is_the_right_most_address_that_is_not_a_trusted_proxy() -> None:
+    assert client_address("10.0.0.1", ["203.0.113.9"], PROXIES) == "203.0.113.9"
+    # Whatever the client wrote itself (the left part) does not count.
+    assert client_address("10.0.0.1", ["6.6.6.6, 203.0.113.9"], PROXIES) == "203.0.113.9"
+    # Several headers are one list; trusted hops on the right are skipped.
+    assert client_address("fd00::2", ["6.6.6.6", "203.0.113.9, 10.0.0.1", "fd00::1"], PROXIES) == "203.0.113.9"
+    assert client_address("10.0.0.1", [" 2001:DB8::1 "], PROXIES) == "2001:db8::1"
+    # Only trusted hops, or none: the left-most trusted one / the proxy itself.
+    assert client_address("10.0.0.1", ["fd00::5, 10.0.0.1"], PROXIES) == "fd00::5"
+    assert client_address("10.0.0.1", [], PROXIES) == "10.0.0.1"
+    # A hop that is not an address stops the walk at the last one vouched for.
+    assert client_address("10.0.0.1", ["203.0.113.9, unknown"], PROXIES) == "10.0.0.1"
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("", []),
+        ("127.0.0.1", ["127.0.0.1/32"]),
+        (" 10.0.0.0/8, ::1 ,", ["10.0.0.0/8", "::1/128"]),
+        ('["192.168.1.0/24", "fd00::/8"]', ["192.168.1.0/24", "fd00::/8"]),
+    ],
+)
+def test_trusted_proxies_setting_takes_a_plain_or_json_list(monkeypatch, settings, value, expected) -> None:
+    monkeypatch.setenv("TAG_TRUSTED_PROXIES", value)
+    assert [str(n) for n in load_settings(_env_file=None).trusted_proxies] == expected
+
+
+@pytest.mark.parametrize("value", ["proxy.internal", "10.0.0.0/33", "[10.0.0.1"])
+def test_bad_trusted_proxies_name_the_variable(monkeypatch, settings, value) -> None:
+    monkeypatch.setenv("TAG_TRUSTED_PROXIES", value)
+    with pytest.raises(SettingsError, match="TAG_TRUSTED_PROXIES"):
+        load_settings(_env_file=None)
+
+
+async def test_an_unexpected_error_is_answered_with_the_security_headers() -> None:
+    app = _SecureApp()
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["content-security-policy"]

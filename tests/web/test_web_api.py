@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
+import re
 import threading
 import uuid
 from typing import Any, Iterator
@@ -110,6 +112,9 @@ def test_engines_list_limits_and_live_workers(make_stack, synth_engine) -> None:
     synth = next(e for e in body["engines"] if e["name"] == synth_engine.name)
     assert synth["available"] is True and synth["max_duration"] <= 12.0
     assert synth["served_by_workers"] == 1
+    assert synth["accepts_requests"] is True and synth["unavailable_reason"] is None
+    tone = next(e for e in body["engines"] if e["name"] == "test-tone")
+    assert tone["accepts_requests"] is False and tone["unavailable_reason"] == "no running worker serves engine 'test-tone'"
     # An engine no live worker renders is refused at once, not queued for nobody.
     with stack.client() as client:
         refused = create(client, engine="test-tone")
@@ -117,27 +122,77 @@ def test_engines_list_limits_and_live_workers(make_stack, synth_engine) -> None:
         assert create(client, engine=synth_engine.name).status_code == 202
 
 
+def test_without_a_worker_the_status_says_so_and_engines_are_refused(make_stack, synth_engine) -> None:
+    """No worker alive: no "position 2" forever, but why it waits and for how long."""
+    stack: WebStack = make_stack(web_worker_max_age=1.0, request_ttl=600.0)
+    with stack.client() as client:
+        # Once the server has listened for one heartbeat age, it knows nobody is there.
+        def nobody_serves() -> dict[str, Any] | None:
+            body = client.get("/v1/engines").json()
+            return None if any(e["accepts_requests"] for e in body["engines"]) else body
+
+        body = wait_for(nobody_serves)
+        assert body["workers_alive"] == 0 and body["request_ttl"] == 600.0
+        synth = next(e for e in body["engines"] if e["name"] == synth_engine.name)
+        assert synth["unavailable_reason"] == "no worker is running right now"
+        refused = create(client, engine=synth_engine.name)
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "30"
+        assert refused.json()["detail"] == (
+            f"no worker serves engine {synth_engine.name!r} right now; choose another engine or try again later"
+        )
+
+        accepted = create(client)  # the default engine: queued, and told why nothing happens
+        assert accepted.status_code == 202
+        notice = accepted.json()["notice"]
+        assert notice == (
+            "no worker is running right now; the request is kept for 10 minutes and given up if no worker takes it by then"
+        )
+        doc = client.get(accepted.json()["url"]).json()
+        assert doc["status"] == "queued" and doc["notice"] == notice
+        assert doc["expires_at"] == pytest.approx(doc["timings"]["created_at"] + 600.0)
+
+        # A worker starting takes the request, and its engine can be chosen again.
+        stack.start_worker(synth_engine, heartbeat_interval=0.3)
+        documents = follow_to_end(client, doc["id"])
+        assert documents[-1]["status"] == "done"
+        assert documents[-1]["notice"] is None and documents[-1]["expires_at"] is None
+        synth = next(e for e in client.get("/v1/engines").json()["engines"] if e["name"] == synth_engine.name)
+        assert synth["accepts_requests"] is True
+        assert create(client, engine=synth_engine.name).status_code == 202
+
+
 # -- validation --------------------------------------------------------------------------
 BAD_BODIES = [
-    ({"prompt": "", "duration": 2}, "prompt", "empty"),
-    ({"prompt": "   \n\t ", "duration": 2}, "prompt", "empty"),
+    ({"prompt": "", "duration": 2}, "prompt", "the prompt is empty"),
+    ({"prompt": "   \n\t ", "duration": 2}, "prompt", "the prompt is empty"),
     ({"prompt": "x" * (PROMPT_MAX_CHARS + 1), "duration": 2}, "prompt", "at most 500"),
-    ({"prompt": 42, "duration": 2}, "prompt", "string"),
-    ({"duration": 2}, "prompt", "required"),
-    ({"prompt": "rain"}, "duration", "required"),
+    ({"prompt": 42, "duration": 2}, "prompt", "the prompt must be text"),
+    # A lone surrogate cannot be encoded: refused by check_prompt, not a 500.
+    ({"prompt": "rain \ud800", "duration": 2}, "prompt", "the prompt holds an invalid character"),
+    ({"duration": 2}, "prompt", "the prompt is required"),
+    ({"prompt": "rain"}, "duration", "the duration is required"),
     ({"prompt": "rain", "duration": 0.1}, "duration", "between 0.5 and 20"),
     ({"prompt": "rain", "duration": 20.5}, "duration", "between 0.5 and 20"),
-    ({"prompt": "rain", "duration": "long"}, "duration", "number"),
-    ({"prompt": "rain", "duration": 2, "steps": 0}, "steps", "greater than or equal to 1"),
-    ({"prompt": "rain", "duration": 2, "steps": 501}, "steps", "less than or equal to 500"),
-    ({"prompt": "rain", "duration": 2, "candidates": 0}, "candidates", "greater than or equal to 1"),
-    ({"prompt": "rain", "duration": 2, "candidates": 9}, "candidates", "less than or equal to 8"),
-    ({"prompt": "rain", "duration": 2, "seed": -1}, "seed", "greater than or equal to 0"),
-    ({"prompt": "rain", "duration": 2, "seed": 2**32}, "seed", "less than or equal to"),
-    ({"prompt": "rain", "duration": 2, "format": "flac"}, "format", "'wav', 'ogg' or 'mp3'"),
-    ({"prompt": "rain", "duration": 2, "engine": "no-such-engine"}, "engine", "unknown engine"),
-    ({"prompt": "rain", "duration": 2, "volume": 11}, "volume", "not permitted"),
+    ({"prompt": "rain", "duration": "long"}, "duration", "the duration must be a number of seconds from 0.5 to 20"),
+    # Booleans are not numbers (JSON true is not one second).
+    ({"prompt": "rain", "duration": True}, "duration", "must be a number of seconds from 0.5 to 20, not true"),
+    ({"prompt": "rain", "duration": False}, "duration", "not false"),
+    ({"prompt": "rain", "duration": 2, "steps": True}, "steps", "steps must be a whole number from 1 to 500, not true"),
+    ({"prompt": "rain", "duration": 2, "candidates": True}, "candidates", "from 1 to 8, not true"),
+    ({"prompt": "rain", "duration": 2, "seed": True}, "seed", "the seed must be a whole number from 0 to 4294967295"),
+    ({"prompt": "rain", "duration": 2, "steps": 0}, "steps", "steps must be a whole number from 1 to 500, not 0"),
+    ({"prompt": "rain", "duration": 2, "steps": 501}, "steps", "from 1 to 500, not 501"),
+    ({"prompt": "rain", "duration": 2, "candidates": 0}, "candidates", "candidates must be a whole number from 1 to 8"),
+    ({"prompt": "rain", "duration": 2, "candidates": 9}, "candidates", "from 1 to 8, not 9"),
+    ({"prompt": "rain", "duration": 2, "seed": -1}, "seed", "from 0 to 4294967295, not -1"),
+    ({"prompt": "rain", "duration": 2, "seed": 2**32}, "seed", f"from 0 to 4294967295, not {2**32}"),
+    ({"prompt": "rain", "duration": 2, "format": "flac"}, "format", "the format must be 'wav', 'ogg' or 'mp3'"),
+    ({"prompt": "rain", "duration": 2, "engine": "no-such-engine"}, "engine", "unknown engine 'no-such-engine'"),
+    ({"prompt": "rain", "duration": 2, "engine": "\ud800"}, "engine", "the engine holds an invalid character"),
+    ({"prompt": "rain", "duration": 2, "volume": 11}, "volume", "'volume' is not a known field"),
+    ({"prompt": "rain", "duration": 2, "\udc80": 1}, "body", "the request body holds an invalid character"),
 ]
+SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy")
 
 
 @pytest.fixture
@@ -149,15 +204,22 @@ def idle_stack(make_stack) -> WebStack:
 def test_every_validation_error_is_422_with_a_readable_reason(idle_stack: WebStack) -> None:
     with idle_stack.client() as client:
         for body, field, words in BAD_BODIES:
-            response = client.post("/v1/generations", json=body)
+            # Sent as ASCII JSON: a lone surrogate travels as the escape "\ud800".
+            response = client.post(
+                "/v1/generations", content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+            )
             assert response.status_code == 422, (body, response.text)
+            assert all(name in response.headers for name in SECURITY_HEADERS), (body, response.headers)
             problem = response.json()
             assert field in [e["field"] for e in problem["errors"]], (body, problem)
             assert words in problem["detail"], (body, problem["detail"])
-            assert "Value error" not in problem["detail"]
+            # One plain sentence: no "prompt: " style prefix, no pydantic wording.
+            assert not re.match(r"^[\w.]+: ", problem["detail"]), problem["detail"]
+            assert "Value error" not in problem["detail"] and "Input should" not in problem["detail"]
 
         not_json = client.post("/v1/generations", content=b"{not json", headers={"content-type": "application/json"})
-        assert not_json.status_code == 422 and "JSON" in not_json.json()["detail"]
+        assert not_json.status_code == 422
+        assert not_json.json()["detail"].startswith("the request body is not valid JSON; send a JSON object such as")
         as_text = client.post("/v1/generations", content=b"prompt=rain", headers={"content-type": "text/plain"})
         assert as_text.status_code == 422 and "send a JSON object" in as_text.json()["detail"]
         a_list = client.post("/v1/generations", json=[{"prompt": "rain", "duration": 2}])
@@ -302,6 +364,37 @@ def test_rate_limit_per_client(make_stack) -> None:
         assert client.post("/v1/generations", json={"prompt": "", "duration": 1}, headers=bob).status_code == 422
 
 
+def post_from(client: httpx.Client, forwarded_for: str) -> int:
+    """POST a generation carrying ``X-Forwarded-For``; the status code."""
+    body = {"prompt": "a bell", "duration": 1}
+    return client.post("/v1/generations", json=body, headers={"X-Forwarded-For": forwarded_for}).status_code
+
+
+def test_forwarded_for_from_an_untrusted_peer_does_not_escape_the_limit(make_stack) -> None:
+    # The test client is 127.0.0.1, which uvicorn would trust by default.
+    stack: WebStack = make_stack(web_rate_burst=2, web_rate_per_minute=1.0, max_queue_per_user=100)
+    with stack.client() as client:
+        codes = [post_from(client, f"203.0.113.{n}") for n in range(1, 4)]
+    assert codes == [202, 202, 429]
+
+
+def test_forwarded_for_from_trusted_proxies_names_the_client(make_stack) -> None:
+    proxies = [ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.1.0.0/16")]
+    stack: WebStack = make_stack(
+        web_rate_burst=2, web_rate_per_minute=1.0, max_queue_per_user=100, trusted_proxies=proxies
+    )
+    with stack.client() as client:
+        # Distinct clients behind the proxy get distinct buckets.
+        assert [post_from(client, f"203.0.113.{n}") for n in range(1, 5)] == [202] * 4
+        # One client is limited, however the part it wrote itself (left) varies,
+        # and through a chain of trusted proxies (right) too.
+        assert post_from(client, "198.51.100.7") == 202
+        assert post_from(client, "1.1.1.1, 198.51.100.7") == 202
+        assert post_from(client, "2.2.2.2, 198.51.100.7, 10.1.2.3") == 429
+        # Without the header the proxy itself is the client.
+        assert client.post("/v1/generations", json={"prompt": "a", "duration": 1}).status_code == 202
+
+
 def test_waiting_requests_per_client_are_capped(make_stack) -> None:
     stack: WebStack = make_stack(max_queue_per_user=2, web_rate_burst=100)
     with stack.client() as client:
@@ -398,6 +491,40 @@ def test_page_static_files_and_openapi(idle_stack: WebStack) -> None:
         assert body["duration"]["maximum"] == 20.0
         assert body["prompt"]["maxLength"] == PROMPT_MAX_CHARS
         assert {"/v1/generations", "/v1/generations/{generation_id}/audio", "/healthz", "/readyz"} <= set(schema["paths"])
+
+
+# -- seeds ----------------------------------------------------------------------------------------
+def test_the_seed_a_sound_was_made_with_is_reported(make_stack) -> None:
+    stack: WebStack = make_stack()
+    requests = stack.answer_requests(seed=123456)  # a worker that reports the seed it drew
+    with stack.client() as client:
+        generation_id = create(client).json()["id"]
+        final = follow_to_end(client, generation_id)[-1]
+    assert final["status"] == "done"
+    assert final["result"]["seed"] == 123456
+    assert final["parameters"]["seed"] is None  # what was asked: nothing
+    # The web sends no seed of its own, so the worker draws a fresh one each time.
+    assert [r.options.seed for r in requests] == [None]
+
+
+def test_without_a_seed_each_sound_is_new_and_says_its_seed(make_stack, synth_engine) -> None:
+    """Needs the worker to draw a fresh seed when none is given (issue 11, item 3)."""
+    stack: WebStack = make_stack(engine=synth_engine)
+    results = []
+    with stack.client() as client:
+        for _ in range(2):
+            generation_id = create(client, prompt="rain on a tin roof", duration=1.0).json()["id"]
+            final = follow_to_end(client, generation_id)[-1]
+            assert final["status"] == "done", final
+            audio = client.get(f"/v1/generations/{generation_id}/audio").content
+            results.append((final["result"]["seed"], audio))
+        (first_seed, first), (second_seed, second) = results
+        assert isinstance(first_seed, int) and isinstance(second_seed, int) and first_seed != second_seed
+        assert first != second
+        # The reported seed makes the same sound again.
+        again = create(client, prompt="rain on a tin roof", duration=1.0, seed=first_seed).json()["id"]
+        assert follow_to_end(client, again)[-1]["result"]["seed"] == first_seed
+        assert client.get(f"/v1/generations/{again}/audio").content == first
 
 
 # -- a worker that answers with garbage -----------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 from pydantic import SecretStr
 from support.engines import SlowEngine
-from web_stack import WebStack
+from web_stack import WebStack, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -252,4 +252,44 @@ def test_api_key_flow_on_the_page(browser, make_stack, synth_engine, tmp_path: P
     page.reload()
     expect(page.get_by_label("API key")).to_have_value("s3cret-key")
     expect(page.locator("#history-list .history-item").first).to_contain_text("a door creaking")
+    context.close()
+
+
+def test_no_worker_is_said_plainly_and_unserved_engines_cannot_be_chosen(browser, make_stack) -> None:
+    from playwright.sync_api import expect
+
+    stack: WebStack = make_stack(web_worker_max_age=1.0, request_ttl=600.0)  # no worker at all
+    with stack.client() as client:
+        wait_for(lambda: not any(e["accepts_requests"] for e in client.get("/v1/engines").json()["engines"]))
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    page.goto(stack.url + "/")
+    synth = page.locator("#engine option[value='synth']")
+    expect(synth).to_be_disabled()
+    expect(synth).to_have_text("synth — unavailable: no worker is running right now")
+    expect(page.locator("#engine option[value='']")).to_contain_text("no worker running")
+
+    page.get_by_label("Describe the sound").fill("a kettle whistling")
+    page.get_by_role("button", name="Generate").click()
+    status = page.locator("#status")
+    expect(status).to_contain_text("Queued — no worker is running right now; the request is kept for 10 minutes")
+    expect(status).to_have_text(re.compile(r"given up if no worker takes it by then \(until \d\d:\d\d.*\)\.$"))
+    expect(status).not_to_contain_text("position")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "no-worker.png"), full_page=True)
+    context.close()
+
+
+def test_the_seed_is_shown_next_to_the_result(browser, make_stack) -> None:
+    from playwright.sync_api import expect
+
+    stack: WebStack = make_stack()
+    stack.answer_requests(seed=123456)  # a worker reporting the seed it drew
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    page.goto(stack.url + "/")
+    page.get_by_label("Describe the sound").fill("rain on a tin roof")
+    page.get_by_role("button", name="Generate").click()
+    expect(page.locator("#status")).to_contain_text("Done", timeout=DONE_TIMEOUT_MS)
+    expect(page.locator("#result-meta")).to_contain_text("seed 123456")
     context.close()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from tag.web.store import Record, Store, new_id
+from tag.web.store import _SCHEMA, Record, Store, new_id
 
 
 def record(created_at: float, **changes: object) -> Record:
@@ -91,3 +92,22 @@ def test_audio_paths_refuse_odd_ids(tmp_path: Path) -> None:
     store = Store(tmp_path)
     with pytest.raises(ValueError):
         store.audio_path("../../etc/passwd", "wav")
+
+
+async def test_a_store_from_before_result_seed_is_upgraded_in_place(tmp_path: Path) -> None:
+    folder = tmp_path / "web"
+    folder.mkdir()
+    old_schema = _SCHEMA.replace(",\n    result_seed INTEGER", "")
+    assert "result_seed" not in old_schema
+    with sqlite3.connect(folder / "generations.sqlite3") as db:
+        db.executescript(old_schema)
+    store = Store(folder)
+    await store.open()
+    try:
+        made = record(time.time(), result_seed=4242)
+        await store.add(made)
+        assert (await store.get(made.id)).result_seed == 4242  # type: ignore[union-attr]
+    finally:
+        await store.close()
+    await store.open()  # opening again changes nothing
+    await store.close()

@@ -13,11 +13,15 @@ from concurrent.futures import Future
 from typing import Any, Callable, Coroutine, TypeVar
 
 import httpx
+from support.engines import RATE, tone
 
+from tag import audio
+from tag.broker import Delivery, Message, Subscription
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
 from tag.engines import Engine
 from tag.engines.peers.routing import worker_queues
+from tag.messages import SoundRequest, SoundResponse
 from tag.observability.metrics import Metrics
 from tag.web import serve_web
 from tag.web.service import reply_queue
@@ -44,6 +48,7 @@ class WebStack:
         self.metrics = Metrics("web")
         # Engines of the workers started: each declared its own request queue.
         self._engines: set[str] = set()
+        self._answering: Subscription | None = None
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = START_TIMEOUT) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
@@ -91,6 +96,29 @@ class WebStack:
         self.worker = self.run(start())
         return self.worker
 
+    def answer_requests(self, seed: int) -> list[SoundRequest]:
+        """Answer every request on the request queue as a worker would, with a
+        tone made "with" ``seed``; returns the list the requests arrive in."""
+        received: list[SoundRequest] = []
+        assert self.web_broker is not None
+        broker = self.web_broker
+
+        async def answer(delivery: Delivery) -> None:
+            request = SoundRequest.from_json(delivery.message.body, max_duration=self.settings.max_duration)
+            received.append(request)
+            response = SoundResponse(
+                request_id=request.request_id, chat_id=request.chat_id, user_id=request.user_id, status="ok",
+                audio=audio.encode(tone(request.duration), RATE, "wav"), format="wav", sample_rate=RATE,
+                duration=request.duration, engine="test-tone", seed=seed,
+            )
+            assert delivery.message.reply_to is not None
+            reply = Message(body=response.to_json(), correlation_id=str(request.request_id))
+            await broker.publish(delivery.message.reply_to, reply)
+            await delivery.ack()
+
+        self._answering = self.run(broker.consume(self.settings.request_queue, answer))
+        return received
+
     def stop_worker(self) -> None:
         worker, broker = self.worker, self._worker_broker
         self.worker = self._worker_broker = None
@@ -116,6 +144,9 @@ class WebStack:
 
     def close(self) -> None:
         self.stop_worker()
+        answering, self._answering = self._answering, None
+        if answering is not None and self.web_broker is not None:
+            self.run(answering.cancel())
         self.stop_web()
 
         async def cleanup() -> None:

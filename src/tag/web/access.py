@@ -1,13 +1,16 @@
-"""Who is calling: optional API keys and a per-client rate limit."""
+"""Who is calling: optional API keys, the client's address and a per-client rate limit."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable, Sequence
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 from pydantic import SecretStr
 
@@ -44,6 +47,39 @@ class KeyChecker:
         for known in self._digests:
             matched |= hmac.compare_digest(digest, known)
         return key_fingerprint(key) if matched else None
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+
+
+def _trusted(text: str, proxies: Sequence[Network]) -> bool:
+    address = _address(text)
+    return address is not None and any(address in network for network in proxies)
+
+
+def client_address(peer: str, forwarded_for: Iterable[str], proxies: Sequence[Network]) -> str:
+    """The address a request comes from, for rate limits and queue caps.
+
+    ``X-Forwarded-For`` counts only when the peer is one of ``proxies``
+    (TAG_TRUSTED_PROXIES): then the right-most address that is not a trusted
+    proxy is the client, since every hop to its right was appended by a proxy we
+    trust and anything to its left may be made up by the client.
+    """
+    if not _trusted(peer, proxies):
+        return peer
+    hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    client = peer
+    for hop in reversed(hops):
+        if _address(hop) is None:
+            break  # a proxy wrote nonsense: keep the last hop we can vouch for
+        client = hop
+        if not _trusted(hop, proxies):
+            break
+    return str(_address(client) or client)
 
 
 @dataclass

@@ -7,6 +7,7 @@ worker watch, the broker) so tests and ``tag run`` can assemble it as they like.
 # No ``from __future__ import annotations`` here: FastAPI reads the route
 # signatures at run time, and some of their types are made inside create_app.
 import asyncio
+import json
 import re
 import time
 from pathlib import Path
@@ -32,7 +33,7 @@ from tag.engines.peers.routing import engine_is_served
 from tag.frontend import WorkerWatch
 from tag.messages import LimitError
 from tag.observability.metrics import Metrics
-from tag.web.access import KeyChecker, RateLimiter, retry_after_header
+from tag.web.access import KeyChecker, RateLimiter, client_address, retry_after_header
 from tag.web.schemas import (
     TERMINAL,
     Accepted,
@@ -46,6 +47,7 @@ from tag.web.schemas import (
     Readiness,
     Result,
     Timings,
+    error_sentence,
     generation_create_model,
 )
 from tag.web.service import Conflict, GenerationService, NewGeneration
@@ -102,8 +104,36 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class _SecureApp(FastAPI):
+    """FastAPI with ``SecurityHeaders`` outside every other layer.
+
+    Added as ordinary middleware it would sit inside Starlette's error handler,
+    and the answer to an unexpected error would go out without the headers.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
+class ProblemResponse(JSONResponse):
+    """An error body in ASCII JSON: errors may quote input that is not valid
+    Unicode (a lone surrogate in a field name), which UTF-8 cannot encode."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def _problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
-    return JSONResponse({"detail": detail, **extra}, status_code=status, headers=headers)
+    return ProblemResponse({"detail": detail, **extra}, status_code=status, headers=headers)
+
+
+def _span(seconds: float) -> str:
+    """A time to live in words: "45 seconds", "10 minutes", "2 hours"."""
+    if seconds < 120:
+        return f"{seconds:g} seconds"
+    if seconds < 7200:
+        return f"{round(seconds / 60)} minutes"
+    return f"{seconds / 3600:.3g} hours"
 
 
 def _slug(prompt: str) -> str:
@@ -126,7 +156,7 @@ def create_app(
     GenerationCreate = generation_create_model(settings.max_duration)
     bearer = HTTPBearer(auto_error=False, description="Required when the server has API keys (TAG_API_KEYS).")
 
-    app = FastAPI(
+    app = _SecureApp(
         title="TAG text-to-audio",
         version="1",
         description="Describe a sound, get audio. Requests go through a queue to generator workers.",
@@ -135,20 +165,19 @@ def create_app(
         max_body_size=settings.web_max_body_bytes,
     )
 
-    app.add_middleware(SecurityHeaders)
-
     @app.exception_handler(RequestValidationError)
     async def validation_failed(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = []
         for error in exc.errors():
-            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-            message = str(error.get("msg", "invalid"))
-            message = message.removeprefix("Value error, ")
-            if where == "body" and error.get("type") in ("model_attributes_type", "dict_type", "missing"):
-                message = 'send a JSON object such as {"prompt": "rain", "duration": 5} as application/json'
-            errors.append({"field": where, "message": message, "type": error.get("type")})
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
+            field, message = error_sentence(error, GenerationCreate)
+            errors.append({"field": field, "message": message, "type": error.get("type")})
+        # Each sentence names its field itself; the same one is said once.
+        detail = "; ".join(dict.fromkeys(e["message"] for e in errors)) or "the request is invalid"
         return _problem(422, detail, errors=errors)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return _problem(500, "internal error; please try again later")
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -172,6 +201,32 @@ def create_app(
             raise HTTPException(404, "no such generation (it may have expired)")
         return record
 
+    # Heartbeats come every few seconds: until one max_age has passed since we
+    # started listening, "no worker heard of" may only mean "not heard yet".
+    listening_since = time.monotonic()
+
+    def unserved(engine: str | None) -> str | None:
+        """Why no live worker would take a request for ``engine`` now, or None."""
+        alive = watch.alive()
+        if engine_is_served(engine, [w.engines for w in alive]):
+            return None
+        if not alive and time.monotonic() - listening_since < watch.max_age:
+            return None
+        if not alive:
+            return "no worker is running right now"
+        return f"no running worker serves engine {engine!r}"
+
+    def waiting_notice(record: Record) -> tuple[str | None, float | None]:
+        """(notice, expires_at) of a queued generation; (None, None) otherwise."""
+        if record.status != "queued":
+            return None, None
+        reason = unserved(record.engine)
+        notice = None
+        if reason is not None:
+            notice = (f"{reason}; the request is kept for {_span(settings.request_ttl)} "
+                      "and given up if no worker takes it by then")
+        return notice, record.created_at + settings.request_ttl
+
     async def document(record: Record) -> Generation:
         base = f"/v1/generations/{record.id}"
         result = None
@@ -181,6 +236,7 @@ def create_app(
                 sample_rate=record.sample_rate,
                 duration=record.audio_duration,
                 notices=record.notices,
+                seed=record.result_seed,
                 audio_url=f"{base}/audio",
                 formats={fmt: f"{base}/audio?format={fmt}" for fmt in audio.CONTENT_TYPES},
             )
@@ -192,12 +248,15 @@ def create_app(
             queued = round(record.started_at - record.created_at, 3)
             if record.finished_at is not None:
                 generated = round(record.finished_at - record.started_at, 3)
+        notice, expires_at = waiting_notice(record)
         return Generation(
             id=record.id,
             status=record.status,  # type: ignore[arg-type]
             position=await service.position(record),
             stage=record.stage if record.status == "generating" else None,
             percent=record.percent if record.status in ("generating", "done") else None,
+            notice=notice,
+            expires_at=expires_at,
             parameters=Parameters(
                 prompt=record.prompt,
                 duration=record.duration,
@@ -251,18 +310,23 @@ def create_app(
         infos = []
         for spec in specs:
             present = await asyncio.to_thread(spec.is_available, settings)
+            reason = unserved(spec.name)
             infos.append(
                 EngineInfo(
                     name=spec.name,
                     description=spec.description,
                     available=present,
                     served_by_workers=sum(spec.name in w.engines for w in alive),
+                    accepts_requests=reason is None,
+                    unavailable_reason=reason,
                     max_duration=registry.max_duration_on(spec, settings.max_duration),
                     defaults=dict(spec.defaults),
                 )
             )
         return Engines(
             default_engine=settings.engine,
+            workers_alive=len(alive),
+            request_ttl=settings.request_ttl,
             auth_required=keys.enabled,
             limits=Limits(max_duration=settings.max_duration),
             engines=infos,
@@ -278,7 +342,8 @@ def create_app(
                    503: {"model": Problem, "description": "The request queue cannot be reached"}},
     )
     async def create_generation(body: GenerationCreate, request: Request, owner: Owner) -> JSONResponse:  # type: ignore[valid-type]
-        client = owner or (request.client.host if request.client else "unknown")
+        peer = request.client.host if request.client else "unknown"
+        client = owner or client_address(peer, request.headers.getlist("x-forwarded-for"), settings.trusted_proxies)
         wait = limiter.take(client)
         if wait > 0:
             metrics.rejected("rate_limit")
@@ -296,18 +361,17 @@ def create_app(
         engine = body.engine if body.engine not in (None, "", "auto") else None
         if engine is not None:
             try:
-                spec = await asyncio.to_thread(registry.get_spec, engine)
+                await asyncio.to_thread(registry.get_spec, engine)
             except EngineError as exc:
-                return _problem(422, f"engine: {exc}", errors=[{"field": "engine", "message": str(exc)}])
+                return _problem(422, str(exc), errors=[{"field": "engine", "message": str(exc)}])
             try:  # the engine's own limit and the service's, in one check
                 registry.check_engine_duration(body.duration, settings.max_duration, engine)
             except LimitError as exc:
                 return _problem(422, str(exc), errors=[{"field": "duration", "message": str(exc)}])
-            alive = watch.alive()
-            # Refuse at once what no live worker renders; with no worker heard of
-            # yet (a fresh start), queue it and let the time to live decide.
-            if alive and not engine_is_served(engine, [w.engines for w in alive]):
-                return _problem(503, f"no worker serves engine {engine!r} right now; choose another or try later",
+            # Refuse at once what no live worker renders (see ``unserved`` for a
+            # fresh start); requests for the default engine wait, with a notice.
+            if unserved(engine) is not None:
+                return _problem(503, f"no worker serves engine {engine!r} right now; choose another engine or try again later",
                                 headers={"Retry-After": "30"})
         new = NewGeneration(
             prompt=body.prompt, duration=body.duration, engine=engine, seed=body.seed,
@@ -321,8 +385,10 @@ def create_app(
             return _problem(503, "the request queue cannot be reached; try again later",
                             headers={"Retry-After": "10"})
         url = f"/v1/generations/{record.id}"
+        notice, expires_at = waiting_notice(record)
         accepted = Accepted(
-            id=record.id, status="queued", position=await service.position(record), url=url, events_url=f"{url}/events"
+            id=record.id, status="queued", position=await service.position(record), notice=notice,
+            expires_at=expires_at, url=url, events_url=f"{url}/events",
         )
         return JSONResponse(accepted.model_dump(), status_code=202, headers={"Location": url})
 

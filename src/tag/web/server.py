@@ -110,6 +110,10 @@ async def _serve(
             app,
             lifespan="off",
             access_log=False,  # URLs carry generation ids, which are capabilities
+            # uvicorn would otherwise take X-Forwarded-For from 127.0.0.1 as the
+            # client; the API applies TAG_TRUSTED_PROXIES itself (web.access).
+            proxy_headers=False,
+            forwarded_allow_ips=[],
             log_level=settings.log_level.lower(),
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )

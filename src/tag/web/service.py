@@ -263,6 +263,7 @@ class GenerationService:
                 sample_rate=response.sample_rate,
                 audio_duration=response.duration,
                 notices=response.notices,
+                result_seed=response.seed,
             )
         else:
             error = response.error

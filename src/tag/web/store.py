@@ -43,12 +43,15 @@ CREATE TABLE IF NOT EXISTS generations (
     result_engine TEXT,
     sample_rate INTEGER,
     audio_duration REAL,
-    notices TEXT NOT NULL DEFAULT '[]'
+    notices TEXT NOT NULL DEFAULT '[]',
+    result_seed INTEGER
 );
 CREATE INDEX IF NOT EXISTS generations_created ON generations (created_at);
 CREATE INDEX IF NOT EXISTS generations_status ON generations (status);
 CREATE INDEX IF NOT EXISTS generations_client ON generations (client, status);
 """
+# Columns added after the first release: ``open`` adds them to older files.
+_ADDED_COLUMNS = {"result_seed": "INTEGER"}
 
 
 def new_id() -> str:
@@ -82,6 +85,8 @@ class Record:
     sample_rate: int | None = None
     audio_duration: float | None = None
     notices: list[str] = field(default_factory=list)
+    # The seed the worker made the sound with (SoundResponse.seed).
+    result_seed: int | None = None
 
 
 _COLUMNS = [f.name for f in fields(Record)]
@@ -104,6 +109,12 @@ class Store(SqliteDatabase):
     async def open(self) -> None:
         self.audio_dir.mkdir(parents=True, exist_ok=True)
         await super().open()
+        async with self.db.execute("PRAGMA table_info(generations)") as cursor:
+            present = {row["name"] for row in await cursor.fetchall()}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in present:
+                await self.db.execute(f"ALTER TABLE generations ADD COLUMN {column} {kind}")
+        await self.db.commit()
 
     async def add(self, record: Record) -> None:
         data = asdict(record)

@@ -6,6 +6,8 @@
   const API_KEY_KEY = "tag.apiKey";
   const HISTORY_MAX = 50;
   const TERMINAL = new Set(["done", "failed", "cancelled"]);
+  // Which engines workers serve changes as workers come and go.
+  const ENGINES_REFRESH_MS = 10000;
 
   const $ = (id) => document.getElementById(id);
   const form = $("generate-form");
@@ -64,6 +66,8 @@
   function describe(doc) {
     switch (doc.status) {
       case "queued":
+        // No worker to take it: say so, and until when it is kept, not a place in line.
+        if (doc.notice) return `Queued — ${doc.notice}${until(doc.expires_at)}.`;
         return doc.position ? `Queued — position ${doc.position} in line` : "Queued";
       case "generating": {
         const pct = Math.round(doc.percent || 0);
@@ -81,6 +85,12 @@
       default:
         return doc.status;
     }
+  }
+
+  function until(unixSeconds) {
+    if (!unixSeconds) return "";
+    const when = new Date(unixSeconds * 1000);
+    return ` (until ${when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })})`;
   }
 
   function showStatus(doc) {
@@ -264,6 +274,8 @@
     const meta = [`${(r.duration ?? doc.parameters.duration).toFixed(2)} s`];
     if (r.engine) meta.push(`engine ${r.engine}`);
     if (r.sample_rate) meta.push(`${r.sample_rate} Hz`);
+    // The seed makes the sound again: send it in the Seed field.
+    if (r.seed != null) meta.push(`seed ${r.seed}`);
     $("result-meta").textContent = meta.join(" · ") + (r.notices && r.notices.length ? " — " + r.notices.join(" ") : "");
     const base = `/v1/generations/${encodeURIComponent(doc.id)}/audio`;
     const needsKey = !!apiKey.value.trim();
@@ -483,6 +495,12 @@
     event.preventDefault();
     if (generate.disabled) return;
     markInvalid([]);
+    const chosen = engine.selectedOptions[0];
+    if (chosen && chosen.disabled) {
+      say(`Engine ${chosen.value} is unavailable right now; choose another.`, true);
+      markInvalid([{ field: "engine" }]);
+      return;
+    }
     const body = {
       prompt: prompt.value,
       duration: Number(number.value),
@@ -502,7 +520,7 @@
       });
       result.hidden = true;
       // Say it is queued at once: a fast worker may be done before the next look.
-      showStatus({ status: accepted.status, position: accepted.position });
+      showStatus(accepted);
       const doc = await api(accepted.url);
       show(doc);
     } catch (error) {
@@ -511,6 +529,7 @@
       say(error.message, true);
       if (error.status === 422 && error.body) markInvalid(error.body.errors);
       if (error.status === 401) { apiKeyField.hidden = false; $("advanced").open = true; apiKey.focus(); }
+      if (error.status === 503) refreshEngines();
     }
   }
 
@@ -541,17 +560,37 @@
     prompt.maxLength = limits.prompt_max_chars;
     steps.max = limits.steps_max;
     candidates.max = limits.candidates_max;
-    for (const spec of config.engines) {
-      const option = document.createElement("option");
-      option.value = spec.name;
-      const note = spec.served_by_workers > 0 ? "" : spec.available ? " (no worker right now)" : " (no weights here)";
-      option.textContent = spec.name + note;
-      option.title = spec.description;
-      engine.append(option);
-    }
+    renderEngines();
+    setInterval(refreshEngines, ENGINES_REFRESH_MS);
     apiKeyField.hidden = !config.auth_required;
     // The key lives among the advanced options; show it when it is still missing.
     if (config.auth_required && !apiKey.value.trim()) $("advanced").open = true;
+  }
+
+  // Engines no live worker serves are shown, but cannot be chosen.
+  function renderEngines() {
+    const auto = engine.querySelector("option[value='']");
+    auto.textContent = config.workers_alive > 0 ? "Default (auto)" : "Default (auto) — no worker running, requests wait";
+    for (const spec of config.engines) {
+      let option = [...engine.options].find((o) => o.value === spec.name);
+      if (!option) {
+        option = document.createElement("option");
+        option.value = spec.name;
+        engine.append(option);
+      }
+      option.disabled = !spec.accepts_requests;
+      option.textContent = spec.accepts_requests ? spec.name : `${spec.name} — unavailable: ${spec.unavailable_reason}`;
+      option.title = spec.description;
+    }
+  }
+
+  async function refreshEngines() {
+    try {
+      config = await api("/v1/engines");
+      renderEngines();
+    } catch (error) {
+      // Keep the last list; the next refresh or submit tells more.
+    }
   }
 
   function countPrompt() {
