@@ -130,7 +130,7 @@ def _problem(status: int, detail: str, headers: dict[str, str] | None = None, **
 def _span(seconds: float) -> str:
     """A time to live in words: "45 seconds", "10 minutes", "2 hours"."""
     if seconds < 120:
-        return f"{seconds:g} seconds"
+        return f"{seconds:g} second" + ("" if seconds == 1 else "s")
     if seconds < 7200:
         return f"{round(seconds / 60)} minutes"
     return f"{seconds / 3600:.3g} hours"
