@@ -75,3 +75,11 @@ def test_rate_limiter() -> None:
     now[0] = 60.0
     assert limiter.retry_after(1) == 0.0
     assert RateLimiter(0, 60.0).retry_after(1) == 0.0
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_too_long_duration_says_the_service_limit_and_its_variable(lang: str) -> None:
+    with pytest.raises(Rejection) as caught:
+        validate_duration("45", 30.0)
+    text = Texts(lang)(caught.value.key, **caught.value.values)
+    assert "30" in text and "TAG_MAX_DURATION" in text
