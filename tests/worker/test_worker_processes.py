@@ -11,7 +11,7 @@ import pytest
 
 from support.collect import Events, Responses, take_dead_letters
 from support.workers import WorkerProcess, worker_env
-from tag.broker import REASON_HEADER, Delivery, Message
+from tag.broker import REASON_HEADER, Message
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
 from tag.messages import SoundRequest
@@ -112,14 +112,7 @@ async def test_poison_request_is_dead_lettered_and_the_user_told(
     [response] = await responses.wait_for(1, timeout=60)
     assert response.request_id == req.request_id
     assert response.status == "error" and response.error.code == "poison"
-    dead: asyncio.Queue[Delivery] = asyncio.Queue()
-
-    async def keep(delivery: Delivery) -> None:
-        await delivery.ack()
-        await dead.put(delivery)
-
-    await rabbit.consume(settings.dead_letter_queue, keep)
-    letter = await asyncio.wait_for(dead.get(), 10)
+    [letter] = await take_dead_letters(rabbit, settings.dead_letter_queue, 1)
     assert SoundRequest.from_json(letter.message.body).request_id == req.request_id
     assert "delivery limit" in letter.message.headers[REASON_HEADER]
     assert await asyncio.to_thread(survivor.terminate) == 0
