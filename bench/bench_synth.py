@@ -22,7 +22,9 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 
 from tag.engines.synth import SynthEngine  # noqa: E402
-from tag.engines.synth.vocabulary import EXAMPLES  # noqa: E402
+from tag.engines.synth.catalogue import examples  # noqa: E402
+
+EXAMPLES = examples("en")
 
 
 def cpu_seconds(engine: SynthEngine, prompt: str, duration: float, seed: int, stereo: bool) -> float:

@@ -20,7 +20,9 @@ from scipy import signal
 
 from tag.audio import encode
 from tag.engines.synth import SynthEngine
-from tag.engines.synth.vocabulary import EXAMPLES
+from tag.engines.synth.catalogue import examples
+
+EXAMPLES = examples("en")
 
 TILE_W, TILE_H, LABEL_H, PAD, COLUMNS = 300, 120, 14, 6, 4
 

@@ -216,11 +216,13 @@ def test_notices_speak_the_language_of_the_prompt(engine: SynthEngine) -> None:
     assert audio.notices[1] == "Не распознано: абракадабра."
 
 
-def test_every_source_has_a_russian_name() -> None:
-    from tag.engines.synth.notices import NAMES_RU
+def test_every_source_has_a_family_a_russian_name_and_examples_in_both_languages() -> None:
     from tag.engines.synth.sources import SOURCES
+    from tag.engines.synth.sources.base import FAMILIES
 
-    assert set(NAMES_RU) == set(SOURCES)
+    for name, spec in SOURCES.items():
+        assert spec.family in FAMILIES and spec.ru and spec.ru != name, name
+        assert all(spec.examples) and any("а" <= c <= "я" for c in spec.examples[1].lower()), name
 
 
 def test_left_and_right_words_place_sources(engine: SynthEngine) -> None:

@@ -6,7 +6,9 @@ import pytest
 
 from tag.engines.synth.parser import parse, stem_candidates
 from tag.engines.synth.sources import SOURCES
-from tag.engines.synth.vocabulary import EXAMPLES, EXAMPLES_RU
+from tag.engines.synth.catalogue import examples
+
+EXAMPLES, EXAMPLES_RU = examples("en"), examples("ru")
 
 
 def sources(prompt: str) -> list[str]:

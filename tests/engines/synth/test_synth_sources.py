@@ -21,7 +21,9 @@ from synth_acoustics import (
 
 from tag.engines.synth import SynthEngine
 from tag.engines.synth.sources import SOURCES, Params
-from tag.engines.synth.vocabulary import EXAMPLES
+from tag.engines.synth.catalogue import examples
+
+EXAMPLES = examples("en")
 
 ENGINE = SynthEngine()
 SR = ENGINE.sample_rate

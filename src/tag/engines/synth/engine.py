@@ -6,7 +6,8 @@ import math
 
 from tag.engines.base import Audio, EngineError, ProgressCallback
 from tag.engines.synth.mixer import AMBIENCE_LUFS, TARGET_LUFS, mix
-from tag.engines.synth.notices import say, source_name
+from tag.engines.synth.catalogue import display_name
+from tag.engines.synth.notices import say
 from tag.engines.synth.parser import Event, parse
 from tag.engines.synth.sources import SOURCES
 
@@ -73,7 +74,7 @@ class SynthEngine:
             if unknown:
                 notices.append(say(language, "not_recognised", words=unknown))
         elif unknown:
-            made = ", ".join(dict.fromkeys(source_name(e.source, language) for e in events))
+            made = ", ".join(dict.fromkeys(display_name(e.source, language) for e in events))
             notices.append(say(language, "left_out", words=unknown, sources=made))
         notices += self._clamp(events, language)
         if events and all(e.gain_db < 0 for e in events):

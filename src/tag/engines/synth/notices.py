@@ -21,61 +21,7 @@ _TEXT = {
     },
 }
 
-NAMES_RU = {
-    "rain": "дождь",
-    "wind": "ветер",
-    "thunder": "гром",
-    "sea": "море",
-    "stream": "ручей",
-    "drip": "капель",
-    "fire": "костёр",
-    "birds": "птицы",
-    "crickets": "сверчки",
-    "frogs": "лягушки",
-    "dog": "собака",
-    "cat": "кошка",
-    "clock": "часы",
-    "knock": "стук",
-    "typing": "клавиатура",
-    "door_creak": "скрип двери",
-    "glass": "стекло",
-    "church_bell": "колокол",
-    "doorbell": "дверной звонок",
-    "footsteps": "шаги",
-    "heartbeat": "сердцебиение",
-    "applause": "аплодисменты",
-    "crowd": "толпа",
-    "car": "автомобиль",
-    "motorbike": "мотоцикл",
-    "train": "поезд",
-    "aeroplane": "самолёт",
-    "helicopter": "вертолёт",
-    "engine_hum": "гул мотора",
-    "tone": "тон",
-    "beep": "писк",
-    "hum": "гул",
-    "dial_tone": "длинный гудок",
-    "busy_tone": "короткие гудки",
-    "phone_ring": "телефонный звонок",
-    "alarm_clock": "будильник",
-    "siren": "сирена",
-    "white_noise": "белый шум",
-    "pink_noise": "розовый шум",
-    "brown_noise": "коричневый шум",
-    "whoosh": "свист",
-    "explosion": "взрыв",
-    "laser": "лазер",
-    "coin": "монетка",
-    "gunshot": "выстрел",
-    "ambience": "фон",
-}
 
 
 def say(language: str, key: str, **values: object) -> str:
     return _TEXT.get(language, _TEXT["en"])[key].format(**values)
-
-
-def source_name(source: str, language: str) -> str:
-    if language == "ru":
-        return NAMES_RU.get(source, source.replace("_", " "))
-    return source.replace("_", " ")

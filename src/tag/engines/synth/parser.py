@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from tag.engines.synth import vocabulary as vocab
+from tag.engines.synth.catalogue import phrases as known_phrases
 from tag.engines.synth.sources.base import Params
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zа-я]+(?:-[a-zа-я]+)*|[,;.!?]")
@@ -74,7 +75,7 @@ def stem_candidates(token: str) -> set[str]:
 
 
 def _build_phrases() -> list[tuple[tuple[str, ...], list[str], dict[str, object]]]:
-    phrases = [(tuple(text.split()), sources.split("+"), implied) for text, sources, implied in vocab.SOURCE_PHRASES]
+    phrases = [(tuple(text.split()), sources.split("+"), implied) for text, sources, implied in known_phrases()]
     return sorted(phrases, key=lambda p: -len(p[0]))
 
 

@@ -41,10 +41,35 @@ Render = Callable[[np.random.Generator, int, int, Params], np.ndarray]
 
 
 @dataclass(frozen=True)
+class Family:
+    """A top class of the AudioSet ontology: how the catalogue groups sources."""
+
+    key: str
+    en: str
+    ru: str
+
+
+HUMAN = Family("human", "Human sounds", "Звуки человека")
+ANIMAL = Family("animal", "Animals", "Животные")
+MUSIC = Family("music", "Music", "Музыка")
+NATURAL = Family("natural", "Natural sounds", "Природа")
+THINGS = Family("things", "Sounds of things", "Вещи, машины, механизмы")
+AMBIGUOUS = Family("ambiguous", "Effects and signals", "Эффекты и сигналы")
+BACKGROUND = Family("background", "Noise and ambience", "Шумы и фон")
+FAMILIES = (HUMAN, ANIMAL, MUSIC, NATURAL, THINGS, AMBIGUOUS, BACKGROUND)
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     name: str
     render: Render
     description: str
+    family: Family
+    ru: str  # the source's name in Russian (English names are ``name`` with spaces)
+    examples: tuple[str, str]  # one English and one Russian prompt that ask for exactly this source
+    # Phrases (word stems, see ``vocabulary``) that name this source, beside
+    # ``vocabulary.SOURCE_PHRASES`` (which also carries implied parameters).
+    words: tuple[str, ...] = ()
     # Acoustic sources sit in a room (reverb send); electronic signals stay dry so
     # their spectra stay exact.
     room: bool = True
@@ -56,12 +81,25 @@ SOURCES: dict[str, SourceSpec] = {}
 
 
 def source(
-    name: str, description: str, *, room: bool = True, standard: str | None = None, moving: bool = False
+    name: str,
+    description: str,
+    *,
+    family: Family,
+    ru: str,
+    examples: tuple[str, str],
+    words: tuple[str, ...] = (),
+    room: bool = True,
+    standard: str | None = None,
+    moving: bool = False,
 ) -> Callable[[Render], Render]:
     """Register a render function ``f(rng, n, sr, params) -> n samples`` under ``name``."""
 
     def wrap(render: Render) -> Render:
-        SOURCES[name] = SourceSpec(name, render, description, room=room, standard=standard, moving=moving)
+        if name in SOURCES:
+            raise ValueError(f"two synth sources are named {name!r}")
+        SOURCES[name] = SourceSpec(
+            name, render, description, family, ru, examples, words, room=room, standard=standard, moving=moving
+        )
         return render
 
     return wrap

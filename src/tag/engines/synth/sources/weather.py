@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from tag.engines.synth import dsp
-from tag.engines.synth.sources.base import Params, source
+from tag.engines.synth.sources.base import NATURAL, Params, source
 
 
-@source("rain", "rain: droplet impacts over filtered hiss, denser when heavy")
+@source("rain", "rain: droplet impacts over filtered hiss, denser when heavy", family=NATURAL, ru='дождь', examples=('rain', 'дождь'))
 def rain(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     d = p.density
@@ -24,7 +24,7 @@ def rain(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return hiss + drops
 
 
-@source("wind", "wind: band noise whose level and pitch follow slow gusts")
+@source("wind", "wind: band noise whose level and pitch follow slow gusts", family=NATURAL, ru='ветер', examples=('gusty wind', 'порывистый ветер'))
 def wind(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     gust = dsp.wander(rng, span, 0.35 * p.tempo, 0.15, 1.0)
@@ -64,7 +64,7 @@ def _strike(rng: np.random.Generator, sr: int, length: float, distance: float, p
     return out
 
 
-@source("thunder", "thunder: a sharp crack (if near) then a long rolling rumble")
+@source("thunder", "thunder: a sharp crack (if near) then a long rolling rumble", family=NATURAL, ru='гром', examples=('thunder', 'раскаты грома'))
 def thunder(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     count = p.how_many(int(round(span / 10 * p.density)), int(span / 1.5) + 1)
