@@ -36,3 +36,11 @@ def test_a_misspelt_word_suggests_the_sound_it_was_meant_to_be(words, language, 
 def test_with_nothing_close_the_suggestions_are_still_a_few_different_sounds() -> None:
     offered = suggest(["qwzx"], "en", count=4)
     assert len(offered) == 4 and len({s.family for s in offered}) >= 3
+
+
+def test_no_phrase_names_two_different_sounds() -> None:
+    from tag.engines.synth.catalogue import phrases
+
+    meaning: dict[str, str] = {}
+    for text, sources, _ in phrases():
+        assert meaning.setdefault(text, sources) == sources, f"{text!r} means both {meaning[text]} and {sources}"
