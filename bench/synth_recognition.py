@@ -1,6 +1,6 @@
 """How often the synth engine understands everyday prompts, per language.
 
-    .venv/bin/python bench/synth_recognition.py [--language en|ru] [--misses] [--json]
+    .venv/bin/python bench/synth_recognition.py [--language en|ru] [--misses | --all] [--json]
 
 Reads ``bench/prompts/everyday_<language>.txt`` (one prompt a line, "#" lines
 skipped) and parses every prompt.  A prompt is *recognised* when the engine did
@@ -102,6 +102,7 @@ def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--language", choices=LANGUAGES, help="one language only (default: both)")
     args.add_argument("--misses", action="store_true", help="list every prompt that was not recognised")
+    args.add_argument("--all", action="store_true", help="list every prompt with its sources, to spot wrong guesses")
     args.add_argument("--json", action="store_true", help="print everything as JSON")
     opts = args.parse_args()
     reports = [measure(lang) for lang in ([opts.language] if opts.language else LANGUAGES)]
@@ -113,7 +114,11 @@ def main() -> None:
             f"{r['language']}: recognised {r['recognised']}/{r['prompts']} ({100 * r['recognised_share']:.1f} %), "
             f"fully understood {r['understood']}/{r['prompts']} ({100 * r['understood_share']:.1f} %)"
         )
-        if opts.misses:
+        if opts.all:
+            for prompt in load(r["language"]):  # type: ignore[arg-type]
+                result = asdict(judge(prompt))
+                print(("+" if result["recognised"] else "-") + _describe(result)[1:])
+        elif opts.misses:
             for miss in r["misses"]:  # type: ignore[union-attr]
                 print(_describe(miss))
 
