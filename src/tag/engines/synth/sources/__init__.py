@@ -3,6 +3,8 @@
 from tag.engines.synth.sources import (  # noqa: F401
     bells,
     household,
+    instruments,
+    music,
     nature,
     noise,
     people,
