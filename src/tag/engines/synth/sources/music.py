@@ -332,7 +332,7 @@ def _body(x: np.ndarray, sr: int) -> np.ndarray:
 
 
 @source("guitar", "a strummed guitar: plucked strings (Karplus-Strong) swept down and up in a strum pattern",
-        family=MUSIC, ru="гитара", examples=("a guitar strumming chords", "бренчание на гитаре"),
+        family=MUSIC, ru="гитара", examples=("guitar strumming", "бренчание на гитаре"),
         words=("guitar", "strum", "guitar strum", "guitar music", "гитар", "бренчани", "бренча", "гитарн"))
 def guitar_strum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=96)
@@ -353,7 +353,7 @@ def guitar_strum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
 
 @source("guitar_picking", "acoustic guitar fingerpicking: an alternating bass under picked chord tones",
         family=MUSIC, ru="гитарный перебор", examples=("acoustic guitar picking", "гитарный перебор"),
-        words=("guitar pick", "fingerpick", "fingerstyle", "acoustic guitar", "перебор", "гитарн перебор",
+        words=("guitar pick", "acoustic guitar pick", "fingerpick", "fingerstyle", "acoustic guitar", "перебор", "гитарн перебор",
                "перебор на гитар", "акустическ гитар"))
 def guitar_picking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=84)
@@ -389,7 +389,7 @@ def drum_beat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 
 @source("dance_loop", "an electronic dance loop: four-on-the-floor kick, off-beat hats, bass and synth stabs",
         family=MUSIC, ru="электронная музыка", examples=("electronic dance music", "электронная музыка"),
-        words=("edm", "techno", "house music", "dance music", "electronic music", "club music", "rave", "disco",
+        words=("edm", "techno", "house music", "electronic dance music", "electronic dance", "electronica", "dance music", "electronic music", "club music", "rave", "disco",
                "dance loop", "электронн музык", "техно", "танцевальн музык", "клубн музык", "дискотек", "рейв"))
 def dance_loop(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=124, minor=True)
@@ -405,7 +405,7 @@ def dance_loop(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
 
 
 @source("synth_pad", "a synth pad: slow detuned-saw chords through a gently moving low-pass", family=MUSIC,
-        ru="синтезатор", examples=("a warm synth pad", "пэд на синтезаторе"),
+        ru="синтезатор", examples=("a synth pad", "пэд на синтезаторе"),
         words=("synth pad", "pad", "synth", "synthesizer", "synthesiser", "синтезатор", "пэд", "синт"))
 def synth_pad(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=70)
@@ -423,7 +423,7 @@ def synth_pad(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 
 @source("strings", "strings: a violin melody over sustained string chords, bowed saws through body resonances",
         family=MUSIC, ru="скрипка", examples=("a violin melody", "скрипка"),
-        words=("violin", "string", "strings", "string quartet", "fiddle", "cello", "orchestra", "orchestral strings",
+        words=("violin", "violin melody", "string melody", "string", "strings", "string quartet", "fiddle", "cello", "orchestra", "orchestral strings",
                "скрипк", "скрипичн", "струнн", "виолончел", "оркестр", "струнн оркестр", "струнн квартет"))
 def strings(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=72)
@@ -540,7 +540,7 @@ def lullaby(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 
 @source("jazz", "jazz: a swung walking bass, brushes and ride cymbal, seventh-chord piano comping",
-        family=MUSIC, ru="джаз", examples=("jazz with walking bass", "джаз"),
+        family=MUSIC, ru="джаз", examples=("jazz music", "джаз"),
         words=("jazz", "walking bass", "swing", "jazz music", "brushes", "джаз", "джазов", "свинг"))
 def jazz(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=132, minor=False, swing=0.66, progressions=((1, 4, 0, 5), (0, 5, 1, 4)))
