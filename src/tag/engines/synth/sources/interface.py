@@ -312,3 +312,38 @@ def robot_voice(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
     x = x * (0.6 + 0.4 * np.sin(dsp.TAU * 45 * t))  # ring modulation: the metallic edge
     peak = np.abs(x).max() + 1e-12
     return np.round(x / peak * 12) / 12  # a few quantisation levels: digital grit
+
+
+@source("radio_tuning", "a radio being tuned: static, heterodyne whistles and stations fading in and out",
+        family=THINGS, ru="настройка радио", examples=("tuning a radio", "настройка радио"),
+        words=("radio", "radio static", "radio tuning", "tuning", "shortwave", "short wave", "радио", "радиоприемник",
+               "настройк радио", "радиоэфир", "эфир", "помех радио"))
+def radio_tuning(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    from tag.engines.synth.sources import music  # the stations play music: imported late, music is a larger module
+
+    span = n / sr
+    dial = dsp.smooth_control(rng, n, sr, 0.35 * p.tempo, 0.0, 1.0)  # where the tuning knob points
+    t = dsp.seconds(n, sr)
+    piece = music.Piece.plan(Params(), rng, n, sr, bpm=96)
+    tune = music.play(music.melody(piece, rng), inst.piano, n, sr, rng)
+    # A talk station heard through the noise: a voiced buzz in the speech band, syllable-modulated.
+    syllables = dsp.smooth_control(rng, n, sr, 8.0, -0.6, 1.0).clip(0, None)
+    cycles = dsp.phase(dsp.smooth_control(rng, n, sr, 2.0, 100, 150), n, sr) / dsp.TAU
+    voice = dsp.bandpass(2 * (cycles % 1) - 1, 300, 2500, sr) * syllables
+    code = sines([800.0], n, sr) * morse_gate(" ".join("".join(rng.choice(list(MORSE), 5)) for _ in range(6)),
+                                               0.07, n, sr)
+    stations = ((0.22, tune), (0.55, voice), (0.85, code))
+    out = np.zeros(n)
+    heard = np.zeros(n)
+    for where, programme in stations:
+        off = dial - where
+        strength = np.exp(-0.5 * (off / 0.03) ** 2)
+        heard = np.maximum(heard, strength)
+        out += strength * programme / (np.std(programme) + 1e-9)
+        whistle = np.sin(dsp.phase(np.abs(off) * 30000 + 60, n, sr))  # the carrier's beat against the receiver
+        out += 0.3 * whistle * np.exp(-0.5 * (off / 0.08) ** 2) * (1 - strength)
+    pops = dsp.poisson_times(rng, span, 30)
+    crackle = dsp.impulses(pops, rng.uniform(-4, 4, pops.size), n, sr)
+    static = dsp.white(rng, n) + crackle
+    out += 0.8 * static * (1 - 0.85 * heard)
+    return dsp.bandpass(out, 200, 4500, sr, order=2)
