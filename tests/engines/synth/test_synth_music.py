@@ -15,6 +15,7 @@ from tag.engines.synth.sources.music import Key, Piece, key_of, melody
 ENGINE = SynthEngine()
 SR = ENGINE.sample_rate
 MUSIC_SOURCES = sorted(name for name, spec in SOURCES.items() if spec.family.key == "music")
+PITCHED = [name for name in MUSIC_SOURCES if name != "drums"]
 
 
 def render(prompt: str, duration: float = 8.0, seed: int = 0) -> np.ndarray:
@@ -53,12 +54,12 @@ def test_a_minor_and_c_sharp_major_sound_different_pitch_sets() -> None:
     assert in_scale_share(c_sharp, 1, False) >= 0.9 and in_scale_share(c_sharp, 9, True) < 0.6
 
 
-@pytest.mark.parametrize("name", MUSIC_SOURCES)
+@pytest.mark.parametrize("name", PITCHED)
 def test_every_music_source_keeps_to_one_scale(name: str) -> None:
     rng = np.random.default_rng(3)
     x = SOURCES[name].render(rng, 6 * SR, SR, Params(key="E minor"))
     pitches = frame_pitches(x, SR, *((40, 400) if name == "bass_line" else (150, 2500)))
-    noisy = ("dance_loop", "drums", "chiptune", "jazz")  # cymbals and brushes put noise peaks between the notes
+    noisy = ("dance_loop", "chiptune", "jazz")  # cymbals and brushes put noise peaks between the notes
     assert in_scale_share(pitches, 4, True) >= (0.75 if name in noisy else 0.9)
 
 

@@ -106,7 +106,7 @@ def error_buzz(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
 
 @source("power_up", "a power-up: a fast pulse-wave arpeggio rising two octaves", room=False, family=AMBIGUOUS,
         ru="усиление", examples=("a power-up sound", "звук пауэр-апа"),
-        words=("power-up", "powerup", "power up", "усилени", "пауэрап", "пауэр-ап"))
+        words=("power-up", "powerup", "power up", "chiptune power-up", "усилени", "пауэрап", "пауэр-ап"))
 def power_up(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     base = 262.0 * p.pitch
     steps = [base * 2 ** ((12 * o + s) / 12) for o in range(3) for s in (0, 4, 7)][:8] + [base * 4]
@@ -115,7 +115,7 @@ def power_up(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
 
 @source("game_over", "a game-over tune: a slow falling line ending on a long low note", room=False, family=AMBIGUOUS,
         ru="конец игры", examples=("a game over sound", "звук проигрыша"),
-        words=("game over", "gameover", "you lose", "losing", "проигрыш", "конец игр", "гейм-овер"))
+        words=("game over", "gameover", "chiptune game over", "you lose", "losing", "проигрыш", "конец игр", "гейм-овер"))
 def game_over(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     top = 523.25 * p.pitch  # C5 down a minor line to a low C
     line = [(top * 2 ** (-s / 12), 0.22) for s in (0, 3, 7, 10)] + [(top / 2, 0.7)]
@@ -123,7 +123,7 @@ def game_over(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 
 
 @source("jump", "an 8-bit jump: a pulse wave sweeping up quickly", room=False, family=AMBIGUOUS, ru="прыжок",
-        examples=("a jump sound effect", "звук прыжка"), words=("jump", "hop", "прыжок", "прыжк", "прыг"))
+        examples=("a jump sound effect", "звук прыжка"), words=("jump", "hop", "chiptune jump", "прыжок", "прыжк", "прыг", "чиптюн прыжок"))
 def jump(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     k = int(0.16 * sr)
     boing = _sweep(190 * p.pitch, 760 * p.pitch, 0.16, sr, "pulse") * dsp.decay(k, sr, 0.12, attack=0.002)
@@ -145,7 +145,7 @@ def retro_explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.
 
 @source("level_up", "a level-up jingle: a quick major scale run and a held triad", room=False, family=AMBIGUOUS,
         ru="новый уровень", examples=("a level up sound", "звук нового уровня"),
-        words=("level up", "level-up", "levelup", "нов уровен", "нов уровн", "уровен", "уровн"))
+        words=("level up", "level-up", "levelup", "chiptune level up", "нов уровен", "нов уровн", "уровен", "уровн"))
 def level_up(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     base = 392.0 * p.pitch  # G4 major
     run = [(base * 2 ** (s / 12), 0.06) for s in (0, 2, 4, 5, 7, 9, 11, 12)]
