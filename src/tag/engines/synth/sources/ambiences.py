@@ -131,7 +131,7 @@ def horror_drone(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
 def _whispers(rng: np.random.Generator, n: int, sr: int, rate: float) -> np.ndarray:
     """Breathy noise through vowel formants in short unvoiced syllables."""
     breath = dsp.highpass(rng.standard_normal(n), 500, sr)
-    return formant_babble(rng, n, sr, breath, rate)
+    return formant_babble(rng, n, sr, breath, rate, formants=2)  # a whisper's third formant is lost in the hiss
 
 
 @source("haunted_house", "a haunted house: howling wind, creaking doors and boards, far-off whispers",
@@ -140,7 +140,10 @@ def _whispers(rng: np.random.Generator, n: int, sr: int, rate: float) -> np.ndar
                "призрак", "шепот", "шепч"))
 def haunted_house(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    wind = SOURCES["wind"].render(rng, n, sr, Params(density=1.3))
+    # Wind howling through gaps: pink noise ringing two loose resonances, swelling in gusts.
+    gusts = dsp.smooth_control(rng, n, sr, 0.4, 0.2, 1.0) ** 2
+    air = dsp.coloured_noise(rng, n, sr, 1.0)
+    wind = (dsp.resonator(air, 420 * p.pitch, 6, sr) + 0.7 * dsp.resonator(air, 730 * p.pitch, 8, sr)) * gusts
     creaks = SOURCES["door_creak"].render(rng, n, sr, Params(count=max(1, int(span / 4 * p.density)), pitch=0.8))
     whisper = _whispers(rng, n, sr, 3.0) * dsp.smooth_control(rng, n, sr, 0.3, 0.0, 1.0) ** 2
     scale = lambda x: x / (np.std(x) + 1e-9)  # noqa: E731

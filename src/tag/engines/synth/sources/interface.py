@@ -279,7 +279,9 @@ def morse(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 VOWELS = ((730, 1090, 2440), (530, 1840, 2480), (270, 2290, 3010), (570, 840, 2410), (300, 870, 2240))
 
 
-def formant_babble(rng: np.random.Generator, n: int, sr: int, buzz: np.ndarray, rate: float) -> np.ndarray:
+def formant_babble(
+    rng: np.random.Generator, n: int, sr: int, buzz: np.ndarray, rate: float, formants: int = 3
+) -> np.ndarray:
     """Syllables of random vowels on ``buzz``: each vowel's formant filter runs once over the whole clip,
     and per-syllable envelopes choose which one is heard."""
     span = n / sr
@@ -295,7 +297,7 @@ def formant_babble(rng: np.random.Generator, n: int, sr: int, buzz: np.ndarray, 
     out = np.zeros(n)
     for vowel, w in zip(VOWELS, weights):
         if w.any():
-            shaped = sum(dsp.resonator(buzz, f, 8, sr) * a for f, a in zip(vowel, (1.0, 0.6, 0.3)))
+            shaped = sum(dsp.resonator(buzz, f, 8, sr) * a for f, a in zip(vowel[:formants], (1.0, 0.6, 0.3)))
             out += shaped * w
     return out
 
