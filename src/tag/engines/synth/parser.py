@@ -240,12 +240,16 @@ class _Reader:
 
 _NOTES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11, "до": 0, "ре": 2, "ми": 4, "фа": 5, "соль": 7,
           "ля": 9, "си": 11}
+_SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 _KEY = re.compile(
-    r"(?:\bтональност[а-я]*\s+)?\b(?:(?P<note>[a-g]|до|ре|ми|фа|соль|ля|си)(?P<acc>[#♯♭]|b(?=[\s-])|[\s-]*(?:sharp|flat|диез|бемоль))?[\s-]+)?"
+    r"(?:\bтональност[а-я]*\s+)?\b(?:(?P<note>[a-g]|до|ре|ми|фа|соль|ля|си)"
+    r"(?P<acc>[#♯♭]|b(?=[\s-])|[\s-]*(?:sharp|flat|диез|бемоль))?[\s-]+)?"
     r"(?P<mode>major|minor|мажор[а-я]*|минор[а-я]*)(?![a-z])(?:\s+key\b)?"
 )
-_MOOD = re.compile(r"\b(?P<minor>sad|melanchol[a-z]*|грустн[а-я]*|печальн[а-я]*)\b|\b(?:happy|cheerful|joyful|весел[а-я]*"
-                   r"|радостн[а-я]*)\b")
+_MOOD = re.compile(
+    r"\b(?P<minor>sad|melanchol[a-z]*|грустн[а-я]*|печальн[а-я]*)\b"
+    r"|\b(?:happy|cheerful|joyful|весел[а-я]*|радостн[а-я]*)\b"
+)
 _EIGHT_BIT = re.compile(r"\b(?:8|16)[\s-]?(?:(bit)|бит)[a-zа-я]*")
 
 
@@ -260,7 +264,7 @@ def read_key(text: str) -> tuple[str | None, str]:
         key = mode
         if m["note"]:
             shift = 1 if m["acc"] and m["acc"].strip(" -") in ("#", "♯", "sharp", "диез") else -1 if m["acc"] else 0
-            key = f"{('C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B')[(_NOTES[m['note']] + shift) % 12]} {mode}"
+            key = f"{_SHARP_NAMES[(_NOTES[m['note']] + shift) % 12]} {mode}"
         text = text[: m.start()] + " " + text[m.end() :]
     elif m := _MOOD.search(text):
         key = "minor" if m["minor"] else "major"

@@ -78,7 +78,8 @@ def pluck(
     fundamental = np.exp(-1.0 / (sustain * hz))
     loss = np.minimum(loss * fundamental / max(loss[1], 1e-9), fundamental)
     # float32 halves the cost; a string rings well under float32's 150 dB range.
-    passes = np.exp(np.log(np.maximum(loss, 1e-30)).astype(np.float32)[None, :] * np.arange(count, dtype=np.float32)[:, None])
+    log_loss = np.log(np.maximum(loss, 1e-30)).astype(np.float32)
+    passes = np.exp(log_loss[None, :] * np.arange(count, dtype=np.float32)[:, None])
     y = np.fft.irfft(burst.astype(np.complex64)[None, :] * passes, period, axis=1).ravel()[:n].astype(float)
     tail = np.exp(-np.maximum(np.arange(n) / sr - dur, 0) / 0.06)  # the finger damps the string
     return y * tail / (np.abs(y).max() + 1e-12)
@@ -201,7 +202,8 @@ def clap(sr: int, rng: np.random.Generator) -> np.ndarray:
     n = int(0.2 * sr)
     out = np.zeros(n)
     for k, start in enumerate((0.0, 0.01, 0.021)):
-        dsp.add_at(out, dsp.burst(rng, sr, 0.05 if k == 2 else 0.01, 0.03 if k == 2 else 0.003, 900, 4000), int(start * sr))
+        last = k == 2
+        dsp.add_at(out, dsp.burst(rng, sr, 0.05 if last else 0.01, 0.03 if last else 0.003, 900, 4000), int(start * sr))
     return out
 
 

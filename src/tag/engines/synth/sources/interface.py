@@ -115,7 +115,8 @@ def power_up(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
 
 @source("game_over", "a game-over tune: a slow falling line ending on a long low note", room=False, family=AMBIGUOUS,
         ru="конец игры", examples=("a game over sound", "звук проигрыша"),
-        words=("game over", "gameover", "chiptune game over", "you lose", "losing", "проигрыш", "конец игр", "гейм-овер"))
+        words=("game over", "gameover", "chiptune game over", "you lose", "losing", "проигрыш", "конец игр",
+               "гейм-овер"))
 def game_over(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     top = 523.25 * p.pitch  # C5 down a minor line to a low C
     line = [(top * 2 ** (-s / 12), 0.22) for s in (0, 3, 7, 10)] + [(top / 2, 0.7)]
@@ -123,7 +124,8 @@ def game_over(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 
 
 @source("jump", "an 8-bit jump: a pulse wave sweeping up quickly", room=False, family=AMBIGUOUS, ru="прыжок",
-        examples=("a jump sound effect", "звук прыжка"), words=("jump", "hop", "chiptune jump", "прыжок", "прыжк", "прыг", "чиптюн прыжок"))
+        examples=("a jump sound effect", "звук прыжка"),
+        words=("jump", "hop", "chiptune jump", "прыжок", "прыжк", "прыг", "чиптюн прыжок"))
 def jump(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     k = int(0.16 * sr)
     boing = _sweep(190 * p.pitch, 760 * p.pitch, 0.16, sr, "pulse") * dsp.decay(k, sr, 0.12, attack=0.002)
@@ -235,7 +237,8 @@ def modem(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 
 def _morse_code() -> dict[str, str]:
-    letters = ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- --.."
+    letters = (".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- "
+               "-.-- --..")
     return dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", letters.split()))
 
 

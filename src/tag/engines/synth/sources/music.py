@@ -135,7 +135,9 @@ def _nearest_chord_tone(degree: int, tones: list[int]) -> int:
     return min(options, key=lambda d: (abs(d - degree), d))
 
 
-def melody(piece: Piece, rng: np.random.Generator, octave: int = 5, busy: float = 1.0, level: float = 1.0) -> list[Note]:
+def melody(
+    piece: Piece, rng: np.random.Generator, octave: int = 5, busy: float = 1.0, level: float = 1.0
+) -> list[Note]:
     """A tune: a four-bar phrase and its answer (ending on the tonic), repeated.
 
     Steps mostly by scale step; notes on strong beats land on a chord tone.
@@ -353,7 +355,8 @@ def guitar_strum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
 
 @source("guitar_picking", "acoustic guitar fingerpicking: an alternating bass under picked chord tones",
         family=MUSIC, ru="гитарный перебор", examples=("acoustic guitar picking", "гитарный перебор"),
-        words=("guitar pick", "acoustic guitar pick", "fingerpick", "fingerstyle", "acoustic guitar", "перебор", "гитарн перебор",
+        words=("guitar pick", "acoustic guitar pick", "fingerpick", "fingerstyle", "acoustic guitar", "перебор",
+               "гитарн перебор",
                "перебор на гитар", "акустическ гитар"))
 def guitar_picking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=84)
@@ -389,7 +392,8 @@ def drum_beat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 
 @source("dance_loop", "an electronic dance loop: four-on-the-floor kick, off-beat hats, bass and synth stabs",
         family=MUSIC, ru="электронная музыка", examples=("electronic dance music", "электронная музыка"),
-        words=("edm", "techno", "house music", "electronic dance music", "electronic dance", "electronica", "dance music", "electronic music", "club music", "rave", "disco",
+        words=("edm", "techno", "house music", "electronic dance music", "electronic dance", "electronica",
+               "dance music", "electronic music", "club music", "rave", "disco",
                "dance loop", "электронн музык", "техно", "танцевальн музык", "клубн музык", "дискотек", "рейв"))
 def dance_loop(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=124, minor=True)
@@ -423,7 +427,8 @@ def synth_pad(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 
 @source("strings", "strings: a violin melody over sustained string chords, bowed saws through body resonances",
         family=MUSIC, ru="скрипка", examples=("a violin melody", "скрипка"),
-        words=("violin", "violin melody", "string melody", "string", "strings", "string quartet", "fiddle", "cello", "orchestra", "orchestral strings",
+        words=("violin", "violin melody", "string melody", "string", "strings", "string quartet", "fiddle", "cello",
+               "orchestra", "orchestral strings",
                "скрипк", "скрипичн", "струнн", "виолончел", "оркестр", "струнн оркестр", "струнн квартет"))
 def strings(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=72)
