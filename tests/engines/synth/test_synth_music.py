@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import signal
-from synth_acoustics import frame_pitches, grid_alignment, in_scale_share, onsets
+from synth_acoustics import frame_pitches, grid_alignment, in_scale_share, onsets, peak_frequency
 
 from tag.engines.synth import SynthEngine
 from tag.engines.synth.parser import parse
@@ -165,3 +165,21 @@ def test_instrument_words_in_both_languages(prompt: str, source: str) -> None:
 def test_tempo_in_bpm_reaches_the_music() -> None:
     event = parse("a drum beat at 128 bpm").events[0]
     assert event.source == "drums" and event.params.bpm == 128
+
+
+@pytest.mark.parametrize("voice", ["piano", "guitar", "harp", "bass", "organ", "flute", "bowed", "brass", "music_box"])
+@pytest.mark.parametrize("midi", [45, 57, 64, 76])
+def test_every_voice_plays_in_tune(voice: str, midi: int) -> None:
+    from tag.engines.synth.sources import instruments
+    from tag.engines.synth.sources.music import hz
+
+    f = hz(midi)
+    x = getattr(instruments, voice)(f, 1.0, SR, np.random.default_rng(0))[int(0.1 * SR) : int(0.9 * SR)]
+    cents = 1200 * np.log2(peak_frequency(x, SR, f / 1.2, f * 1.2) / f)
+    assert abs(cents) < 6
+    # Plucked and struck strings die away; the organ and the bowed and blown voices hold.
+    env = np.sqrt(np.mean(x[: SR // 10] ** 2)), np.sqrt(np.mean(x[-SR // 10 :] ** 2))
+    if voice in ("piano", "guitar", "harp", "bass", "music_box"):
+        assert env[1] < 0.8 * env[0]
+    else:
+        assert env[1] > 0.5 * env[0]

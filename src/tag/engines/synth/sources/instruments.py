@@ -69,7 +69,7 @@ def pluck(
     """
     period = max(2, int(round(sr / hz)))
     n = max(1, int((dur + 0.05) * sr))
-    count = -(-n // period)
+    count = -(-n // period) + 1
     h = np.arange(period // 2 + 1)
     burst = np.fft.rfft(rng.uniform(-1, 1, period))
     burst *= np.abs(np.sin(np.pi * np.maximum(h, 1) * position)) / (1 + (h / (1 + bright * period / 4)) ** 2)
@@ -80,7 +80,10 @@ def pluck(
     # float32 halves the cost; a string rings well under float32's 150 dB range.
     log_loss = np.log(np.maximum(loss, 1e-30)).astype(np.float32)
     passes = np.exp(log_loss[None, :] * np.arange(count, dtype=np.float32)[:, None])
-    y = np.fft.irfft(burst.astype(np.complex64)[None, :] * passes, period, axis=1).ravel()[:n].astype(float)
+    y = np.fft.irfft(burst.astype(np.complex64)[None, :] * passes, period, axis=1).ravel().astype(float)
+    # A whole number of samples per period is up to half a sample off pitch: read the string a little
+    # faster or slower (linear interpolation) so it sounds exactly at hz.
+    y = np.interp(np.arange(n) * (hz * period / sr), np.arange(y.size), y)
     tail = np.exp(-np.maximum(np.arange(n) / sr - dur, 0) / 0.06)  # the finger damps the string
     return y * tail / (np.abs(y).max() + 1e-12)
 
