@@ -15,7 +15,7 @@ from tag.engines.synth import dsp
 TAU32 = np.float32(dsp.TAU)
 
 
-def _time(length: float, sr: int) -> np.ndarray:
+def note_time(length: float, sr: int) -> np.ndarray:
     return np.arange(max(1, int(length * sr)), dtype=np.float32) / np.float32(sr)
 
 
@@ -41,7 +41,7 @@ def adsr(t: np.ndarray, dur: float, attack: float, release: float, decay_to: flo
 
 def piano(hz: float, dur: float, sr: int, rng: np.random.Generator) -> np.ndarray:
     """Struck string: stretched (inharmonic) partials, higher ones dying sooner; a damper ends the note."""
-    t = _time(dur + 0.4, sr)
+    t = note_time(dur + 0.4, sr)
     h = np.arange(1, max(2, min(10, int(6000 / hz))) + 1)
     stretch = 0.0004 * min(max(hz / 262.0, 0.3), 3.0)  # stiffness grows up the keyboard
     freqs = h * hz * np.sqrt(1 + stretch * h**2)
@@ -90,7 +90,7 @@ def pluck(
 
 def organ(hz: float, dur: float, sr: int, rng: np.random.Generator) -> np.ndarray:
     """Pipe/tonewheel organ: steady sines at the footage ratios, a quick key click, no decay."""
-    t = _time(dur + 0.08, sr)
+    t = note_time(dur + 0.08, sr)
     ratios, amps = (0.5, 1, 2, 3, 4, 6, 8), (0.5, 1.0, 0.7, 0.35, 0.4, 0.15, 0.2)
     x = partials([hz * r for r in ratios], amps, [np.inf] * 7, t, sr) * adsr(t, dur, 0.012, 0.04)
     return x.astype(float)
@@ -136,7 +136,7 @@ def brass(hz: float, dur: float, sr: int, rng: np.random.Generator) -> np.ndarra
 
 def music_box(hz: float, dur: float, sr: int, rng: np.random.Generator) -> np.ndarray:
     """A plucked steel tine: a long pure ring, a faint octave, a brief metallic tick."""
-    t = _time(min(dur, 0.6) + 1.2, sr)
+    t = note_time(min(dur, 0.6) + 1.2, sr)
     x = partials([hz, 2 * hz, 3 * hz, 6.27 * hz], [1.0, 0.15, 0.05, 0.12], [1.0, 0.4, 0.15, 0.015], t, sr)
     x[: int(0.001 * sr)] *= np.linspace(0, 1, int(0.001 * sr), dtype=np.float32)
     return x.astype(float)

@@ -6,6 +6,7 @@ import numpy as np
 
 from tag.engines.synth import dsp
 from tag.engines.synth.sources import instruments as inst
+from tag.engines.synth.sources import music
 from tag.engines.synth.sources.base import AMBIGUOUS, THINGS, Params, source
 from tag.engines.synth.sources.signals import gate, sines
 
@@ -39,7 +40,7 @@ def _pulse(f: float, d: float, sr: int, rng: np.random.Generator) -> np.ndarray:
 
 def _bell(f: float, d: float, sr: int, rng: np.random.Generator) -> np.ndarray:
     """A soft electronic bell: a sine with faint harmonics and a clean exponential ring."""
-    t = inst._time(d + 0.5, sr)
+    t = inst.note_time(d + 0.5, sr)
     x = inst.partials([f, 2 * f, 3 * f], [1.0, 0.25, 0.08], [0.35, 0.15, 0.08], t, sr)
     x[: int(0.002 * sr)] *= np.linspace(0, 1, int(0.002 * sr), dtype=np.float32)
     return x.astype(float)
@@ -324,8 +325,6 @@ def robot_voice(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
         words=("radio", "radio static", "radio tuning", "tuning", "shortwave", "short wave", "радио", "радиоприемник",
                "настройк радио", "радиоэфир", "эфир", "помех радио"))
 def radio_tuning(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
-    from tag.engines.synth.sources import music  # the stations play music: imported late, music is a larger module
-
     span = n / sr
     dial = dsp.smooth_control(rng, n, sr, 0.35 * p.tempo, 0.0, 1.0)  # where the tuning knob points
     t = dsp.seconds(n, sr)
