@@ -111,3 +111,35 @@ def attack_and_decay(x: np.ndarray, sr: int, frame: float = 0.02) -> tuple[float
     reach = int(np.flatnonzero(env >= top * 0.5)[0])
     tail = int(np.flatnonzero(env > top * 0.1)[-1])
     return (reach - start) * frame, (tail - reach) * frame
+
+
+def frame_pitches(x: np.ndarray, sr: int, low: float = 100.0, high: float = 2500.0, frame: int = 4096,
+                  share: float = 0.05) -> np.ndarray:
+    """The strongest frequency (Hz) between low and high in each sounding frame (parabolic peak)."""
+    f, _, z = signal.stft(mono(x), sr, nperseg=frame, noverlap=frame // 2)
+    mag = np.abs(z)
+    band = np.flatnonzero((f >= low) & (f <= high))
+    energy = (mag[band] ** 2).sum(axis=0)
+    out = []
+    for j in np.flatnonzero(energy > share * energy.max()):
+        k = band[np.argmax(mag[band, j])]
+        a, b, c = np.log(mag[k - 1 : k + 2, j] + 1e-20)
+        shift = 0.5 * (a - c) / (a - 2 * b + c) if (a - 2 * b + c) != 0 else 0.0
+        out.append(f[k] + shift * (f[1] - f[0]))
+    return np.array(out)
+
+
+def pitch_classes(freqs: np.ndarray) -> np.ndarray:
+    """Nearest equal-tempered pitch class (0 = C) of each frequency."""
+    return np.round(69 + 12 * np.log2(np.asarray(freqs) / 440.0)).astype(int) % 12
+
+
+def in_scale_share(freqs: np.ndarray, tonic: int, minor: bool) -> float:
+    steps = (0, 2, 3, 5, 7, 8, 10) if minor else (0, 2, 4, 5, 7, 9, 11)
+    scale = {(tonic + s) % 12 for s in steps}
+    return float(np.mean([c in scale for c in pitch_classes(freqs)]))
+
+
+def grid_alignment(times: np.ndarray, period: float) -> float:
+    """How well event times sit on a grid of ``period`` s (any phase): 1 all on it, near 0 unrelated."""
+    return float(np.abs(np.mean(np.exp(2j * np.pi * np.asarray(times) / period))))

@@ -238,8 +238,44 @@ class _Reader:
         self.adjacent = True
 
 
+_NOTES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11, "до": 0, "ре": 2, "ми": 4, "фа": 5, "соль": 7,
+          "ля": 9, "си": 11}
+_SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+_KEY = re.compile(
+    r"(?:\bтональност[а-я]*\s+)?\b(?:(?P<note>[a-g]|до|ре|ми|фа|соль|ля|си)"
+    r"(?P<acc>[#♯♭]|b(?=[\s-])|[\s-]*(?:sharp|flat|диез|бемоль))?[\s-]+)?"
+    r"(?P<mode>major|minor|мажор[а-я]*|минор[а-я]*)(?![a-z])(?:\s+key\b)?"
+)
+_MOOD = re.compile(
+    r"\b(?P<minor>sad|melanchol[a-z]*|грустн[а-я]*|печальн[а-я]*)\b"
+    r"|\b(?:happy|cheerful|joyful|весел[а-я]*|радостн[а-я]*)\b"
+)
+_EIGHT_BIT = re.compile(r"\b(?:8|16)[\s-]?(?:(bit)|бит)[a-zа-я]*")
+
+
+def read_key(text: str) -> tuple[str | None, str]:
+    """A musical key ("in A minor", "C# major", "в ре бемоль мажоре", "sad") and the text without it.
+
+    Note names become sharps ("Bb" is "A#"); a mode alone ("minor", "весёлая") leaves the tonic to the seed.
+    """
+    key = None
+    if m := _KEY.search(text):
+        mode = "minor" if m["mode"].startswith(("minor", "минор")) else "major"
+        key = mode
+        if m["note"]:
+            shift = 1 if m["acc"] and m["acc"].strip(" -") in ("#", "♯", "sharp", "диез") else -1 if m["acc"] else 0
+            key = f"{_SHARP_NAMES[(_NOTES[m['note']] + shift) % 12]} {mode}"
+        text = text[: m.start()] + " " + text[m.end() :]
+    elif m := _MOOD.search(text):
+        key = "minor" if m["minor"] else "major"
+        text = text[: m.start()] + " " + text[m.end() :]
+    # "8-bit" would read as a count of eight: it names the chiptune style.
+    text = _EIGHT_BIT.sub(lambda b: " chiptune " if b[1] else " чиптюн ", text)
+    return key, text
+
+
 def parse(prompt: str) -> Parsed:
-    text = prompt.lower().replace("ё", "е")
+    key, text = read_key(prompt.lower().replace("ё", "е"))
     tokens = _TOKEN.findall(text)
     stems = [stem_candidates(t) for t in tokens]
     language = "ru" if _CYRILLIC.search(text) else "en"
@@ -306,5 +342,7 @@ def parse(prompt: str) -> Parsed:
         event = Event("tone", Params(), part=state.part)
         _apply(event, pending)
         events.append(event)
+    for e in events:
+        e.params.key = e.params.key or key
     parts = max((e.part for e in events), default=0) + 1
     return Parsed(events, parts, unknown, language)

@@ -178,9 +178,9 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("laser", "laser", {}), ("zap", "laser", {}), ("blaster", "laser", {}), ("pew", "laser", {}),
     ("raygun", "laser", {}),
     ("лазер", "laser", {}), ("бластер", "laser", {}), ("выстрел лазер", "laser", {}),
-    ("coin", "coin", {}), ("pickup", "coin", {}), ("pick-up", "coin", {}), ("power-up", "coin", {}),
-    ("powerup", "coin", {}),
+    ("coin", "coin", {}), ("pickup", "coin", {}), ("pick-up", "coin", {}),
     ("монет", "coin", {}), ("монетк", "coin", {}), ("бонус", "coin", {}),
+    ("sos", "morse", {"variant": "sos"}), ("сос", "morse", {"variant": "sos"}),
 ]
 
 # Alone these name a sound ("noise" is white noise, "water" a brook); next to

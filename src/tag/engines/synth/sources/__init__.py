@@ -1,8 +1,12 @@
 """Sound sources by family; importing this package fills ``SOURCES``."""
 
 from tag.engines.synth.sources import (  # noqa: F401
+    ambiences,
     bells,
     household,
+    instruments,
+    interface,
+    music,
     nature,
     noise,
     people,

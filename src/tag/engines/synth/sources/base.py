@@ -23,6 +23,7 @@ class Params:
     distance: float = 1.0  # 1 normal, > 1 far, < 1 close (sources may change timbre)
     pan: float | None = None  # stereo position asked for: -1 left .. 1 right
     moving: bool = False  # "passing": swells, shifts pitch (Doppler) and crosses the stereo field
+    key: str | None = None  # musical key: "A minor", "C# major", or only "minor" / "major"
 
     def rate(self, default_per_minute: float, most_per_second: float = 20.0) -> float:
         """Events per second: the explicit bpm, else the default scaled by tempo words.
