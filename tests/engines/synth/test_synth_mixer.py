@@ -6,7 +6,8 @@ import numpy as np
 from synth_acoustics import centroid
 
 from tag.engines.synth import dsp
-from tag.engines.synth.mixer import apply_distance, event_rng, level, pan_gains, part_spans, reverb_ir, room_send
+from tag.engines.synth.mixer import event_rng, level, pan_gains, part_spans
+from tag.engines.synth.space import apply_distance, reverb_ir, room_send
 
 SR = 32000
 

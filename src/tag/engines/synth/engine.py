@@ -86,7 +86,15 @@ class SynthEngine:
 
         report(0.0)
         samples = mix(
-            events, parsed.parts, n, self.sample_rate, seed, stereo=stereo, target_lufs=target, progress=report
+            events,
+            parsed.parts,
+            n,
+            self.sample_rate,
+            seed,
+            stereo=stereo,
+            target_lufs=target,
+            progress=report,
+            room_tone=not parsed.silence,
         )
         if progress:
             progress("done", 100.0)

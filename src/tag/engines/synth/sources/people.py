@@ -66,7 +66,7 @@ def heartbeat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return dsp.lowpass(out, 400, sr)
 
 
-@source("applause", "applause: many hand claps (band-limited bursts) from a crowd", family=HUMAN, ru='аплодисменты', examples=('applause', 'аплодисменты'))
+@source("applause", "applause: many hand claps (band-limited bursts) from a crowd", plural=True, family=HUMAN, ru='аплодисменты', examples=('applause', 'аплодисменты'))
 def applause(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     people = p.how_many(int(25 * p.density), 200)
@@ -80,7 +80,7 @@ def applause(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     return claps * swell
 
 
-@source("crowd", "crowd murmur: many voices of formant-filtered pulses in random syllables", family=HUMAN, ru='толпа', examples=('crowd murmur', 'гомон толпы'))
+@source("crowd", "crowd murmur: many voices of formant-filtered pulses in random syllables", plural=True, family=HUMAN, ru='толпа', examples=('crowd murmur', 'гомон толпы'))
 def crowd(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)

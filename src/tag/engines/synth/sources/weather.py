@@ -8,7 +8,7 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import NATURAL, Params, source
 
 
-@source("rain", "rain: droplet impacts over filtered hiss, denser when heavy", family=NATURAL, ru='дождь', examples=('rain', 'дождь'))
+@source("rain", "rain: droplet impacts over filtered hiss, denser when heavy", plural=True, family=NATURAL, ru='дождь', examples=('rain', 'дождь'))
 def rain(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     d = p.density
@@ -24,7 +24,7 @@ def rain(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return hiss + drops
 
 
-@source("wind", "wind: band noise whose level and pitch follow slow gusts", family=NATURAL, ru='ветер', examples=('gusty wind', 'порывистый ветер'))
+@source("wind", "wind: band noise whose level and pitch follow slow gusts", plural=True, family=NATURAL, ru='ветер', examples=('gusty wind', 'порывистый ветер'))
 def wind(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     gust = dsp.wander(rng, span, 0.35 * p.tempo, 0.15, 1.0)
