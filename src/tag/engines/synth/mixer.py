@@ -191,12 +191,11 @@ def mix(
         place = PLACES.get(event.params.place or "")
         moves = event.params.motion or spec.motion
         rendered = motion.needed(moves, length, sr) if moves in motion.MOTIONS else length
-        x = level(render_event(spec, event, seed, index, rendered, sr), sr) * 10 ** (event.gain_db / 20)
+        x = render_event(spec, event, seed, index, rendered, sr)
+        if place is not None and place.muffle:  # before levelling: muffled, yet as loud as asked
+            x = dsp.lowpass(x, place.muffle, sr, order=4)
+        x = level(x, sr) * 10 ** (event.gain_db / 20) * (place.dry if place is not None else 1.0)
         x = apply_distance(x, event.params.distance, sr)
-        if place is not None:
-            x = x * place.dry
-            if place.muffle:
-                x = dsp.lowpass(x, place.muffle, sr, order=4)
         track = None
         if moves in motion.MOTIONS:
             x, track = motion.move(x, moves, length, sr, event_rng(seed, index, "motion"))

@@ -36,10 +36,10 @@ def _flutter(first: float, gap: float, count: int, gain: float, fall: float) -> 
 
 PLACES: dict[str, Place] = {
     # Rock walls tens of metres away: a late, dark tail with separate echoes.
-    "cave": Place(3.0, 0.07, 2000, 0.75, echoes=((0.14, 0.5), (0.29, 0.32), (0.45, 0.2)), dry=0.8),
-    "hall": Place(2.0, 0.025, 5000, 0.45, dry=0.9),
-    "church": Place(2.6, 0.035, 4000, 0.55, dry=0.9),
-    "cathedral": Place(3.0, 0.05, 3500, 0.7, echoes=((0.09, 0.2),), dry=0.8),
+    "cave": Place(3.0, 0.07, 2000, 1.1, echoes=((0.14, 0.5), (0.29, 0.32), (0.45, 0.2)), dry=0.8),
+    "hall": Place(2.0, 0.025, 5000, 0.6, dry=0.9),
+    "church": Place(2.6, 0.035, 4000, 0.8, dry=0.9),
+    "cathedral": Place(3.0, 0.05, 3500, 1.0, echoes=((0.09, 0.2),), dry=0.8),
     # Open-air bowl: a long tail and a slap back off the far stand.
     "stadium": Place(2.2, 0.04, 4500, 0.35, echoes=((0.32, 0.45), (0.64, 0.18)), bed="stadium"),
     "forest": Place(0.6, 0.02, 6000, 0.1, bed="forest"),
@@ -49,7 +49,7 @@ PLACES: dict[str, Place] = {
     # Hard tiles close by: short, bright and dense.
     "bathroom": Place(0.7, 0.002, 11000, 0.55, echoes=((0.009, 0.35), (0.017, 0.25), (0.026, 0.15))),
     # Parallel walls: a flutter of regular echoes along a long, dark tail.
-    "tunnel": Place(2.5, 0.02, 3500, 0.55, echoes=_flutter(0.045, 0.045, 8, 0.35, 0.8)),
+    "tunnel": Place(2.5, 0.02, 3500, 0.8, echoes=_flutter(0.045, 0.045, 8, 0.35, 0.8)),
     # Water carries sound but the ear hears it dull: highs gone, a murky wash.
     "underwater": Place(1.2, 0.01, 900, 0.45, dry=0.8, muffle=500, bed="underwater"),
 }
@@ -147,7 +147,7 @@ def bed(name: str, rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
     return out / (np.sqrt(np.mean(out**2)) + 1e-12)
 
 
-BED_RMS = {"forest": 0.035, "street": 0.04, "stadium": 0.05, "underwater": 0.03}  # under sources at RMS 0.25
+BED_RMS = {"forest": 0.025, "street": 0.03, "stadium": 0.04, "underwater": 0.02}  # under sources at RMS 0.25
 ROOM_TONE_DBFS = -60.0  # under a clip's quiet stretches: never digital silence
 QUIET_DBFS = -66.0
 
