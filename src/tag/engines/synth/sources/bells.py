@@ -38,10 +38,18 @@ def church_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
         rng,
     )
     strike[: int(0.01 * sr)] += dsp.burst(rng, sr, 0.01, 0.002, 1000, 8000) * 0.3
-    times = dsp.spread_times(rng, span, p.count, 2.5) if p.count else np.arange(0.05, span, 3.0 / p.tempo)
+    # A hard strike brings out the upper partials: each blow blends the bell with a duller copy of itself.
+    dull = dsp.lowpass(strike, prime * 2.2, sr)
+    if p.count:
+        times = dsp.spread_times(rng, span, p.count, 2.5)
+    else:  # a ringer pulls the rope by hand: about every 3 s, never exactly
+        times = dsp.regular_times(rng, span, p.tempo / 3.0, jitter=0.05, offset=rng.uniform(0.05, 0.4))
     out = np.zeros(n)
     for t in times:
-        dsp.add_at(out, strike, int(t * sr), rng.uniform(0.85, 1.0))
+        hard = rng.uniform(0.0, 1.0)
+        gain = rng.uniform(0.8, 1.0)
+        dsp.add_at(out, strike, int(t * sr), gain * hard)
+        dsp.add_at(out, dull, int(t * sr), gain * (1 - hard) * 1.3)
     return out
 
 

@@ -90,16 +90,22 @@ def frogs(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def dog(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    count = p.count or max(2, int(span * 1.2 * p.tempo))
-    groups = dsp.spread_times(rng, span, max(1, count // 2), 0.6)
-    times = np.concatenate([[g, g + rng.uniform(0.25, 0.4)] for g in groups])[:count]
+    count = p.count or max(2, int(span * 1.2 * p.tempo * min(p.density, 2.0) ** 0.5))
+    # Barks come in uneven runs of one to three, at no fixed interval.
+    groups = dsp.humanise(rng, dsp.spread_times(rng, span, max(1, count // 2), 0.6), 0.15, span)
+    runs = [g + np.cumsum(np.r_[0, rng.uniform(0.22, 0.45, 2)]) for g in groups]
+    times = np.sort(np.concatenate(runs))[:count]
+    size = rng.uniform(0.88, 1.12)  # this dog's size: its formants
     for start in times:
         dur = rng.uniform(0.12, 0.2)
         k = int(dur * sr)
         tt = dsp.seconds(k, sr)
         f0 = rng.uniform(350, 500) * p.pitch * (1.2 - 0.4 * tt / dur)
-        src = np.sign(np.sin(dsp.phase(f0, k, sr))) * 0.6 + dsp.white(rng, k) * 0.5
-        bark = sum(dsp.resonator(src, f * p.pitch, 5, sr) * a for f, a in ((700, 1.0), (1500, 0.7), (2800, 0.3)))
+        src = np.sign(np.sin(dsp.phase(f0, k, sr))) * 0.6 + dsp.white(rng, k) * rng.uniform(0.35, 0.7)
+        bark = sum(
+            dsp.resonator(src, f * p.pitch * size * rng.uniform(0.95, 1.05), 5, sr) * a
+            for f, a in ((700, 1.0), (1500, 0.7), (2800, 0.3))
+        )
         env = dsp.decay(k, sr, dur * 0.45, attack=0.012)
         dsp.add_at(out, bark * env, int(start * sr), rng.uniform(0.7, 1.0))
     return out

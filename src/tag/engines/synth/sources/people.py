@@ -47,8 +47,13 @@ def footsteps(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     surface = p.surface or "concrete"
     out = np.zeros(n)
     steps = [_step(rng, sr, surface, p.pitch) for _ in range(min(6, len(times)))]  # a few variants, reused
+    # Per step a different weight and roll of the foot: the highs of each reused variant vary.
+    scuffs = [dsp.highpass(s, 1500, sr) for s in steps]
     for i, t in enumerate(times):
-        dsp.add_at(out, steps[i % len(steps)], int(t * sr), rng.uniform(0.75, 1.0) * (1.0 if i % 2 else 0.9))
+        k = int(rng.integers(len(steps)))
+        gain = rng.uniform(0.75, 1.0) * (1.0 if i % 2 else 0.9)
+        dsp.add_at(out, steps[k], int(t * sr), gain)
+        dsp.add_at(out, scuffs[k], int(t * sr), gain * rng.uniform(-0.4, 0.4))
     return out
 
 

@@ -11,9 +11,11 @@ from tag.engines.synth.sources.base import AMBIGUOUS, THINGS, Params, source
 @source("whoosh", "a whoosh: a noise band sweeping up and back down under a bell envelope", moving=True, family=AMBIGUOUS, ru='свист', examples=('a whoosh', 'свист взмаха'))
 def whoosh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    length = min(span, 0.8 / p.tempo)
+    length = min(span, 0.8 / p.tempo * rng.uniform(0.8, 1.2))
     count = p.how_many(int(span / 3), int(span * 2) + 1)
     starts = dsp.spread_times(rng, span, count, length)
+    starts = np.clip(starts + rng.uniform(0, 0.25, starts.size) * max(span - length - starts.max(), 0), 0, None)
+    reach = rng.uniform(3.4, 4.0)  # how high this swing sweeps (octaves)
 
     def magnitude(f: np.ndarray, t: np.ndarray) -> np.ndarray:
         total = np.zeros(np.broadcast(f, t).shape)
@@ -22,7 +24,7 @@ def whoosh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
             cols = np.flatnonzero((t[0] >= s) & (t[0] <= s + length))  # only the frames it sounds in
             x = (t[0, cols] - s) / length
             env = np.sin(np.pi * x) ** 2
-            centre = np.log2(300 * p.pitch) + 3.5 * np.sin(np.pi * x)  # 300 Hz up to ~3.4 kHz
+            centre = np.log2(300 * p.pitch) + reach * np.sin(np.pi * x)  # 300 Hz up to 3-4.8 kHz
             total[:, cols] += env * np.exp(-0.5 * ((octave - centre) / 0.7) ** 2)
         return total
 
@@ -96,10 +98,13 @@ def gunshot(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     k = int(0.5 * sr)
     crack = dsp.highpass(dsp.white(rng, k), 300, sr) * dsp.decay(k, sr, 0.008, attack=0.0003)
-    thump = dsp.modal([70 * p.pitch, 140 * p.pitch], [0.06, 0.03], [1.0, 0.4], 0.5, sr, rng)
-    shot = crack + 0.8 * thump[:k]
-    count = p.how_many(max(1, int(span / 2 * p.tempo)), int(span * 8) + 1)
-    times = dsp.spread_times(rng, span, count, 0.3) if count > 1 else np.array([min(0.1, span * 0.1)])
+    calibre = rng.uniform(0.8, 1.25)  # each gun its own body
+    thump = dsp.modal([70 * p.pitch * calibre, 140 * p.pitch * calibre], [0.06, 0.03], [1.0, 0.4], 0.5, sr, rng)
+    shot = crack * rng.uniform(0.8, 1.2) + 0.8 * thump[:k]
+    count = p.how_many(max(1, int(span / 2 * p.tempo * min(p.density, 2.0))), int(span * 8) + 1)
+    times = (
+        dsp.spread_times(rng, span, count, 0.3) if count > 1 else np.array([min(rng.uniform(0.05, 0.3), span * 0.1)])
+    )
     out = np.zeros(n)
     for s in times:
         dsp.add_at(out, shot, int(s * sr), rng.uniform(0.8, 1.0))
