@@ -79,6 +79,9 @@ class SynthEngine:
         notices += self._clamp(events, language)
         if events and all(e.gain_db < 0 for e in events):
             target += max(max(e.gain_db for e in events), -12.0)  # "quiet rain" is quieter overall
+        if events and all(e.params.distance > 1.05 for e in events):
+            # Only far sources: the whole clip is quieter, about 3 dB per doubling of distance.
+            target -= 10 * math.log10(min(e.params.distance for e in events))
 
         def report(percent: float) -> None:
             if progress:

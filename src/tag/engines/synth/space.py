@@ -51,7 +51,7 @@ PLACES: dict[str, Place] = {
     # Parallel walls: a flutter of regular echoes along a long, dark tail.
     "tunnel": Place(2.5, 0.02, 3500, 0.8, echoes=_flutter(0.045, 0.045, 8, 0.35, 0.8)),
     # Water carries sound but the ear hears it dull: highs gone, a murky wash.
-    "underwater": Place(1.2, 0.01, 900, 0.45, dry=0.8, muffle=500, bed="underwater"),
+    "underwater": Place(1.2, 0.01, 900, 0.45, dry=0.8, muffle=350, bed="underwater"),
 }
 
 
@@ -79,7 +79,7 @@ def reverb_ir(
     t = dsp.seconds(n, sr)
     noise = rng.standard_normal((n, channels))
     low = dsp.lowpass(noise, bright, sr) * np.exp(-6.9 * t / rt60)[:, None]
-    high = dsp.highpass(noise, bright, sr) * (0.3 * np.exp(-6.9 * t / (0.5 * rt60)))[:, None]
+    high = dsp.bandpass(noise, bright, 2.5 * bright, sr) * (0.3 * np.exp(-6.9 * t / (0.5 * rt60)))[:, None]
     tail = low + high
     start = int(predelay * sr)
     tail[:start] = 0
@@ -147,7 +147,7 @@ def bed(name: str, rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
     return out / (np.sqrt(np.mean(out**2)) + 1e-12)
 
 
-BED_RMS = {"forest": 0.025, "street": 0.03, "stadium": 0.04, "underwater": 0.02}  # under sources at RMS 0.25
+BED_RMS = {"forest": 0.02, "street": 0.025, "stadium": 0.035, "underwater": 0.02}  # under sources at RMS 0.25
 ROOM_TONE_DBFS = -60.0  # under a clip's quiet stretches: never digital silence
 QUIET_DBFS = -66.0
 

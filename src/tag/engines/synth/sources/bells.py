@@ -46,7 +46,7 @@ def church_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
         times = dsp.regular_times(rng, span, p.tempo / 3.0, jitter=0.05, offset=rng.uniform(0.05, 0.4))
     out = np.zeros(n)
     for t in times:
-        hard = rng.uniform(0.0, 1.0)
+        hard = rng.uniform(0.4, 1.0)
         gain = rng.uniform(0.8, 1.0)
         dsp.add_at(out, strike, int(t * sr), gain * hard)
         dsp.add_at(out, dull, int(t * sr), gain * (1 - hard) * 1.3)

@@ -38,7 +38,7 @@ def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     k = int(length * sr)
     blast = dsp.lowpass(dsp.white(rng, k), 6000, sr) * dsp.decay(k, sr, 0.12, attack=0.003)
     boom = dsp.lowpass(dsp.coloured_noise(rng, k, sr, 2.0), 150 * p.pitch, sr, order=4)
-    boom = boom / (np.std(boom) + 1e-12) * dsp.decay(k, sr, 0.9, attack=0.006) * 0.7
+    boom = boom / (np.std(boom) + 1e-12) * dsp.decay(k, sr, 0.9 * rng.uniform(0.7, 1.3), attack=0.006) * 0.7
     debris_t = dsp.poisson_times(rng, length, 12) + 0.2
     debris = dsp.scatter_kernels(
         rng,
@@ -50,7 +50,9 @@ def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     )
     one = 1.5 * blast + boom + debris * dsp.decay(k, sr, 1.0)  # the shock front is the loudest moment
     out = np.zeros(n)
-    for t in dsp.spread_times(rng, span, p.how_many(1, int(span) + 1), length):
+    count = p.how_many(1, int(span) + 1)
+    late = rng.uniform(0.0, min(0.5, span * 0.1)) if count == 1 else 0.0  # a single blast: not always on cue
+    for t in dsp.spread_times(rng, span, count, length) + late:
         dsp.add_at(out, one, int(t * sr))
     return out
 

@@ -70,6 +70,7 @@ def thunder(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     count = p.how_many(int(round(span / 10 * p.density)), int(span / 1.5) + 1)
     length = min(span, 3.5 + 1.5 * p.distance)
     out = np.zeros(n)
-    for start in dsp.spread_times(rng, span, count, length):
+    late = rng.uniform(0.0, min(0.6, span * 0.1)) if count == 1 else 0.0  # a single strike: not always on cue
+    for start in dsp.spread_times(rng, span, count, length) + late:
         dsp.add_at(out, _strike(rng, sr, length, p.distance, p.pitch), int(start * sr), rng.uniform(0.7, 1.0))
     return out
