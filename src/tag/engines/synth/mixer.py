@@ -34,6 +34,7 @@ from tag.engines.synth.space import (
     quietest_window,
     reverb_ir,
     room_send,
+    stereo_copies,
 )
 
 TARGET_LUFS = -16.0
@@ -253,17 +254,14 @@ def add_beds(bus: np.ndarray, events: list[Event], parts: int, spans: list[Span]
                     piece[-span.fade_out :] = np.linspace(1, 0, span.fade_out)
                 env[span.start : span.end] = np.maximum(env[span.start : span.end], piece)
         rng = np.random.default_rng([seed, 15485863, zlib.crc32(name.encode())])
-        for c in range(bus.shape[1]):
-            bus[:, c] += BED_RMS[kind] * env * bed(kind, rng, bus.shape[0], sr)
+        bus += BED_RMS[kind] * env[:, None] * stereo_copies(bed(kind, rng, bus.shape[0], sr), bus.shape[1], sr)
 
 
 def add_room_tone(out: np.ndarray, sr: int, seed: int) -> np.ndarray:
     """A faint room tone under the whole clip, so one-shots end in air rather than digital silence."""
     rng = np.random.default_rng([seed, 32452843])
     tone = 10 ** (ROOM_TONE_DBFS / 20)
-    if out.ndim == 1:
-        mixed = out + tone * bed("room", rng, out.size, sr)
-    else:
-        mixed = out + tone * np.stack([bed("room", rng, out.shape[0], sr) for _ in range(out.shape[1])], axis=1)
+    air = bed("room", rng, out.shape[0], sr)
+    mixed = out + tone * (air if out.ndim == 1 else stereo_copies(air, out.shape[1], sr))
     ceiling = 10 ** (CEILING_DB / 20)
     return np.clip(mixed, -ceiling, ceiling)

@@ -124,6 +124,12 @@ def room_send(distance: float, in_room: bool, place: Place | None = None) -> flo
     return base + 0.3 * max(distance - 1.0, 0.0)
 
 
+def stereo_copies(x: np.ndarray, channels: int, sr: int) -> np.ndarray:
+    """(n, channels) of a bed: later channels hear it from another moment, uncorrelated at a fraction of the cost."""
+    shift = max(1, min(int(1.37 * sr), x.size // 2))
+    return np.stack([np.roll(x, c * shift) for c in range(channels)], axis=1)
+
+
 def bed(name: str, rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
     """The ambience of a place (or "room" tone), unit RMS."""
     swell = dsp.smooth_control(rng, n, sr, 0.3, 0.5, 1.0)
@@ -133,8 +139,9 @@ def bed(name: str, rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
         birds = dsp.lowpass(SOURCES["birds"].render(rng, n, sr, Params(density=0.6, count=2)), 5000, sr)
         out = leaves + 0.6 * birds / (np.sqrt(np.mean(birds**2)) + 1e-12)
     elif name == "street":
-        rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), 250, sr)
-        hiss = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 300, 2500, sr)
+        noise = dsp.coloured_noise(rng, n, sr, 1.5)  # separate bands of one noise are independent enough
+        rumble = dsp.lowpass(noise, 250, sr)
+        hiss = dsp.bandpass(noise, 300, 2500, sr)
         cars = dsp.smooth_control(rng, n, sr, 0.25, 0.3, 1.0)  # cars coming and going
         out = (rumble / (np.std(rumble) + 1e-12) + 0.5 * hiss / (np.std(hiss) + 1e-12)) * cars
     elif name == "stadium":

@@ -55,7 +55,7 @@ def knock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         while not times_list or t < span - 2 * gap:
             hits = int(rng.choice([2, 3, 3, 3, 4]))
             times_list.extend(t + np.cumsum(np.r_[0, gap * rng.uniform(0.8, 1.2, hits - 1)]))
-            t += hits * gap + rng.uniform(1.3, 2.6) / p.tempo
+            t += hits * gap + rng.uniform(1.3, 2.6) / (p.tempo * min(p.density, 3.0) ** 0.5)  # heavy: insistent
         times = np.array(times_list)
     if not p.bpm and len(times) > 1:  # a hand, not a machine: a little timing slop
         times = np.sort(times + rng.normal(0, 0.012, len(times)))
