@@ -41,6 +41,7 @@ TARGET_LUFS = -16.0
 CEILING_DB = -1.0
 LIMIT_DB = 6.0  # at most this much of a peak goes into the limiter
 AMBIENCE_LUFS = -30.0
+PLACE_LUFS = -23.0  # a place asked for alone ("in a forest"): its ambience, softer than a sound asked for
 _FRAME = 0.05  # seconds; loudness of a source = its loudest frame
 
 

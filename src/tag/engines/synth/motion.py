@@ -46,6 +46,14 @@ def needed(motion: str, n: int, sr: int) -> int:
     return max(n, int(np.ceil(emission_time(x, n / sr).max() * sr))) + n // 100 + 2
 
 
+def level_and_pitch(motion: str, n: int, sr: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The model's level (1 at the closest point) and Doppler pitch factor per sample, for a source
+    that must shape its own sound (an engine's firing rate) rather than be moved by the mixer."""
+    pos = path(motion, n, sr, rng)
+    r = np.hypot(pos, 1.0)
+    return 1.0 / r, 1.0 - SPEED_RATIO * pos / r
+
+
 def move(x: np.ndarray, motion: str, n: int, sr: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """``n`` samples of ``x`` heard from a moving source, and its pan track (-1 .. 1)."""
     pos = path(motion, n, sr, rng)

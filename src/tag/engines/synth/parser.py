@@ -119,7 +119,8 @@ def _collective(tokens: list[str], stems: list[set[str]], i: int) -> tuple[int, 
         return None
     used = 2 if i + 1 < len(tokens) and tokens[i + 1] == "of" else 1
     nxt = _match_phrase(stems, i + used) if i + used < len(tokens) else None
-    if nxt is None or nxt[1] == _match_phrase(stems, i)[1]:  # type: ignore[index]
+    own = _match_phrase(stems, i)
+    if nxt is None or (own is not None and nxt[1] == own[1]):
         return None
     return used, mods  # type: ignore[return-value]
 

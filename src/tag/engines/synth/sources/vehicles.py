@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tag.engines.synth import dsp
+from tag.engines.synth import dsp, motion
 from tag.engines.synth.sources.base import THINGS, Params, source
 
 
@@ -31,6 +31,16 @@ def combustion(rng: np.random.Generator, n: int, sr: int, pulses: np.ndarray, bo
     kernel = np.pad(thud, (0, k - thud.size)) + np.pad(puff, (0, k - puff.size))
     sound = dsp.convolve(pulses, kernel)
     return dsp.lowpass(sound, 1800 * bright, sr)
+
+
+def pass_by(n: int, sr: int, shift: float = motion.SPEED_RATIO) -> tuple[np.ndarray, np.ndarray]:
+    """Level and Doppler factor of something passing mid-clip, from the mixer's one motion model.
+
+    Sources need not call this: "passing", "approaching" and the ``motion=`` of a
+    source make the mixer move any sound.  Kept for sources that shape their own.
+    """
+    closeness, doppler = motion.level_and_pitch("pass", n, sr, np.random.default_rng(0))
+    return closeness, 1 + (doppler - 1) * shift / motion.SPEED_RATIO
 
 
 def _rpm(rng: np.random.Generator, n: int, sr: int, p: Params, idle: float) -> np.ndarray:
