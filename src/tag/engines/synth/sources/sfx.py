@@ -14,18 +14,22 @@ def whoosh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     length = min(span, 0.8 / p.tempo * rng.uniform(0.8, 1.2))
     count = p.how_many(int(span / 3), int(span * 2) + 1)
     starts = dsp.spread_times(rng, span, count, length)
-    starts = np.clip(starts + rng.uniform(0, 0.25, starts.size) * max(span - length - starts.max(), 0), 0, None)
-    reach = rng.uniform(3.4, 4.0)  # how high this swing sweeps (octaves)
+    starts = np.clip(starts + rng.uniform(0, 0.5, starts.size) * max(span - length - starts.max(), 0), 0, None)
+    # Each swing its own: how high it sweeps (octaves), from where, how wide the band, when it peaks.
+    reach = rng.uniform(3.4, 4.0)
+    low = 300 * p.pitch * rng.uniform(0.8, 1.25)
+    width = rng.uniform(0.5, 0.9)
+    skew = rng.uniform(0.75, 1.4)  # < 1 peaks early (a fast flick), > 1 late
 
     def magnitude(f: np.ndarray, t: np.ndarray) -> np.ndarray:
         total = np.zeros(np.broadcast(f, t).shape)
         octave = np.log2(np.maximum(f, 1))
         for s in starts:
             cols = np.flatnonzero((t[0] >= s) & (t[0] <= s + length))  # only the frames it sounds in
-            x = (t[0, cols] - s) / length
+            x = ((t[0, cols] - s) / length) ** skew
             env = np.sin(np.pi * x) ** 2
-            centre = np.log2(300 * p.pitch) + reach * np.sin(np.pi * x)  # 300 Hz up to 3-4.8 kHz
-            total[:, cols] += env * np.exp(-0.5 * ((octave - centre) / 0.7) ** 2)
+            centre = np.log2(low) + reach * np.sin(np.pi * x)  # about 300 Hz up to 3-4.8 kHz
+            total[:, cols] += env * np.exp(-0.5 * ((octave - centre) / width) ** 2)
         return total
 
     return dsp.shaped_noise(rng, n, sr, magnitude, hop=128)
