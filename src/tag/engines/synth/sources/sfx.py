@@ -40,10 +40,11 @@ def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     span = n / sr
     length = min(span, 4.0)
     k = int(length * sr)
-    blast = dsp.lowpass(dsp.white(rng, k), 6000, sr) * dsp.decay(k, sr, 0.12, attack=0.003)
-    boom = dsp.lowpass(dsp.coloured_noise(rng, k, sr, 2.0), 150 * p.pitch, sr, order=4)
+    # Every blast differs: charge, ground and distance change the crack, the boom's depth and the debris.
+    blast = dsp.lowpass(dsp.white(rng, k), 6000, sr) * dsp.decay(k, sr, 0.12 * rng.uniform(0.7, 1.5), attack=0.003)
+    boom = dsp.lowpass(dsp.coloured_noise(rng, k, sr, 2.0), 150 * p.pitch * rng.uniform(0.7, 1.4), sr, order=4)
     boom = boom / (np.std(boom) + 1e-12) * dsp.decay(k, sr, 0.9 * rng.uniform(0.7, 1.3), attack=0.006) * 0.7
-    debris_t = dsp.poisson_times(rng, length, 12) + 0.2
+    debris_t = dsp.poisson_times(rng, length, rng.uniform(5, 20)) + rng.uniform(0.1, 0.4)
     debris = dsp.scatter_kernels(
         rng,
         k,
@@ -55,7 +56,7 @@ def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     one = 1.5 * blast + boom + debris * dsp.decay(k, sr, 1.0)  # the shock front is the loudest moment
     out = np.zeros(n)
     count = p.how_many(1, int(span) + 1)
-    late = rng.uniform(0.0, min(0.5, span * 0.1)) if count == 1 else 0.0  # a single blast: not always on cue
+    late = rng.uniform(0.0, min(0.6, span * 0.2)) if count == 1 else 0.0  # a single blast: not always on cue
     for t in dsp.spread_times(rng, span, count, length) + late:
         dsp.add_at(out, one, int(t * sr))
     return out

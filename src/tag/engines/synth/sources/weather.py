@@ -46,11 +46,12 @@ def _strike(rng: np.random.Generator, sr: int, length: float, distance: float, p
     near = distance < 2.0
     # Rumble: low noise with a quick rise and a long, lumpy decay (echoes off terrain).
     rise = 0.02 if near else 0.12
-    tau = (1.0 + 0.6 * distance) * rng.uniform(0.8, 1.2)
+    tau = (1.0 + 0.6 * distance) * rng.uniform(0.65, 1.4)
     lumps = dsp.smooth_control(rng, n, sr, 4.0, 0.35, 1.0)
     # The first echoes arrive together: full level at the start, lumpy later.
     lumps = 1 - (1 - lumps) * np.minimum(1.0, dsp.seconds(n, sr) / 0.6)
-    rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), 320 * pitch / max(distance, 0.5) ** 0.5, sr, order=4)
+    depth = rng.uniform(0.75, 1.3)  # each strike's own rumble
+    rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), 320 * pitch * depth / max(distance, 0.5) ** 0.5, sr, order=4)
     rumble = rumble / (np.std(rumble) + 1e-12) * dsp.decay(n, sr, tau, attack=rise) * lumps
     out = rumble
     if near:
@@ -70,7 +71,7 @@ def thunder(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     count = p.how_many(int(round(span / 10 * p.density)), int(span / 1.5) + 1)
     length = min(span, 3.5 + 1.5 * p.distance)
     out = np.zeros(n)
-    late = rng.uniform(0.0, min(0.6, span * 0.1)) if count == 1 else 0.0  # a single strike: not always on cue
+    late = rng.uniform(0.0, min(0.8, span * 0.2)) if count == 1 else 0.0  # a single strike: not always on cue
     for start in dsp.spread_times(rng, span, count, length) + late:
         dsp.add_at(out, _strike(rng, sr, length, p.distance, p.pitch), int(start * sr), rng.uniform(0.7, 1.0))
     return out
