@@ -20,7 +20,7 @@ from tag.engines.synth import SynthEngine, dsp
 from tag.engines.synth.catalogue import examples
 from tag.engines.synth.mixer import mix
 from tag.engines.synth.parser import Event, parse
-from tag.engines.synth.sources import SOURCES, Params
+from tag.engines.synth.sources import SOURCES
 
 ENGINE = SynthEngine()
 SR = ENGINE.sample_rate

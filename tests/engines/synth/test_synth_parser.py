@@ -281,7 +281,8 @@ def test_motion_words(prompt: str, motion: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "prompt", ["a dog far away", "a dog in the distance", "a distant dog", "собака вдали", "собака вдалеке", "лай издалека"]
+    "prompt",
+    ["a dog far away", "a dog in the distance", "a distant dog", "собака вдали", "собака вдалеке", "лай издалека"],
 )
 def test_far_words(prompt: str) -> None:
     assert only(prompt).params.distance > 2 and parse(prompt).unknown == []

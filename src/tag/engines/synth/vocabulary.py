@@ -212,7 +212,8 @@ MODIFIERS: dict[str, dict[str, object]] = {
     "издалек": {"distance": 3.0}, "отдален": {"distance": 3.0},
     "фон": {"distance": 1.8, "gain_db": -6.0}, "фонов": {"distance": 1.8, "gain_db": -6.0},
     "close": {"distance": 0.5}, "near": {"distance": 0.5}, "nearby": {"distance": 0.5}, "closeup": {"distance": 0.5},
-    "close-up": {"distance": 0.5}, "muffl": {"distance": 1.6, "gain_db": -6.0}, "muffle": {"distance": 1.6, "gain_db": -6.0},
+    "close-up": {"distance": 0.5},
+    "muffl": {"distance": 1.6, "gain_db": -6.0}, "muffle": {"distance": 1.6, "gain_db": -6.0},
     "близк": {"distance": 0.5}, "близ": {"distance": 0.5}, "рядом": {"distance": 0.5}, "вблиз": {"distance": 0.5},
     # loudness
     "loud": {"gain_db": 6.0}, "deafen": {"gain_db": 9.0}, "громк": {"gain_db": 6.0}, "оглушительн": {"gain_db": 9.0},

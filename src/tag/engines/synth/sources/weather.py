@@ -51,7 +51,8 @@ def _strike(rng: np.random.Generator, sr: int, length: float, distance: float, p
     # The first echoes arrive together: full level at the start, lumpy later.
     lumps = 1 - (1 - lumps) * np.minimum(1.0, dsp.seconds(n, sr) / 0.6)
     depth = rng.uniform(0.75, 1.3)  # each strike's own rumble
-    rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), 320 * pitch * depth / max(distance, 0.5) ** 0.5, sr, order=4)
+    cutoff = 320 * pitch * depth / max(distance, 0.5) ** 0.5
+    rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), cutoff, sr, order=4)
     rumble = rumble / (np.std(rumble) + 1e-12) * dsp.decay(n, sr, tau, attack=rise) * lumps
     out = rumble
     if near:
