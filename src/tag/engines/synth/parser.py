@@ -120,6 +120,8 @@ def _collective(tokens: list[str], stems: list[set[str]], i: int) -> tuple[int, 
     used = 2 if i + 1 < len(tokens) and tokens[i + 1] == "of" else 1
     nxt = _match_phrase(stems, i + used) if i + used < len(tokens) else None
     own = _match_phrase(stems, i)
+    if own is not None and len(own[0]) > 1:
+        return None  # a longer name that starts with it ("crowd cheering") is that source
     if nxt is None or (own is not None and nxt[1] == own[1]):
         return None
     return used, mods  # type: ignore[return-value]
