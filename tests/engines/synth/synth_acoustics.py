@@ -143,3 +143,23 @@ def in_scale_share(freqs: np.ndarray, tonic: int, minor: bool) -> float:
 def grid_alignment(times: np.ndarray, period: float) -> float:
     """How well event times sit on a grid of ``period`` s (any phase): 1 all on it, near 0 unrelated."""
     return float(np.abs(np.mean(np.exp(2j * np.pi * np.asarray(times) / period))))
+
+
+def decay_time(x: np.ndarray, sr: int, top: float = -5.0, bottom: float = -25.0) -> float:
+    """Reverberation time (s, T20 style) after the loudest moment: Schroeder's backward-integrated
+    energy, the time from ``top`` to ``bottom`` dB, scaled to 60 dB."""
+    power = mono(x).astype(float) ** 2
+    start = int(np.argmax(power))
+    energy = np.cumsum(power[start:][::-1])[::-1]
+    db = 10 * np.log10(energy / energy[0] + 1e-30)
+    a, b = np.flatnonzero(db <= top)[0], np.flatnonzero(db <= bottom)[0]
+    return float((b - a) / sr * 60.0 / (top - bottom))
+
+
+def quietest_window_db(x: np.ndarray, sr: int, window: float = 0.5) -> float:
+    """RMS (dBFS) of the quietest ``window``-second stretch, 10 ms hop."""
+    power = mono(x).astype(float) ** 2
+    k = int(window * sr)
+    c = np.concatenate([[0.0], np.cumsum(power)])
+    starts = np.arange(0, power.size - k + 1, max(1, sr // 100))
+    return float(10 * np.log10(np.min(c[starts + k] - c[starts]) / k + 1e-30))

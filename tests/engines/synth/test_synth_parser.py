@@ -211,3 +211,148 @@ def test_quantity_words_set_density() -> None:
     assert only("many birds").params.density > 1.5
     assert only("стая птиц").params.density > 1.5
     assert only("a few crickets").params.density < 1.0
+
+
+@pytest.mark.parametrize(
+    ("prompt", "source", "place"),
+    [
+        ("footsteps in a cave", "footsteps", "cave"),
+        ("a gunshot in a small room", "gunshot", "room"),
+        ("a church bell in a cathedral", "church_bell", "cathedral"),
+        ("applause in a concert hall", "applause", "hall"),
+        ("a dog barking in the street", "dog", "street"),
+        ("birds in a forest", "birds", "forest"),
+        ("dripping water in a tunnel", "drip", "tunnel"),
+        ("a dog barking underwater", "dog", "underwater"),
+        ("footsteps in a bathroom", "footsteps", "bathroom"),
+        ("applause in a stadium", "applause", "stadium"),
+        ("шаги в пещере", "footsteps", "cave"),
+        ("в лесу поют птицы", "birds", "forest"),
+        ("аплодисменты в зале", "applause", "hall"),
+        ("колокол в соборе", "church_bell", "cathedral"),
+        ("аплодисменты на стадионе", "applause", "stadium"),
+        ("собака лает на улице", "dog", "street"),
+        ("шаги в комнате", "footsteps", "room"),
+        ("капает вода в ванной", "drip", "bathroom"),
+        ("собака лает под водой", "dog", "underwater"),
+        ("шаги в тоннеле", "footsteps", "tunnel"),
+    ],
+)
+def test_place_words_set_the_place(prompt: str, source: str, place: str) -> None:
+    parsed = parse(prompt)
+    assert [(e.source, e.params.place) for e in parsed.events] == [(source, place)]
+    assert parsed.unknown == []
+
+
+def test_a_small_room_is_a_place_not_a_light_sound() -> None:
+    assert only("a gunshot in a small room").params.density == 1.0
+    assert only("a church bell").params.place is None  # "church bell" names the bell
+
+
+def test_a_place_holds_for_its_part_and_after() -> None:
+    events = parse("in a cave, dripping water and footsteps, then a gunshot").events
+    assert [e.params.place for e in events] == ["cave", "cave", "cave"]
+    rain, steps = parse("rain, then footsteps in a cave").events
+    assert rain.params.place is None and steps.params.place == "cave"
+
+
+def test_a_place_alone_is_its_ambience() -> None:
+    assert [(e.source, e.params.place) for e in parse("in a forest").events] == [("ambience", "forest")]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "motion"),
+    [
+        ("a car passing by", "pass"),
+        ("a car drives past", "pass"),
+        ("a helicopter flying over", "pass"),
+        ("a car approaching", "approach"),
+        ("a train moving away", "recede"),
+        ("машина проезжает мимо", "pass"),
+        ("вертолёт пролетает над домом", "pass"),
+        ("поезд приближается", "approach"),
+        ("мотоцикл удаляется", "recede"),
+    ],
+)
+def test_motion_words(prompt: str, motion: str) -> None:
+    event = only(prompt)
+    assert event.params.motion == motion and event.params.moving
+    assert parse(prompt).unknown == []
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["a dog far away", "a dog in the distance", "a distant dog", "собака вдали", "собака вдалеке", "лай издалека"],
+)
+def test_far_words(prompt: str) -> None:
+    assert only(prompt).params.distance > 2 and parse(prompt).unknown == []
+
+
+@pytest.mark.parametrize("prompt", ["a dog close by", "a dog nearby", "собака рядом", "собака близко"])
+def test_near_words(prompt: str) -> None:
+    assert only(prompt).params.distance < 1 and parse(prompt).unknown == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "group"),
+    [
+        ("many dogs", 4),
+        ("a pack of dogs", 4),
+        ("a flock of birds", 4),
+        ("a herd of cows", None),  # no cows: the group has nothing to count
+        ("several dogs", 3),
+        ("a few dogs", 2),
+        ("a crowd of dogs", 4),
+        ("стая собак", 4),
+        ("толпа собак", 4),
+        ("несколько собак", 3),
+        ("много собак", 4),
+    ],
+)
+def test_group_words(prompt: str, group: int | None) -> None:
+    events = parse(prompt).events
+    if group is None:
+        return
+    assert [(e.source, e.params.group) for e in events][0][1] == group
+
+
+def test_a_crowd_of_people_is_still_a_crowd() -> None:
+    assert sources("a crowd of people") == ["crowd"]
+    assert sources("толпа людей") == ["crowd"]
+
+
+def test_intensity_words() -> None:
+    assert only("a violent wind").params.density > 2
+    assert only("a gentle breeze").gain_db < 0
+    assert only("heavy rain").gain_db > 0 and only("light rain").gain_db < 0
+    assert [(e.source, e.params.distance) for e in parse("a distant rumble").events] == [("thunder", 3.0)]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("a knock before a gunshot", [("knock", 0), ("gunshot", 1)]),
+        ("стук перед выстрелом", [("knock", 0), ("gunshot", 1)]),
+        ("гром до того как пошёл дождь", [("thunder", 0), ("rain", 1)]),
+        ("before the rain, birds sing", [("birds", 0), ("rain", 1)]),
+        ("rain, before that thunder", [("thunder", 0), ("rain", 1)]),
+        ("a dog barks, followed by a gunshot", [("dog", 0), ("gunshot", 1)]),
+        ("a dog barks and then a gunshot", [("dog", 0), ("gunshot", 1)]),
+        ("a dog barks while it rains", [("dog", 0), ("rain", 0)]),
+        ("собака лает, пока идёт дождь", [("dog", 0), ("rain", 0)]),
+        ("birds sing as the rain falls", [("birds", 0), ("rain", 0)]),
+    ],
+)
+def test_before_and_while(prompt: str, expected: list[tuple[str, int]]) -> None:
+    parsed = parse(prompt)
+    assert sorted(((e.source, e.part) for e in parsed.events), key=lambda sp: sp[1]) == expected
+    assert parsed.unknown == []
+
+
+def test_before_without_a_later_source_is_only_a_preposition() -> None:
+    parsed = parse("шаги до двери")
+    assert [e.source for e in parsed.events] == ["footsteps"] and parsed.unknown == []
+
+
+def test_asking_for_silence_is_noted() -> None:
+    assert parse("a gunshot, then silence").silence and not parse("a gunshot").silence

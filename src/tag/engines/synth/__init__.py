@@ -17,6 +17,14 @@ English/Russian prompt parser.  Behaviour worth knowing:
 - Telephone tones: North American Precise Tone Plan (dial 350+440 Hz, busy
   480+620 Hz at 0.5 s on / 0.5 s off) by default; the ETSI European 425 Hz
   tones for "european" or Russian prompts ("гудок", "короткие гудки").
+- How a sound is heard applies to every source (the mixer does it): distance
+  ("distant", "far away", "вдали"; "close", "рядом"), motion ("passing by",
+  "approaching", "moving away", "проезжает мимо", "приближается": level swell,
+  Doppler pitch, stereo sweep), place ("in a cave", "в соборе", "underwater":
+  reverb, and for forest, street and stadium an ambience bed), groups ("many",
+  "a pack of", "стая": a single voice is layered), order ("then", "after",
+  "before", "while", "потом", "после", "перед", "пока").  One-shots end in a
+  faint room tone, never digital silence, unless the prompt asks for silence.
 """
 
 from __future__ import annotations

@@ -277,6 +277,13 @@ def scatter_kernels(
     return out
 
 
+def humanise(rng: np.random.Generator, times: np.ndarray, spread: float, span: float) -> np.ndarray:
+    """Event times nudged by a normal spread (s) and kept in order inside the clip: no metronome."""
+    if times.size == 0:
+        return times
+    return np.sort(np.clip(times + rng.normal(0, spread, times.size), 0, max(span - 1e-3, 0)))
+
+
 def overlay(*parts: np.ndarray) -> np.ndarray:
     """Sum of grains of different lengths, all starting at sample 0."""
     out = np.zeros(max(p.shape[0] for p in parts))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from tag.engines.base import Audio, EngineError, ProgressCallback
-from tag.engines.synth.mixer import AMBIENCE_LUFS, TARGET_LUFS, mix
+from tag.engines.synth.mixer import AMBIENCE_LUFS, PLACE_LUFS, TARGET_LUFS, mix
 from tag.engines.synth.catalogue import display_name
 from tag.engines.synth.notices import say
 from tag.engines.synth.parser import Event, parse
@@ -77,8 +77,13 @@ class SynthEngine:
             made = ", ".join(dict.fromkeys(display_name(e.source, language) for e in events))
             notices.append(say(language, "left_out", words=unknown, sources=made))
         notices += self._clamp(events, language)
+        if parsed.events and all(e.source == "ambience" for e in events):
+            target = PLACE_LUFS
         if events and all(e.gain_db < 0 for e in events):
             target += max(max(e.gain_db for e in events), -12.0)  # "quiet rain" is quieter overall
+        if events and all(e.params.distance > 1.05 for e in events):
+            # Only far sources: the whole clip is quieter, about 3 dB per doubling of distance.
+            target -= 10 * math.log10(min(e.params.distance for e in events))
 
         def report(percent: float) -> None:
             if progress:
@@ -86,7 +91,15 @@ class SynthEngine:
 
         report(0.0)
         samples = mix(
-            events, parsed.parts, n, self.sample_rate, seed, stereo=stereo, target_lufs=target, progress=report
+            events,
+            parsed.parts,
+            n,
+            self.sample_rate,
+            seed,
+            stereo=stereo,
+            target_lufs=target,
+            progress=report,
+            room_tone=not parsed.silence,
         )
         if progress:
             progress("done", 100.0)

@@ -1,30 +1,47 @@
-"""Puts rendered sources together: timing of parts, distance, room, stereo, loudness.
+"""Puts rendered sources together: timing of parts, groups, distance, motion, place, stereo, loudness.
 
 Each "then"-separated part of the prompt gets an equal share of the clip, with a
-short crossfade into the next.  Distance is modelled the way it is heard: far
-sources lose highs (air absorption), get quieter and are mostly reverberation;
-near ones are dry and present.  The sum is brought to a loudness target, with a
-smooth peak limiter taking at most a few dB off transients that would clip.
+short crossfade into the next.  What the prompt says about how a source is heard
+is applied here, so every source gets it: "many" layers a few different takes of
+a single voice, distance and motion (``space``, ``motion``) shape its level,
+brightness, pitch and position, and the place gives its reverb and ambience bed.
+The sum is brought to a loudness target, with a smooth peak limiter taking at
+most a few dB off transients that would clip; stretches that would be digital
+silence get a faint room tone, as any real recording has.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage, signal
 
 from tag.audio import fade_edges, fit_length, loudness_lufs, normalize_loudness
-from tag.engines.synth import dsp
+from tag.engines.synth import dsp, motion
 from tag.engines.synth.parser import Event
-from tag.engines.synth.sources import SOURCES
+from tag.engines.synth.sources import SOURCES, SourceSpec
+from tag.engines.synth.space import (
+    BED_RMS,
+    PLACES,
+    QUIET_DBFS,
+    ROOM_TONE_DBFS,
+    apply_distance,
+    bed,
+    default_place,
+    quietest_window,
+    reverb_ir,
+    room_send,
+    stereo_copies,
+)
 
 TARGET_LUFS = -16.0
 CEILING_DB = -1.0
 LIMIT_DB = 6.0  # at most this much of a peak goes into the limiter
 AMBIENCE_LUFS = -30.0
+PLACE_LUFS = -23.0  # a place asked for alone ("in a forest"): its ambience, softer than a sound asked for
 _FRAME = 0.05  # seconds; loudness of a source = its loudest frame
 
 
@@ -97,45 +114,58 @@ def level(x: np.ndarray, sr: int) -> np.ndarray:
     return x * (0.25 / loudest) if loudest > 1e-9 else x
 
 
-def apply_distance(x: np.ndarray, distance: float, sr: int) -> np.ndarray:
-    if distance > 1.05:
-        x = dsp.lowpass(x, 14000 / distance**1.4, sr) / distance
-    elif distance < 0.95:
-        x = x / distance**0.5
-    return x
-
-
-def room_send(distance: float, in_room: bool) -> float:
-    """Reverb share: a little room for acoustic sources (less when close), much more when far."""
-    base = 0.12 * min(distance, 1.0) if in_room else 0.0
-    return base + 0.3 * max(distance - 1.0, 0.0)
-
-
-def reverb_ir(rng: np.random.Generator, sr: int, rt60: float, channels: int) -> np.ndarray:
-    """Exponentially decaying noise: a diffuse room tail (decorrelated per channel)."""
-    n = int(rt60 * sr)
-    t = dsp.seconds(n, sr)
-    tail = rng.standard_normal((n, channels)) * np.exp(-6.9 * t / rt60)[:, None]
-    tail = dsp.lowpass(tail, 5000, sr)
-    tail[: int(0.012 * sr)] = 0  # pre-delay keeps the direct sound clear
-    return tail / np.sqrt(np.sum(tail**2, axis=0, keepdims=True))
-
-
 def pan_gains(pan):
     """Constant-power gains (left, right) for pan -1 (left) .. 0 (centre) .. 1 (right); scalar or array."""
     angle = (np.asarray(pan, dtype=float) + 1) * np.pi / 4
     return np.cos(angle), np.sin(angle)
 
 
-def channel_gains(event: Event, moving: bool, default_pan: float, length: int, stereo: bool) -> tuple:
-    """Per-channel gains: one for mono; a fixed or travelling constant-power pan for stereo."""
+def channel_gains(
+    event: Event, moving: bool, default_pan: float, length: int, stereo: bool, track: np.ndarray | None = None
+) -> tuple:
+    """Per-channel gains: one for mono; a fixed, travelling or motion-following constant-power pan for stereo."""
     if not stereo:
         return (1.0,)
     pan = event.params.pan if event.params.pan is not None else default_pan
+    if track is not None:
+        return pan_gains(np.clip(track + 0.3 * pan, -1, 1))
     if moving:  # crosses the stereo field, ending on its own side
         side = 1.0 if pan >= 0 else -1.0
         return pan_gains(np.linspace(-0.8 * side, 0.8 * side, length))
     return pan_gains(float(pan))
+
+
+MOST_LAYERS = 4
+
+
+def render_event(spec: SourceSpec, event: Event, seed: int, index: int, n: int, sr: int) -> np.ndarray:
+    """The source's samples; for "many" of a single voice, a few takes layered: other rngs, pitches, delays."""
+    rng = event_rng(seed, index, event.source)
+    place = PLACES.get(event.params.place or "")
+    if spec.name == "ambience" and place is not None and place.bed:
+        return bed(place.bed, rng, n, sr)  # "in a forest" alone: the place's own ambience
+    x = np.nan_to_num(np.asarray(spec.render(rng, n, sr, event.params), dtype=float))
+    layers = min(event.params.group or 1, MOST_LAYERS)
+    if layers < 2 or spec.plural or not spec.room:
+        return x
+    out = x.copy()
+    for k in range(1, layers):
+        take = event_rng(seed, index, f"{event.source}#{k}")
+        params = replace(event.params, pitch=event.params.pitch * take.uniform(0.88, 1.14))
+        y = np.nan_to_num(np.asarray(spec.render(take, n, sr, params), dtype=float))
+        delay = int(take.uniform(0.05, 0.7) * sr) if n > sr else 0
+        peak = np.max(np.abs(y)) + 1e-12
+        out[delay:] += y[: n - delay] * take.uniform(0.5, 0.9) * np.max(np.abs(x)) / peak
+    return out
+
+
+def part_places(events: list[Event], parts: int) -> list[str | None]:
+    """The place of each part (its first event's)."""
+    places: list[str | None] = [None] * parts
+    for e in events:
+        if places[min(e.part, parts - 1)] is None and e.params.place in PLACES:
+            places[min(e.part, parts - 1)] = e.params.place
+    return places
 
 
 def mix(
@@ -148,22 +178,32 @@ def mix(
     stereo: bool = False,
     target_lufs: float = TARGET_LUFS,
     progress: Callable[[float], None] | None = None,
+    room_tone: bool = True,
 ) -> np.ndarray:
     channels = 2 if stereo else 1
     dry = np.zeros((n, channels), dtype=np.float32)  # float32 buses: long clips stay small
-    wet = np.zeros((n, channels), dtype=np.float32)
+    wets: dict[str | None, np.ndarray] = {}  # one reverb bus per place
     spans = part_spans(parts, n, sr)
     layout = np.random.default_rng([seed, 7919])
     pans = np.linspace(-0.6, 0.6, len(events)) if len(events) > 1 else np.zeros(1)
     layout.shuffle(pans)
     max_distance = 1.0
+    acoustic = False
     for index, event in enumerate(events):
         spec = SOURCES[event.source]
         span = spans[min(event.part, len(spans) - 1)]
         length = span.end - span.start
-        x = spec.render(event_rng(seed, index, event.source), length, sr, event.params)
-        x = level(np.nan_to_num(np.asarray(x, dtype=float)), sr) * 10 ** (event.gain_db / 20)
+        place = PLACES.get(event.params.place or "")
+        moves = event.params.motion or spec.motion
+        rendered = motion.needed(moves, length, sr) if moves in motion.MOTIONS else length
+        x = render_event(spec, event, seed, index, rendered, sr)
+        if place is not None and place.muffle:  # before levelling: muffled, yet as loud as asked
+            x = dsp.lowpass(x, place.muffle, sr, order=4)
+        x = level(x, sr) * 10 ** (event.gain_db / 20) * (place.dry if place is not None else 1.0)
         x = apply_distance(x, event.params.distance, sr)
+        track = None
+        if moves in motion.MOTIONS:
+            x, track = motion.move(x, moves, length, sr, event_rng(seed, index, "motion"))
         if span.fade_in or span.fade_out:
             env = np.ones(length)
             if span.fade_in:
@@ -171,19 +211,58 @@ def mix(
             if span.fade_out:
                 env[-span.fade_out :] = np.linspace(1, 0, span.fade_out)
             x = x * env
-        gains = channel_gains(event, spec.moving or event.params.moving, float(pans[index]), length, stereo)
-        send = room_send(event.params.distance, spec.room)
+        moving = spec.moving or event.params.moving
+        gains = channel_gains(event, moving, float(pans[index]), length, stereo, track)
+        send = room_send(event.params.distance, spec.room or place is not None, place)
         max_distance = max(max_distance, event.params.distance)
+        acoustic = acoustic or spec.room or place is not None
+        if send:
+            wet = wets.setdefault(event.params.place if place is not None else None, np.zeros_like(dry))
         for c, g in enumerate(gains):
             dry[span.start : span.end, c] += g * x
             if send:
                 wet[span.start : span.end, c] += g * send * x
         if progress:
-            progress(90.0 * (index + 1) / len(events))
-    if np.any(wet):
-        ir = reverb_ir(np.random.default_rng([seed, 104729]), sr, min(0.8 + 0.4 * max_distance, 2.5), channels)
+            progress(85.0 * (index + 1) / len(events))
+    for key, wet in wets.items():
+        if not np.any(wet):
+            continue
+        room = PLACES[key] if key is not None else default_place(max_distance)
+        rng = np.random.default_rng([seed, 104729, zlib.crc32((key or "").encode())])
+        ir = reverb_ir(rng, sr, room.rt60, channels, room.predelay, room.bright, room.echoes)
         for c in range(channels):
             dry[:, c] += signal.oaconvolve(wet[:, c], ir[:, c])[:n]
+    add_beds(dry, events, parts, spans, sr, seed)
     out = dry[:, 0] if channels == 1 else dry
     out = to_loudness(out.astype(np.float64), sr, target_lufs)
+    if room_tone and acoustic and quietest_window(out, sr) < QUIET_DBFS:
+        out = add_room_tone(out, sr, seed)
     return fit_length(fade_edges(out, sr, 0.01), n).astype(np.float32)
+
+
+def add_beds(bus: np.ndarray, events: list[Event], parts: int, spans: list[Span], sr: int, seed: int) -> None:
+    """Lay each part's place bed (forest, street, stadium) under it, fading with the part."""
+    places = part_places(events, parts)
+    for name in dict.fromkeys(p for p in places if p and PLACES[p].bed):
+        kind = PLACES[name].bed
+        env = np.zeros(bus.shape[0])
+        for span, place in zip(spans, places):
+            if place == name:
+                piece = np.ones(span.end - span.start)
+                if span.fade_in:
+                    piece[: span.fade_in] = np.linspace(0, 1, span.fade_in)
+                if span.fade_out:
+                    piece[-span.fade_out :] = np.linspace(1, 0, span.fade_out)
+                env[span.start : span.end] = np.maximum(env[span.start : span.end], piece)
+        rng = np.random.default_rng([seed, 15485863, zlib.crc32(name.encode())])
+        bus += BED_RMS[kind] * env[:, None] * stereo_copies(bed(kind, rng, bus.shape[0], sr), bus.shape[1], sr)
+
+
+def add_room_tone(out: np.ndarray, sr: int, seed: int) -> np.ndarray:
+    """A faint room tone under the whole clip, so one-shots end in air rather than digital silence."""
+    rng = np.random.default_rng([seed, 32452843])
+    tone = 10 ** (ROOM_TONE_DBFS / 20)
+    air = bed("room", rng, out.shape[0], sr)
+    mixed = out + tone * (air if out.ndim == 1 else stereo_copies(air, out.shape[1], sr))
+    ceiling = 10 ** (CEILING_DB / 20)
+    return np.clip(mixed, -ceiling, ceiling)

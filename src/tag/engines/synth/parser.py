@@ -4,8 +4,9 @@ The grammar is deliberately shallow: words are stemmed and looked up; modifiers
 ("distant", "heavy", "440 Hz", "three") collect until a source word takes them,
 or attach to the source just before them when a joining word or the end of the
 part comes; "then"/"затем" starts a new part that follows the previous one in
-time ("X after Y"/"после Y" puts Y first), while "with"/"and"/"и" keep sources
-sounding together.
+time ("X after Y"/"после Y" puts Y first, "X before Y"/"X перед Y" keeps X first),
+while "with"/"and"/"while"/"пока" keep sources sounding together.  Place words ("in a
+cave", "в лесу") set where the part sounds; the mixer turns them into reverb and beds.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Parsed:
     parts: int
     unknown: list[str]
     language: str  # "en" or "ru"
+    silence: bool = False  # the prompt asks for silence: no room tone under quiet stretches
 
 
 def stem_candidates(token: str) -> set[str]:
@@ -98,6 +100,47 @@ def _match_phrase(stems: list[set[str]], i: int):
             if i + len(words) <= len(stems) and all(w in stems[i + k] for k, w in enumerate(words)):
                 return words, sources, implied
     return None
+
+
+def _match_modifier(stems: list[set[str]], i: int) -> tuple[int, dict[str, object]] | None:
+    for words, mods in _MODIFIER_PHRASES:
+        if i + len(words) <= len(stems) and all(w in stems[i + k] for k, w in enumerate(words)):
+            return len(words), mods
+    return None
+
+
+_MODIFIER_PHRASES = sorted(vocab.MODIFIER_PHRASES.items(), key=lambda p: -len(p[0]))
+
+
+def _collective(tokens: list[str], stems: list[set[str]], i: int) -> tuple[int, dict[str, object]] | None:
+    """'a crowd of dogs', 'толпа собак': a group of the next source, not the crowd source."""
+    mods = _lookup(stems[i], vocab.COLLECTIVE_WORDS)
+    if mods is None:
+        return None
+    used = 2 if i + 1 < len(tokens) and tokens[i + 1] == "of" else 1
+    nxt = _match_phrase(stems, i + used) if i + used < len(tokens) else None
+    own = _match_phrase(stems, i)
+    if own is not None and len(own[0]) > 1:
+        return None  # a longer name that starts with it ("crowd cheering") is that source
+    if nxt is None or (own is not None and nxt[1] == own[1]):
+        return None
+    return used, mods  # type: ignore[return-value]
+
+
+def _spread_places(events: list[Event]) -> None:
+    """A place named anywhere in a part holds for the whole part; later parts stay there until another is named."""
+    places = {}
+    for e in events:
+        if e.params.place and e.part not in places:
+            places[e.part] = e.params.place
+    if not places:
+        return
+    current = None
+    for part in range(max(e.part for e in events) + 1):
+        current = places.get(part, current)
+        for e in events:
+            if e.part == part and not e.params.place:
+                e.params.place = current
 
 
 def _apply(event: Event, mods: dict[str, object]) -> None:
@@ -159,6 +202,7 @@ class _Reader:
         self.from_compound: set[int] = set()  # ids of events implied by "storm", "гроза"
         self.goes_before: set[int] = set()  # parts that sound before the part preceding them ("after")
         self.close_after = False  # "after the rain, ...": the comma ends the earlier part
+        self.close_before = False  # "before the rain, birds": the part after the comma sounds first
 
     def flush(self) -> None:
         """Modifiers still waiting belong to the source just before them."""
@@ -167,9 +211,11 @@ class _Reader:
             self.pending = {}
 
     def join(self, comma: bool = False) -> None:
-        if comma and self.close_after and self.last is not None:
-            self.close_after = False
+        if comma and (self.close_after or self.close_before) and self.last is not None:
             self.next_part()
+            if self.close_before:
+                self.goes_before.add(self.part)
+            self.close_after = self.close_before = False
             return
         self.flush()
         self.adjacent = False
@@ -181,6 +227,15 @@ class _Reader:
             self.goes_before.add(self.part)
         else:
             self.close_after = True
+
+    def before(self, that: bool) -> None:
+        """'X before Y': X first (a plain sequence); 'before that Y' / 'before Y, X': the later words first."""
+        if any(e.part == self.part for e in self.events):
+            self.next_part()
+            if that:
+                self.goes_before.add(self.part)
+        else:
+            self.close_before = True
 
     def ordered_parts(self) -> None:
         """Renumber parts into playing order, honouring 'after'."""
@@ -200,11 +255,14 @@ class _Reader:
 
     def add(self, words: list[str], sources: list[str], implied: dict[str, object], verb: bool, single: bool) -> None:
         last = self.last
-        if self.close_after and last is not None and self.adjacent and not verb and sources != [last.source]:
+        closing = self.close_after or self.close_before
+        if closing and last is not None and self.adjacent and not verb and sources != [last.source]:
             # "после дождя поют птицы": a second source not joined by "and" starts the later part.
-            self.close_after = False
             waiting, self.pending = self.pending, {}  # words just before this source are its own
             self.next_part()
+            if self.close_before:
+                self.goes_before.add(self.part)
+            self.close_after = self.close_before = False
             self.pending, last = waiting, None
         if last is not None and self.adjacent and (verb or sources == [last.source]):
             # "clock ticking", "bell ringing": the verb describes the source before it.
@@ -282,6 +340,7 @@ def parse(prompt: str) -> Parsed:
     state = _Reader()
     unknown: list[str] = []
     weak: list[tuple[str, dict[str, object]]] = []
+    silence = False
 
     i = 0
     while i < len(tokens):
@@ -296,6 +355,15 @@ def parse(prompt: str) -> Parsed:
             i += 1
             continue
         phrase = _match_phrase(stems, i)
+        grouped = _collective(tokens, stems, i)
+        if grouped is None:
+            grouped = _match_modifier(stems, i)
+            if grouped is not None and phrase is not None and grouped[0] <= len(phrase[0]):
+                grouped = None  # "church bell" is a bell, not a place
+        if grouped is not None:
+            _merge(state.pending, grouped[1])
+            i += grouped[0]
+            continue
         if phrase:
             words, sources, implied = phrase
             verb = len(words) == 1 and bool(cands & vocab.VERBS)
@@ -315,8 +383,16 @@ def parse(prompt: str) -> Parsed:
                 i += 1
             else:
                 state.after()
+        elif tok in vocab.BEFORE_WORDS and _source_follows(stems, i + 1):
+            joiners = []
+            while i + 1 < len(tokens) and tokens[i + 1] in vocab.BEFORE_JOINERS | vocab.AFTER_THAT | {"этим"}:
+                i += 1
+                joiners.append(tokens[i])
+            state.before(that=len(joiners) == 1 and joiners[0] != "как")  # "before that", not "до того как"
         elif tok in vocab.SEQUENCE_WORDS or cands & vocab.SEQUENCE_WORDS:
             state.next_part()
+        elif cands & vocab.SILENCE_WORDS:
+            silence = True
         elif tok in vocab.OVERLAP_WORDS:
             state.join()
         elif (weak_source := _lookup(cands, vocab.WEAK_SOURCES)) is not None:
@@ -337,6 +413,12 @@ def parse(prompt: str) -> Parsed:
         _apply(event, {**mods, **pending})
         events.append(event)
         pending = {}
+    if not events and pending.get("place"):
+        # "in a forest", "на улице": the place alone is its ambience.
+        event = Event("ambience", Params())
+        _apply(event, pending)
+        events.append(event)
+        pending = {}
     if pending.get("freq"):
         # A bare frequency ("880 Hz") is a tone.
         event = Event("tone", Params(), part=state.part)
@@ -344,5 +426,11 @@ def parse(prompt: str) -> Parsed:
         events.append(event)
     for e in events:
         e.params.key = e.params.key or key
+    _spread_places(events)
     parts = max((e.part for e in events), default=0) + 1
-    return Parsed(events, parts, unknown, language)
+    return Parsed(events, parts, unknown, language, silence)
+
+
+def _source_follows(stems: list[set[str]], start: int) -> bool:
+    """Whether a source is named from ``start`` on ("до" also means "up to": "шаги до двери")."""
+    return any(_match_phrase(stems, j) for j in range(start, len(stems)))

@@ -185,7 +185,10 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
 
 # Alone these name a sound ("noise" is white noise, "water" a brook); next to
 # another source they only mean "the sound of".
-WEAK_SOURCES: dict[str, str] = {"noise": "white_noise", "шум": "white_noise", "water": "stream", "вод": "stream"}
+WEAK_SOURCES: dict[str, str] = {
+    "noise": "white_noise", "шум": "white_noise", "water": "stream", "вод": "stream", "rumbl": "thunder",
+    "rumble": "thunder",
+}
 
 # Verbs that several sources share ("bell ringing", "clock ticking"): right after
 # a source they describe it instead of adding another one.
@@ -194,6 +197,10 @@ VERBS = {
     "hum", "buzz", "beep", "whistle", "hiss", "звон", "звен", "звенит", "тика", "трещ", "гуд", "гул", "свист",
     "шипени", "скрип", "стуч", "тикает", "тикают",
 }
+
+_PASS = {"moving": True, "motion": "pass"}
+_APPROACH = {"moving": True, "motion": "approach"}
+_RECEDE = {"moving": True, "motion": "recede"}
 
 # stem -> parameter changes.  distance: 1 normal; gain_db relative; others multiply.
 MODIFIERS: dict[str, dict[str, object]] = {
@@ -205,24 +212,46 @@ MODIFIERS: dict[str, dict[str, object]] = {
     "издалек": {"distance": 3.0}, "отдален": {"distance": 3.0},
     "фон": {"distance": 1.8, "gain_db": -6.0}, "фонов": {"distance": 1.8, "gain_db": -6.0},
     "close": {"distance": 0.5}, "near": {"distance": 0.5}, "nearby": {"distance": 0.5}, "closeup": {"distance": 0.5},
+    "close-up": {"distance": 0.5},
+    "muffl": {"distance": 1.6, "gain_db": -6.0}, "muffle": {"distance": 1.6, "gain_db": -6.0},
     "близк": {"distance": 0.5}, "близ": {"distance": 0.5}, "рядом": {"distance": 0.5}, "вблиз": {"distance": 0.5},
     # loudness
     "loud": {"gain_db": 6.0}, "deafen": {"gain_db": 9.0}, "громк": {"gain_db": 6.0}, "оглушительн": {"gain_db": 9.0},
     "quiet": {"gain_db": -8.0}, "soft": {"gain_db": -8.0}, "faint": {"gain_db": -10.0},
     "gentl": {"gain_db": -4.0, "density": 0.6}, "gentle": {"gain_db": -4.0, "density": 0.6},
     "тих": {"gain_db": -8.0}, "негромк": {"gain_db": -6.0}, "приглушен": {"gain_db": -8.0}, "мягк": {"gain_db": -5.0},
+    "calm": {"gain_db": -4.0, "density": 0.5}, "subtl": {"gain_db": -8.0}, "subtle": {"gain_db": -8.0},
+    "barely": {"gain_db": -12.0}, "спокойн": {"gain_db": -4.0, "density": 0.5}, "еле": {"gain_db": -12.0},
+    "нежн": {"gain_db": -4.0, "density": 0.6},
     # density / strength
-    "heavy": {"density": 2.2}, "strong": {"density": 2.0}, "torrential": {"density": 3.0},
-    "intense": {"density": 2.0}, "dense": {"density": 2.0}, "big": {"density": 1.6},
-    "сильн": {"density": 2.2}, "проливн": {"density": 3.0}, "мощн": {"density": 2.0}, "густ": {"density": 2.0},
-    "крупн": {"density": 1.6}, "бурн": {"density": 2.0},
-    "light": {"density": 0.4}, "weak": {"density": 0.4}, "sparse": {"density": 0.4}, "little": {"density": 0.6},
+    # (strong ones also a little louder, light ones a little quieter, as they are heard)
+    "heavy": {"density": 2.2, "gain_db": 2.0}, "strong": {"density": 2.0, "gain_db": 2.0},
+    "torrential": {"density": 3.0, "gain_db": 3.0},
+    "intense": {"density": 2.0, "gain_db": 2.0}, "dense": {"density": 2.0}, "big": {"density": 1.6},
+    "violent": {"density": 2.5, "gain_db": 4.0}, "fierce": {"density": 2.3, "gain_db": 3.0},
+    "raging": {"density": 2.5, "gain_db": 4.0}, "powerful": {"density": 2.0, "gain_db": 3.0},
+    "huge": {"density": 1.8, "gain_db": 3.0}, "massive": {"density": 1.8, "gain_db": 3.0},
+    "сильн": {"density": 2.2, "gain_db": 2.0}, "проливн": {"density": 3.0, "gain_db": 3.0},
+    "мощн": {"density": 2.0, "gain_db": 3.0}, "густ": {"density": 2.0},
+    "крупн": {"density": 1.6}, "бурн": {"density": 2.0}, "больш": {"density": 1.6},
+    "яростн": {"density": 2.5, "gain_db": 4.0}, "огромн": {"density": 1.8, "gain_db": 3.0},
+    "light": {"density": 0.4, "gain_db": -3.0}, "weak": {"density": 0.4, "gain_db": -3.0},
+    "sparse": {"density": 0.4}, "little": {"density": 0.6},
     "small": {"density": 0.6},
-    "легк": {"density": 0.4}, "слаб": {"density": 0.4}, "небольш": {"density": 0.6}, "мелк": {"density": 0.5},
+    "легк": {"density": 0.4, "gain_db": -3.0}, "слаб": {"density": 0.4, "gain_db": -3.0},
+    "небольш": {"density": 0.6}, "мелк": {"density": 0.5}, "маленьк": {"density": 0.6},
     "редк": {"density": 0.4},
-    "many": {"density": 2.0}, "lots": {"density": 2.0}, "flock": {"density": 2.0}, "crowded": {"density": 2.0},
-    "много": {"density": 2.0}, "множеств": {"density": 2.0}, "стай": {"density": 2.0}, "стая": {"density": 2.0},
-    "several": {"density": 1.3}, "few": {"density": 0.6}, "несколько": {"density": 1.3}, "нескольк": {"density": 1.3},
+    # how many: ``group`` makes the mixer layer copies of a single-voice source (a dog),
+    # ``density`` thickens sources that already are many (birds, rain)
+    "many": {"density": 2.0, "group": 4}, "lots": {"density": 2.0, "group": 4},
+    "flock": {"density": 2.0, "group": 4}, "crowded": {"density": 2.0, "group": 4},
+    "pack": {"density": 2.0, "group": 4}, "herd": {"density": 2.0, "group": 4},
+    "swarm": {"density": 2.0, "group": 4}, "numerous": {"density": 2.0, "group": 4},
+    "много": {"density": 2.0, "group": 4}, "множеств": {"density": 2.0, "group": 4},
+    "стай": {"density": 2.0, "group": 4}, "стая": {"density": 2.0, "group": 4},
+    "стад": {"density": 2.0, "group": 4}, "стадо": {"density": 2.0, "group": 4}, "свор": {"density": 2.0, "group": 4},
+    "several": {"density": 1.3, "group": 3}, "few": {"density": 0.6, "group": 2},
+    "несколько": {"density": 1.3, "group": 3}, "нескольк": {"density": 1.3, "group": 3},
     "мало": {"density": 0.5},
     # tempo
     "fast": {"tempo": 1.7}, "quick": {"tempo": 1.7}, "rapid": {"tempo": 1.8}, "hurri": {"tempo": 1.6},
@@ -253,15 +282,60 @@ MODIFIERS: dict[str, dict[str, object]] = {
     "american": {"variant": "american"}, "us": {"variant": "american"}, "американск": {"variant": "american"},
     "yelp": {"variant": "yelp"}, "wail": {"variant": "wail"},
     "running": {"variant": "running"}, "бегущ": {"variant": "running"},
-    # movement and placement (stereo)
-    "pass": {"moving": True}, "passing": {"moving": True}, "passes": {"moving": True}, "drive-by": {"moving": True},
-    "flyby": {"moving": True}, "мимо": {"moving": True}, "проезжа": {"moving": True}, "пролета": {"moving": True},
-    "проносит": {"moving": True},
+    # movement (the mixer's motion model: level, Doppler, pan)
+    "pass": _PASS, "passing": _PASS, "passes": _PASS, "past": _PASS, "drive-by": _PASS, "flyby": _PASS,
+    "fly-by": _PASS, "overhead": _PASS,
+    "мимо": _PASS, "проезжа": _PASS, "пролета": _PASS, "проносит": _PASS, "проход": _PASS,
+    "approach": _APPROACH, "arriv": _APPROACH, "arrive": _APPROACH, "приближ": _APPROACH, "подъезжа": _APPROACH,
+    "подлета": _APPROACH, "надвига": _APPROACH,
+    "away": _RECEDE, "reced": _RECEDE, "recede": _RECEDE, "depart": _RECEDE, "удаля": _RECEDE, "уезжа": _RECEDE,
+    "улета": _RECEDE, "отдаля": _RECEDE, "уход": _RECEDE,
+    # places (the mixer's reverb and ambience bed)
+    "cave": {"place": "cave"}, "cavern": {"place": "cave"}, "grotto": {"place": "cave"}, "пещер": {"place": "cave"},
+    "грот": {"place": "cave"},
+    "hall": {"place": "hall"}, "auditorium": {"place": "hall"}, "theatre": {"place": "hall"},
+    "theater": {"place": "hall"}, "зал": {"place": "hall"}, "зале": {"place": "hall"},
+    "church": {"place": "church"}, "chapel": {"place": "church"}, "церкв": {"place": "church"},
+    "церков": {"place": "church"}, "храм": {"place": "church"},
+    "cathedral": {"place": "cathedral"}, "собор": {"place": "cathedral"},
+    "stadium": {"place": "stadium"}, "arena": {"place": "stadium"}, "стадион": {"place": "stadium"},
+    "арен": {"place": "stadium"},
+    "forest": {"place": "forest"}, "woods": {"place": "forest"}, "jungle": {"place": "forest"},
+    "лес": {"place": "forest"}, "лесн": {"place": "forest"}, "чащ": {"place": "forest"},
+    "street": {"place": "street"}, "city": {"place": "street"}, "town": {"place": "street"},
+    "улиц": {"place": "street"}, "город": {"place": "street"},
+    "outside": {"place": "outdoors"}, "outdoors": {"place": "outdoors"}, "outdoor": {"place": "outdoors"},
+    "field": {"place": "outdoors"}, "meadow": {"place": "outdoors"}, "снаруж": {"place": "outdoors"},
+    "room": {"place": "room"}, "bedroom": {"place": "room"}, "inside": {"place": "room"},
+    "indoors": {"place": "room"}, "house": {"place": "room"}, "office": {"place": "room"},
+    "комнат": {"place": "room"}, "дом": {"place": "room"}, "офис": {"place": "room"}, "спальн": {"place": "room"},
+    "bathroom": {"place": "bathroom"}, "ванн": {"place": "bathroom"}, "туалет": {"place": "bathroom"},
+    "underwater": {"place": "underwater"}, "подводн": {"place": "underwater"},
+    "tunnel": {"place": "tunnel"}, "underpass": {"place": "tunnel"}, "тоннел": {"place": "tunnel"},
+    "туннел": {"place": "tunnel"},
+    # placement in stereo
     "left": {"pan": -0.8}, "слев": {"pan": -0.8}, "лев": {"pan": -0.8},
     "right": {"pan": 0.8}, "справ": {"pan": 0.8}, "прав": {"pan": 0.8},
     "centre": {"pan": 0.0}, "center": {"pan": 0.0}, "middle": {"pan": 0.0}, "центр": {"pan": 0.0},
     "посередин": {"pan": 0.0},
 }
+
+# Several words in a row (stems) that modify; the longer of this and a source phrase wins.
+MODIFIER_PHRASES: dict[tuple[str, ...], dict[str, object]] = {
+    ("far", "away"): {"distance": 3.0}, ("far", "off"): {"distance": 3.0}, ("up", "close"): {"distance": 0.5},
+    ("close", "by"): {"distance": 0.5}, ("right", "next", "to"): {"distance": 0.5},
+    ("fly", "over"): _PASS, ("flying", "over"): _PASS, ("go", "by"): _PASS, ("drive", "by"): _PASS,
+    ("rush", "by"): _PASS, ("zoom", "by"): _PASS, ("zoom", "past"): _PASS,
+    ("come", "closer"): _APPROACH, ("getting", "closer"): _APPROACH, ("get", "closer"): _APPROACH,
+    ("small", "room"): {"place": "room"}, ("little", "room"): {"place": "room"}, ("living", "room"): {"place": "room"},
+    ("big", "hall"): {"place": "hall"}, ("large", "hall"): {"place": "hall"}, ("concert", "hall"): {"place": "hall"},
+    ("маленьк", "комнат"): {"place": "room"}, ("небольш", "комнат"): {"place": "room"},
+    ("больш", "зал"): {"place": "hall"}, ("концертн", "зал"): {"place": "hall"},
+    ("under", "water"): {"place": "underwater"}, ("под", "вод"): {"place": "underwater"},
+    ("под", "водой"): {"place": "underwater"},
+}
+# "a crowd of dogs", "толпа собак": before another source these count, alone they name the crowd.
+COLLECTIVE_WORDS = {"crowd": {"density": 2.0, "group": 4}, "толп": {"density": 2.0, "group": 4}}
 
 # "a knock", "an explosion": with an article right before them these mean one event.
 SINGLE_EVENT_WORDS = {
@@ -275,15 +349,20 @@ SEQUENCE_WORDS = {
     "then", "afterwards", "afterward", "later", "next", "followed", "finally", "затем", "потом", "следом", "далее",
     "наконец",
 }
+# "X before Y" / "X перед Y": X comes first; "before that" / "до этого" puts what follows first.
+BEFORE_WORDS = {"before", "перед", "до", "прежде"}
+BEFORE_JOINERS = {"того", "тем", "как", "чем"}  # "до того как", "перед тем как", "прежде чем"
 # "X after Y" / "после Y": Y comes first.  "after that" / "после этого" is a plain "then".
 AFTER_WORDS = {"after", "после", "следом за"}
 AFTER_THAT = {"that", "this", "этого", "чего", "того"}
 
 # Words that join sources heard at the same time (they also close a source's modifiers).
 OVERLAP_WORDS = {
-    "with", "and", "while", "plus", "over", "amid", "among", "under", "и", "с", "со", "под", "вместе", "среди", "а",
-    "также",
+    "with", "and", "while", "whilst", "as", "during", "meanwhile", "plus", "over", "amid", "among", "under", "и", "с",
+    "со", "под", "вместе", "среди", "а", "также", "пока", "одновременно",
 }
+# Asking for silence: the mixer adds no room tone under the quiet stretches.
+SILENCE_WORDS = {"silence", "silent", "тишин", "тишина"}
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -304,27 +383,28 @@ TIMES_WORDS = {"times", "time", "beats", "beat", "раз", "раза", "удар
 
 # Understood but carrying no sound of their own.
 FILLER_WORDS = {
-    "a", "an", "the", "of", "roll", "rumbl", "rumble", "roar", "idl", "idle", "flow", "flowing",
+    "a", "an", "the", "of", "roll", "roar", "idl", "idle", "flow", "flowing",
     "crash", "crashing", "sing", "burn", "burning", "blow", "blowing", "fall", "falling",
     "waving", "pour", "pouring", "go", "goes", "going", "come", "comes", "coming", "drive", "driving", "fly",
     "flying", "open", "opens", "closes", "in", "on", "at", "to", "from", "for", "into", "onto", "through", "across",
-    "as", "is", "are", "it", "its",
+    "is", "are", "it", "its",
     "times", "time", "раз", "раза", "sound", "sounds", "noise", "noises", "audio", "effect", "effects", "sfx", "some",
     "lot",
-    "door", "floor", "room", "house", "outside", "inside", "street", "night", "forest", "woods", "city",
+    "door", "floor", "night",
     "window", "roof", "tin", "water",
-    "break", "breaking", "dawn", "morning", "evening", "wet", "road", "old", "busy", "tree", "trees", "overhead",
-    "mechanical", "by", "past", "tiny",
+    "break", "breaking", "dawn", "morning", "evening", "wet", "road", "old", "busy", "tree", "trees", 
+    "mechanical", "by", "tiny",
     "someone", "somebody", "person", "man", "woman", "people", "something", "there", "very", "slightly", "rather",
     "bit", "softly", "gently",
     "play", "make", "generate", "create", "record", "recording", "ambient", "ambience", "atmosphere", "scene", "loop",
     "long", "short", "seconds", "second", "sec", "s",
     "звук", "звуки", "шум", "шумы", "в", "на", "по", "у", "из", "за", "от", "к", "о", "об", "при", "через", "это",
     "как", "очень", "немного", "чуть",
-    "двер", "пол", "комнат", "дом", "улиц", "ноч", "лес", "город", "окн", "крыш", "вод", "кто-то", "человек", "люд",
-    "поют", "берег", "разбиваются", "разбива", "стар", "старых", "зал", "зале", "утр", "утром", "вечер",
+    "двер", "пол", "ноч", "окн", "крыш", "вод", "кто-то", "человек", "люд",
+    "поют", "берег", "разбиваются", "разбива", "стар", "старых", "утр", "утром", "вечер",
     "вечером", "над", "головой", "мокр", "дорог", "бьется", "разбилось", "разбил", "идет", "ид", "ехал", "едет", "ед",
     "лет", "летит", "гор", "горит", "пад", "падает", "шел", "шл", "пени", "пение",
     "раскатист", "течет", "теч", "воет", "во", "дует", "ду", "бьет", "бь", "откр", "открыва", "закрыва",
     "эффект", "сцен", "атмосфер", "секунд", "сек",
+    "до", "перед", "прежде", "пошел", "пош", "начина", "начинает", "mov", "move", "moving", "движ", "движет",
 }

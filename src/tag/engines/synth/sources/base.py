@@ -24,6 +24,9 @@ class Params:
     pan: float | None = None  # stereo position asked for: -1 left .. 1 right
     moving: bool = False  # "passing": swells, shifts pitch (Doppler) and crosses the stereo field
     key: str | None = None  # musical key: "A minor", "C# major", or only "minor" / "major"
+    motion: str | None = None  # how it moves (the mixer models it): "pass", "approach" or "recede"
+    place: str | None = None  # where it sounds (the mixer's reverb and bed): "cave", "hall", "forest", ...
+    group: int | None = None  # "many dogs", "a flock of": about this many individuals
 
     def rate(self, default_per_minute: float, most_per_second: float = 20.0) -> float:
         """Events per second: the explicit bpm, else the default scaled by tempo words.
@@ -76,6 +79,10 @@ class SourceSpec:
     room: bool = True
     standard: str | None = None  # which published standard a signal follows
     moving: bool = False  # passes by: in stereo it travels from one side to the other
+    motion: str | None = None  # a motion it makes unless asked otherwise ("pass" for an aeroplane)
+    # Already many (rain, a crowd, birds): group words raise its density instead of
+    # the mixer layering copies of it.
+    plural: bool = False
 
 
 SOURCES: dict[str, SourceSpec] = {}
@@ -92,6 +99,8 @@ def source(
     room: bool = True,
     standard: str | None = None,
     moving: bool = False,
+    motion: str | None = None,
+    plural: bool = False,
 ) -> Callable[[Render], Render]:
     """Register a render function ``f(rng, n, sr, params) -> n samples`` under ``name``."""
 
@@ -99,7 +108,8 @@ def source(
         if name in SOURCES:
             raise ValueError(f"two synth sources are named {name!r}")
         SOURCES[name] = SourceSpec(
-            name, render, description, family, ru, examples, words, room=room, standard=standard, moving=moving
+            name, render, description, family, ru, examples, words, room=room, standard=standard, moving=moving,
+            motion=motion, plural=plural,
         )
         return render
 

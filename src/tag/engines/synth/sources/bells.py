@@ -38,10 +38,18 @@ def church_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
         rng,
     )
     strike[: int(0.01 * sr)] += dsp.burst(rng, sr, 0.01, 0.002, 1000, 8000) * 0.3
-    times = dsp.spread_times(rng, span, p.count, 2.5) if p.count else np.arange(0.05, span, 3.0 / p.tempo)
+    # A hard strike brings out the upper partials: each blow blends the bell with a duller copy of itself.
+    dull = dsp.lowpass(strike, prime * 2.2, sr)
+    if p.count:
+        times = dsp.spread_times(rng, span, p.count, 2.5)
+    else:  # a ringer pulls the rope by hand: about every 3 s, never exactly
+        times = dsp.regular_times(rng, span, p.tempo / 3.0, jitter=0.05, offset=rng.uniform(0.05, 0.4))
     out = np.zeros(n)
     for t in times:
-        dsp.add_at(out, strike, int(t * sr), rng.uniform(0.85, 1.0))
+        hard = rng.uniform(0.4, 1.0)
+        gain = rng.uniform(0.8, 1.0)
+        dsp.add_at(out, strike, int(t * sr), gain * hard)
+        dsp.add_at(out, dull, int(t * sr), gain * (1 - hard) * 1.3)
     return out
 
 
@@ -49,11 +57,12 @@ def church_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
 def doorbell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     notes = (659.25 * p.pitch, 523.25 * p.pitch)
+    ring = rng.uniform(0.75, 1.3)  # how long this unit's bars ring, how bright they are
     chimes = [
         dsp.modal(
             [f * r for r, _, _ in BAR_PARTIALS],
-            [d for _, _, d in BAR_PARTIALS],
-            [a for _, a, _ in BAR_PARTIALS],
+            [d * ring for _, _, d in BAR_PARTIALS],
+            [a * (rng.uniform(0.6, 1.4) if r > 1 else 1.0) for r, a, _ in BAR_PARTIALS],
             min(span, 2.5),
             sr,
             rng,
@@ -62,7 +71,9 @@ def doorbell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     ]
     count = p.count or max(1, int(round(span / 6)))
     out = np.zeros(n)
-    for t in dsp.spread_times(rng, span, count, 2.5):
-        dsp.add_at(out, chimes[0], int(t * sr))
-        dsp.add_at(out, chimes[1], int((t + 0.6 / p.tempo) * sr))
+    late = rng.uniform(0.0, min(0.5, span * 0.15)) if count == 1 else 0.0
+    for t in dsp.spread_times(rng, span, count, 2.5) + late:
+        # A finger on the button: the striker hits each bar a little harder or softer, a little sooner or later.
+        dsp.add_at(out, chimes[0], int(t * sr), rng.uniform(0.8, 1.0))
+        dsp.add_at(out, chimes[1], int((t + 0.6 / p.tempo * rng.uniform(0.95, 1.05)) * sr), rng.uniform(0.65, 1.0))
     return out

@@ -50,13 +50,23 @@ def knock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
             times = 0.1 + np.arange(p.count) * gap
         else:
             times = dsp.spread_times(rng, span, p.count, 0.15)
-    else:
-        groups = np.arange(0.1, max(span - 3 * gap, 0.11), 2.5 / p.tempo)
-        times = (groups[:, None] + np.arange(3) * gap).ravel()
+    else:  # people knock in uneven groups of two to four, waiting a varying while between them
+        times_list, t = [], rng.uniform(0.05, 0.1 + min(0.3, span * 0.2))
+        while not times_list or t < span - 2 * gap:
+            hits = int(rng.choice([2, 3, 3, 3, 4]))
+            times_list.extend(t + np.cumsum(np.r_[0, gap * rng.uniform(0.8, 1.2, hits - 1)]))
+            t += hits * gap + rng.uniform(1.3, 2.6) / (p.tempo * min(p.density, 3.0) ** 0.5)  # heavy: insistent
+        times = np.array(times_list)
+    if not p.bpm and len(times) > 1:  # a hand, not a machine: a little timing slop
+        times = np.sort(times + rng.normal(0, 0.012, len(times)))
     out = np.zeros(n)
     sounds = [_knock_sound(rng, sr, p.pitch) for _ in range(min(4, len(times)))]  # a few knuckle variants
+    brights = [dsp.highpass(s, 800, sr) for s in sounds]
     for i, t in enumerate(times):
-        dsp.add_at(out, sounds[i % len(sounds)], int(t * sr), rng.uniform(0.8, 1.0))
+        k = rng.integers(len(sounds))  # per hit: which knuckle, how hard (a harder knock is brighter)
+        force = rng.uniform(0.7, 1.0)
+        dsp.add_at(out, sounds[k], int(t * sr), force)
+        dsp.add_at(out, brights[k], int(t * sr), (force - 0.85) * 1.5)
     return out
 
 
@@ -87,7 +97,8 @@ def typing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def door_creak(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for start in dsp.spread_times(rng, span, p.count or 1, 1.5):
+    wood_size = rng.uniform(0.8, 1.25)  # each door has its own panel modes
+    for start in dsp.spread_times(rng, span, p.count or 1, 1.5) + rng.uniform(0.0, 0.3):
         dur = min(rng.uniform(1.0, 1.8) / p.tempo, max(span - start, 0.05))
         k = int(dur * sr)
         # The friction pulse rate wanders as the hinge speeds up and slows down.
@@ -95,7 +106,7 @@ def door_creak(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
         cycles = np.cumsum(rate) / sr
         hits = np.diff(np.floor(cycles), prepend=0.0) * rng.uniform(0.6, 1.0, k)
         wood = sum(
-            dsp.resonator(hits, f * p.pitch, 12, sr) * a
+            dsp.resonator(hits, f * p.pitch * wood_size * rng.uniform(0.95, 1.05), 12, sr) * a * rng.uniform(0.6, 1.2)
             for f, a in ((620, 1.0), (1150, 0.8), (2300, 0.5), (3400, 0.25))
         )
         dsp.add_at(out, wood * dsp.hann(k) ** 0.3, int(start * sr))

@@ -8,7 +8,7 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import ANIMAL, NATURAL, Params, source
 
 
-@source("fire", "a fire: a flickering low roar with sharp random crackles and pops", family=NATURAL, ru='костёр', examples=('a crackling campfire', 'треск костра'))
+@source("fire", "a fire: a flickering low roar with sharp random crackles and pops", plural=True, family=NATURAL, ru='костёр', examples=('a crackling campfire', 'треск костра'))
 def fire(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     roar = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 600, sr) * dsp.smooth_control(rng, n, sr, 6.0, 0.3, 1.0)
@@ -36,7 +36,7 @@ def _syllable(rng: np.random.Generator, sr: int, base: float) -> np.ndarray:
     return (np.sin(ph) + 0.15 * np.sin(2 * ph)) * dsp.hann(n)
 
 
-@source("birds", "birdsong: phrases of FM chirps from a few birds", family=ANIMAL, ru='птицы', examples=('birdsong', 'пение птиц'))
+@source("birds", "birdsong: phrases of FM chirps from a few birds", plural=True, family=ANIMAL, ru='птицы', examples=('birdsong', 'пение птиц'))
 def birds(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -52,7 +52,7 @@ def birds(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("crickets", "crickets: chirps of three 4.5 kHz pulses, about two a second per insect", family=ANIMAL, ru='сверчки', examples=('crickets at night', 'стрекот сверчков'))
+@source("crickets", "crickets: chirps of three 4.5 kHz pulses, about two a second per insect", plural=True, family=ANIMAL, ru='сверчки', examples=('crickets at night', 'стрекот сверчков'))
 def crickets(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -70,7 +70,7 @@ def crickets(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     return out
 
 
-@source("frogs", "frogs: croaks of glottal pulses through throat formants", family=ANIMAL, ru='лягушки', examples=('frogs croaking', 'кваканье лягушек'))
+@source("frogs", "frogs: croaks of glottal pulses through throat formants", plural=True, family=ANIMAL, ru='лягушки', examples=('frogs croaking', 'кваканье лягушек'))
 def frogs(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -90,16 +90,22 @@ def frogs(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def dog(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    count = p.count or max(2, int(span * 1.2 * p.tempo))
-    groups = dsp.spread_times(rng, span, max(1, count // 2), 0.6)
-    times = np.concatenate([[g, g + rng.uniform(0.25, 0.4)] for g in groups])[:count]
+    count = p.count or max(2, int(span * 1.2 * p.tempo * min(p.density, 2.0) ** 0.5))
+    # Barks come in uneven runs of one to three, at no fixed interval.
+    groups = dsp.humanise(rng, dsp.spread_times(rng, span, max(1, count // 2), 0.6), 0.15, span)
+    runs = [g + np.cumsum(np.r_[0, rng.uniform(0.22, 0.45, 2)]) for g in groups]
+    times = np.sort(np.concatenate(runs))[:count]
+    size = rng.uniform(0.88, 1.12)  # this dog's size: its formants
     for start in times:
         dur = rng.uniform(0.12, 0.2)
         k = int(dur * sr)
         tt = dsp.seconds(k, sr)
         f0 = rng.uniform(350, 500) * p.pitch * (1.2 - 0.4 * tt / dur)
-        src = np.sign(np.sin(dsp.phase(f0, k, sr))) * 0.6 + dsp.white(rng, k) * 0.5
-        bark = sum(dsp.resonator(src, f * p.pitch, 5, sr) * a for f, a in ((700, 1.0), (1500, 0.7), (2800, 0.3)))
+        src = np.sign(np.sin(dsp.phase(f0, k, sr))) * 0.6 + dsp.white(rng, k) * rng.uniform(0.35, 0.7)
+        bark = sum(
+            dsp.resonator(src, f * p.pitch * size * rng.uniform(0.95, 1.05), 5, sr) * a
+            for f, a in ((700, 1.0), (1500, 0.7), (2800, 0.3))
+        )
         env = dsp.decay(k, sr, dur * 0.45, attack=0.012)
         dsp.add_at(out, bark * env, int(start * sr), rng.uniform(0.7, 1.0))
     return out

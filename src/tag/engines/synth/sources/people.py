@@ -47,8 +47,13 @@ def footsteps(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     surface = p.surface or "concrete"
     out = np.zeros(n)
     steps = [_step(rng, sr, surface, p.pitch) for _ in range(min(6, len(times)))]  # a few variants, reused
+    # Per step a different weight and roll of the foot: the highs of each reused variant vary.
+    scuffs = [dsp.highpass(s, 1500, sr) for s in steps]
     for i, t in enumerate(times):
-        dsp.add_at(out, steps[i % len(steps)], int(t * sr), rng.uniform(0.75, 1.0) * (1.0 if i % 2 else 0.9))
+        k = int(rng.integers(len(steps)))
+        gain = rng.uniform(0.75, 1.0) * (1.0 if i % 2 else 0.9)
+        dsp.add_at(out, steps[k], int(t * sr), gain)
+        dsp.add_at(out, scuffs[k], int(t * sr), gain * rng.uniform(-0.4, 0.4))
     return out
 
 
@@ -66,7 +71,7 @@ def heartbeat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return dsp.lowpass(out, 400, sr)
 
 
-@source("applause", "applause: many hand claps (band-limited bursts) from a crowd", family=HUMAN, ru='аплодисменты', examples=('applause', 'аплодисменты'))
+@source("applause", "applause: many hand claps (band-limited bursts) from a crowd", plural=True, family=HUMAN, ru='аплодисменты', examples=('applause', 'аплодисменты'))
 def applause(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     people = p.how_many(int(25 * p.density), 200)
@@ -80,7 +85,7 @@ def applause(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     return claps * swell
 
 
-@source("crowd", "crowd murmur: many voices of formant-filtered pulses in random syllables", family=HUMAN, ru='толпа', examples=('crowd murmur', 'гомон толпы'))
+@source("crowd", "crowd murmur: many voices of formant-filtered pulses in random syllables", plural=True, family=HUMAN, ru='толпа', examples=('crowd murmur', 'гомон толпы'))
 def crowd(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)

@@ -115,8 +115,11 @@ def alarm_clock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
     square = sum(np.sin(dsp.TAU * k * f * t) / k for k in (1, 3, 5) if k * f < 0.45 * sr)
     period = 1.0 / p.tempo
     group = np.arange(4) * 0.125
-    starts = (np.arange(0.02, n / sr, period)[:, None] + group[None, :]).ravel()
+    starts = (np.arange(rng.uniform(0.02, 0.3), n / sr, period)[:, None] + group[None, :]).ravel()
     return square * gate(n, sr, starts, 0.07, edge=0.003)
+
+
+RISE = 0.9  # share of a yelp cycle spent sweeping up
 
 
 @source("siren", "an emergency siren sweeping 600-1400 Hz (wail; 'fast' gives a yelp)", family=THINGS, ru='сирена', examples=('a siren', 'сирена'))
@@ -124,9 +127,12 @@ def siren(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     yelp = p.variant == "yelp" or p.tempo > 1.3
     period = 0.35 if yelp else 4.0 / p.tempo
     lo, hi = 600.0 * p.pitch, 1400.0 * p.pitch
-    t = dsp.seconds(n, sr)
+    t = dsp.seconds(n, sr) + rng.uniform(0, period)  # starts anywhere in its cycle
     if yelp:
-        sweep = (t / period) % 1.0  # rising sawtooth sweep
+        # A rising sweep that glides back down in the last tenth of each cycle: a sawtooth's
+        # instant reset would kink the waveform and click across the whole spectrum.
+        u = (t / period) % 1.0
+        sweep = np.where(u < RISE, u / RISE, 0.5 + 0.5 * np.cos(np.pi * (u - RISE) / (1 - RISE)))
     else:
         sweep = 0.5 - 0.5 * np.cos(dsp.TAU * t / period)
     freq = lo + (hi - lo) * sweep

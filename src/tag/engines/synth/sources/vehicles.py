@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tag.engines.synth import dsp
+from tag.engines.synth import dsp, motion
 from tag.engines.synth.sources.base import THINGS, Params, source
 
 
@@ -33,16 +33,14 @@ def combustion(rng: np.random.Generator, n: int, sr: int, pulses: np.ndarray, bo
     return dsp.lowpass(sound, 1800 * bright, sr)
 
 
-def pass_by(n: int, sr: int, shift: float) -> tuple[np.ndarray, np.ndarray]:
-    """Level (0.1..1.1, loudest mid-way) and Doppler pitch factor of something passing at mid-clip.
+def pass_by(n: int, sr: int, shift: float = motion.SPEED_RATIO) -> tuple[np.ndarray, np.ndarray]:
+    """Level and Doppler factor of something passing mid-clip, from the mixer's one motion model.
 
-    ``shift`` is the relative pitch change, about speed / speed of sound.
+    Sources need not call this: "passing", "approaching" and the ``motion=`` of a
+    source make the mixer move any sound.  Kept for sources that shape their own.
     """
-    t = dsp.seconds(n, sr)
-    span = n / sr
-    closeness = 0.1 + np.exp(-(((t - span * 0.5) / (span * 0.25)) ** 2))
-    doppler = 1 + shift * np.tanh((span * 0.5 - t) / (span * 0.1))  # higher approaching, lower leaving
-    return closeness, doppler
+    closeness, doppler = motion.level_and_pitch("pass", n, sr, np.random.default_rng(0))
+    return closeness, 1 + (doppler - 1) * shift / motion.SPEED_RATIO
 
 
 def _rpm(rng: np.random.Generator, n: int, sr: int, p: Params, idle: float) -> np.ndarray:
@@ -53,24 +51,23 @@ def _rpm(rng: np.random.Generator, n: int, sr: int, p: Params, idle: float) -> n
 
 @source("car", "a car engine: a four-cylinder firing pulse train (idle 850 rpm) through the exhaust", family=THINGS, ru='автомобиль', examples=('a car engine idling', 'двигатель автомобиля'))
 def car(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    # Passing by, approaching, leaving: level, Doppler and pan come from the mixer's motion model.
     rpm = _rpm(rng, n, sr, p, 850)
-    closeness, doppler = pass_by(n, sr, 0.06) if p.moving else (1.0, 1.0)
-    sound = combustion(rng, n, sr, firing_pulses(rng, n, sr, rpm * doppler, 4), 110 * p.pitch, 1.0)
+    sound = combustion(rng, n, sr, firing_pulses(rng, n, sr, rpm, 4), 110 * p.pitch, 1.0)
     rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), 200, sr) * 0.1 * np.std(sound)
     tyres = (
         dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 300, 3000, sr) * (0.4 if p.moving else 0.0) * np.std(sound)
     )
-    return (sound + rumble + tyres) * closeness
+    return sound + rumble + tyres
 
 
 @source("motorbike", "a motorbike: a lopsided V-twin beat (idle 1100 rpm), raspier than a car", family=THINGS, ru='мотоцикл', examples=('a motorbike', 'мотоцикл'))
 def motorbike(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     rpm = _rpm(rng, n, sr, p, 1100)
-    closeness, doppler = pass_by(n, sr, 0.07) if p.moving else (1.0, 1.0)
-    pulses = firing_pulses(rng, n, sr, rpm * doppler, 2, uneven=0.6)
+    pulses = firing_pulses(rng, n, sr, rpm, 2, uneven=0.6)
     sound = combustion(rng, n, sr, pulses, 150 * p.pitch, 1.8)
     rasp = dsp.bandpass(dsp.white(rng, n), 1500, 5000, sr) * dsp.convolve(pulses, dsp.decay(int(0.02 * sr), sr, 0.006))
-    return (sound + 0.5 * rasp * np.std(sound) / (np.std(rasp) + 1e-12)) * closeness
+    return sound + 0.5 * rasp * np.std(sound) / (np.std(rasp) + 1e-12)
 
 
 @source("train", "a train on tracks: clickety-clack of bogies over rail joints over a rolling rumble", family=THINGS, ru='поезд', examples=('a train on tracks', 'поезд на рельсах'))
@@ -90,8 +87,6 @@ def train(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.5), 350, sr, order=4)
     rumble *= dsp.smooth_control(rng, n, sr, 1.5, 0.7, 1.0) * 0.4 * np.std(clacks) / (np.std(rumble) + 1e-12)
     out = clacks + rumble * 2
-    if p.moving:
-        out *= pass_by(n, sr, 0.0)[0]
     if p.variant == "horn":
         out += horn(n, sr, p.pitch) * 3 * np.std(out)
     return out
@@ -111,16 +106,16 @@ def horn(n: int, sr: int, pitch: float) -> np.ndarray:
     return out
 
 
-@source("aeroplane", "an aeroplane passing: propeller buzz and engine roar that swell and fade", moving=True, family=THINGS, ru='самолёт', examples=('an aeroplane flying over', 'пролетает самолёт'))
+@source("aeroplane", "an aeroplane passing: propeller buzz and engine roar that swell and fade", moving=True, motion="pass", family=THINGS, ru='самолёт', examples=('an aeroplane flying over', 'пролетает самолёт'))
 def aeroplane(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
-    # A fly-over: loudest mid-way; the buzz pitch drops a little as it passes (Doppler).
-    closeness, doppler = pass_by(n, sr, 0.04)
-    blade = 95 * p.pitch * doppler
+    # A fly-over unless asked otherwise (motion="pass"): the mixer's motion model swells it,
+    # drops its pitch as it passes (Doppler) and carries it across.
+    blade = 95 * p.pitch * dsp.smooth_control(rng, n, sr, 0.4, 0.99, 1.01)
     ph = dsp.phase(blade, n, sr)
     buzz = sum(np.sin(k * ph) / k for k in range(1, 9))
     roar = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 1200, sr)
     mix = 0.5 * buzz / np.std(buzz) + roar
-    return dsp.lowpass(mix, 900 + 2500 * closeness.mean(), sr) * closeness
+    return dsp.lowpass(mix, 2500, sr)
 
 
 @source("engine_hum", "machinery hum: a low engine drone (45 Hz unless asked) with slow beating", family=THINGS, ru='гул мотора', examples=('engine hum', 'гул мотора'))

@@ -8,7 +8,7 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import NATURAL, Params, source
 
 
-@source("rain", "rain: droplet impacts over filtered hiss, denser when heavy", family=NATURAL, ru='дождь', examples=('rain', 'дождь'))
+@source("rain", "rain: droplet impacts over filtered hiss, denser when heavy", plural=True, family=NATURAL, ru='дождь', examples=('rain', 'дождь'))
 def rain(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     d = p.density
@@ -24,7 +24,7 @@ def rain(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return hiss + drops
 
 
-@source("wind", "wind: band noise whose level and pitch follow slow gusts", family=NATURAL, ru='ветер', examples=('gusty wind', 'порывистый ветер'))
+@source("wind", "wind: band noise whose level and pitch follow slow gusts", plural=True, family=NATURAL, ru='ветер', examples=('gusty wind', 'порывистый ветер'))
 def wind(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     gust = dsp.wander(rng, span, 0.35 * p.tempo, 0.15, 1.0)
@@ -46,11 +46,13 @@ def _strike(rng: np.random.Generator, sr: int, length: float, distance: float, p
     near = distance < 2.0
     # Rumble: low noise with a quick rise and a long, lumpy decay (echoes off terrain).
     rise = 0.02 if near else 0.12
-    tau = (1.0 + 0.6 * distance) * rng.uniform(0.8, 1.2)
+    tau = (1.0 + 0.6 * distance) * rng.uniform(0.65, 1.4)
     lumps = dsp.smooth_control(rng, n, sr, 4.0, 0.35, 1.0)
     # The first echoes arrive together: full level at the start, lumpy later.
     lumps = 1 - (1 - lumps) * np.minimum(1.0, dsp.seconds(n, sr) / 0.6)
-    rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), 320 * pitch / max(distance, 0.5) ** 0.5, sr, order=4)
+    depth = rng.uniform(0.75, 1.3)  # each strike's own rumble
+    cutoff = 320 * pitch * depth / max(distance, 0.5) ** 0.5
+    rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 2.0), cutoff, sr, order=4)
     rumble = rumble / (np.std(rumble) + 1e-12) * dsp.decay(n, sr, tau, attack=rise) * lumps
     out = rumble
     if near:
@@ -70,6 +72,7 @@ def thunder(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     count = p.how_many(int(round(span / 10 * p.density)), int(span / 1.5) + 1)
     length = min(span, 3.5 + 1.5 * p.distance)
     out = np.zeros(n)
-    for start in dsp.spread_times(rng, span, count, length):
+    late = rng.uniform(0.0, min(0.8, span * 0.2)) if count == 1 else 0.0  # a single strike: not always on cue
+    for start in dsp.spread_times(rng, span, count, length) + late:
         dsp.add_at(out, _strike(rng, sr, length, p.distance, p.pitch), int(start * sr), rng.uniform(0.7, 1.0))
     return out
