@@ -153,6 +153,12 @@ def test_the_riser_rises_and_swells() -> None:
     assert centroid(last, SR) > 2 * centroid(first, SR)
 
 
+def test_each_riser_take_climbs_from_its_own_notes() -> None:
+    starts = {round(peak_frequency(render("a suspense riser", 6.0, seed=s)[int(0.5 * SR) : int(1.5 * SR)], SR, 60, 400))
+              for s in range(4)}
+    assert len(starts) >= 3, starts
+
+
 def test_a_server_room_is_steady() -> None:
     env = envelope(render("a server room hum", 6.0), SR, 0.5)
     assert env.std() / env.mean() < 0.2

@@ -157,10 +157,13 @@ def haunted_house(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nd
 def suspense_riser(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     x = np.arange(n) / max(n - 1, 1)
-    swell = x**2
+    # Each take climbs from its own note, by its own span, with its own cluster and swell curve.
+    swell = x ** rng.uniform(1.6, 3.0)
+    base, octaves = rng.uniform(80, 160) * p.pitch, rng.uniform(1.8, 3.0)
+    clusters = ((1.0, 1.5, 2.0, 2 ** (1 / 12) * 2), (1.0, 2 ** (3 / 12), 1.5, 2 ** (6 / 12)), (1.0, 1.335, 1.5, 2.12))
     tone = np.zeros(n)
-    for k, ratio in enumerate((1.0, 1.5, 2.0, 2 ** (1 / 12) * 2)):
-        f = 110 * ratio * p.pitch * 2 ** (2.5 * x)  # up two and a half octaves
+    for k, ratio in enumerate(clusters[rng.integers(len(clusters))]):
+        f = base * ratio * 2 ** (octaves * x)
         tone += _sin(dsp.phase(f, n, sr, rng.uniform(0, 6))) / (k + 1)
 
     def noise(fr: np.ndarray, tt: np.ndarray) -> np.ndarray:
