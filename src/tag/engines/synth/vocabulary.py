@@ -127,7 +127,7 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     # more household and creatures
     ("glass", "glass", {}), ("shatter", "glass", {}), ("smash", "glass", {}), ("стекл", "glass", {}),
     ("осколк", "glass", {}), ("звон стекл", "glass", {}),
-    ("cat", "cat", {}), ("kitten", "cat", {}), ("meow", "cat", {}), ("miaow", "cat", {}), ("purr", "cat", {}),
+    ("cat", "cat", {}), ("kitten", "cat", {}), ("meow", "cat", {}), ("miaow", "cat", {}),
     ("кошк", "cat", {}), ("кот", "cat", {}), ("котенок", "cat", {}), ("мяу", "cat", {}), ("мяука", "cat", {}),
     ("мяуканье", "cat", {}),
     ("gunshot", "gunshot", {}), ("gun", "gunshot", {}), ("shot", "gunshot", {}), ("gunfire", "gunshot", {"count": 6}),
@@ -171,7 +171,7 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     # effects
     ("whoosh", "whoosh", {}), ("swoosh", "whoosh", {}), ("swish", "whoosh", {}), ("woosh", "whoosh", {}),
     ("swoop", "whoosh", {}),
-    ("свист", "whoosh", {}), ("вжух", "whoosh", {}), ("взмах", "whoosh", {}), ("шорох", "whoosh", {"pitch": 1.5}),
+    ("вжух", "whoosh", {}), ("взмах", "whoosh", {}), ("шорох", "whoosh", {"pitch": 1.5}),
     ("explosion", "explosion", {}), ("explode", "explosion", {}), ("blast", "explosion", {}),
     ("bomb", "explosion", {}), ("boom", "explosion", {}), ("detonation", "explosion", {}),
     ("взрыв", "explosion", {}), ("бомб", "explosion", {}), ("бабах", "explosion", {}), ("бум", "explosion", {}),
@@ -192,7 +192,7 @@ WEAK_SOURCES: dict[str, str] = {"noise": "white_noise", "шум": "white_noise",
 VERBS = {
     "meow", "мяука", "break", "разбива", "ring", "tick", "chirp", "crackl", "crackle", "bark", "croak", "creak",
     "hum", "buzz", "beep", "whistle", "hiss", "звон", "звен", "звенит", "тика", "трещ", "гуд", "гул", "свист",
-    "шипени", "скрип", "стуч", "тикает", "тикают",
+    "шипени", "скрип", "стуч", "тикает", "тикают", "sing", "crow", "howl",
 }
 
 # stem -> parameter changes.  distance: 1 normal; gain_db relative; others multiply.

@@ -1,6 +1,7 @@
 """Sound sources by family; importing this package fills ``SOURCES``."""
 
 from tag.engines.synth.sources import (  # noqa: F401
+    animals,
     bells,
     household,
     nature,
@@ -9,6 +10,7 @@ from tag.engines.synth.sources import (  # noqa: F401
     sfx,
     signals,
     vehicles,
+    voices,
     water,
     weather,
 )
