@@ -437,7 +437,7 @@ def _buzzers(rng: np.random.Generator, n: int, sr: int, f0s, drift: float, wande
         words=("bee", "bees", "beehive", "hive", "swarm", "bumblebee", "wasp", "hornet", "пчел",
                "улей", "уль", "шмел", "осы", "жужж пчел", "пчел жужж", "рой"))
 def bees(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
-    f0s = rng.uniform(200, 250, p.how_many(int(12 * p.density), 40)) * p.pitch
+    f0s = rng.uniform(200, 250, p.how_many(int(8 * p.density), 30)) * p.pitch
     out = _buzzers(rng, n, sr, f0s, 0.04, 1.5)
     return dsp.formants(out, (600, 1800, 3500), sr, qs=(1.5, 2, 2)) + 0.3 * out
 

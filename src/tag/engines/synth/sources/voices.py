@@ -7,6 +7,8 @@ syllables at 3-7 a second under a falling intonation contour, with pauses betwee
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from tag.engines.synth import dsp
@@ -84,7 +86,7 @@ def talk(rng: np.random.Generator, out: np.ndarray, sr: int, speaker: tuple[floa
             body = body * shape(k)
             syl = np.concatenate([consonant(rng, sr, scale), body]) if rng.random() < 0.7 else body
             dsp.add_at(out, syl, int(t * sr), gain * rng.uniform(0.6, 1.0) * (1.0 - 0.3 * x))
-            t += syl.size / sr + (rng.uniform(0.04, 0.12) if rng.random() < 0.25 else rng.uniform(0.0, 0.03))
+            t += syl.size / sr + (rng.uniform(0.05, 0.12) if rng.random() < 0.25 else rng.uniform(0.01, 0.05))
         t += rng.uniform(0.3, 1.1) / p.tempo  # a pause between phrases
     return t
 
@@ -116,7 +118,7 @@ def woman_speaking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
         words=("child talk", "child speak", "child voice", "kid talk", "kid voice", "boy talk", "girl talk",
                "ребенок говор", "детск голос", "говор ребенок", "ребенк говор", "малыш говор"))
 def child_speaking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
-    return _speaker(rng, n, sr, p, CHILD)
+    return _speaker(rng, n, sr, replace(p, tempo=p.tempo * 1.15), CHILD)  # children speak a little faster
 
 
 @source("conversation", "a conversation: a man and a woman taking turns, with short gaps and the odd overlap",
@@ -285,7 +287,7 @@ def snoring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         flutter = rng.uniform(25, 45) * p.pitch * (1 + 0.15 * dsp.smooth_control(rng, k, sr, 3.0, -1, 1))
         rattle = dsp.formants(dsp.glottal(flutter, sr, 0.0) * 20 + 0.3 * dsp.white(rng, k),
                               (rng.uniform(250, 450), rng.uniform(900, 1300), 2500), sr, qs=(3, 4, 5))
-        dsp.add_at(out, rattle * shape(k, 0.4, 0.3), int(t * sr), rng.uniform(0.6, 1.0))
+        dsp.add_at(out, dsp.lowpass(rattle, 1200, sr) * shape(k, 0.4, 0.3), int(t * sr), rng.uniform(0.6, 1.0))
         t += inhale + rng.uniform(0.1, 0.4)
         exhale = rng.uniform(1.0, 1.8) / p.tempo
         k = int(exhale * sr)
@@ -570,12 +572,12 @@ def hand_clap(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 @source("cheering_crowd", "a cheering crowd: 'woo' and 'yeah' calls over murmur and applause, swelling",
         family=HUMAN, ru="ликующая толпа", examples=("a cheering crowd", "ликование толпы"),
         words=("cheer", "cheer crowd", "crowd cheer", "hooray", "stadium", "ликовани", "ликующ",
-               "ура", "ликовани толп", "болельщик", "стадион", "ликует толп", "толп ликует"))
+               "ура", "ликовани толп", "ликующ толп", "болельщик", "стадион", "ликует толп", "толп ликует"))
 def cheering_crowd(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     base = crowd(rng, n, sr, Params(density=0.5 * p.density, tempo=p.tempo, pitch=p.pitch)) * 0.4 + applause(rng, n, sr, Params(density=2.0 * p.density)) * 0.25
     cheers = np.zeros(n)
-    for start in dsp.poisson_times(rng, span, 6 * p.density):
+    for start in dsp.poisson_times(rng, span, 4 * p.density):
         dur = rng.uniform(0.4, 1.2)
         k = int(dur * sr)
         x = np.linspace(0, 1, k)
