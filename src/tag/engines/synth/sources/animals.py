@@ -298,12 +298,14 @@ def wolf(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
     for w in range(p.how_many(max(1, int(round(p.density))), 5)):
-        t = rng.uniform(0.0, 0.6) + w * rng.uniform(0.8, 2.0)
+        t = rng.uniform(0.0, 2.0) + w * rng.uniform(0.8, 2.0)
         while t < span:
-            dur = rng.uniform(2.5, 4.0)
+            dur = rng.uniform(2.0, 4.5)
             k = int(dur * sr)
-            top = rng.uniform(420, 600) * p.pitch
-            f0 = top * _glide(k, [0.55, 0.9, 1.0, 1.0, 0.97, 0.85, 0.6]) * (
+            top = rng.uniform(380, 650) * p.pitch
+            # Rise from below, hold near the top with a bend or two, slide away at the end.
+            held = np.sort(rng.uniform(0.85, 1.0, int(rng.integers(2, 5))))[:: int(rng.choice([-1, 1]))]
+            f0 = top * _glide(k, [rng.uniform(0.5, 0.7), *held, rng.uniform(0.55, 0.8)]) * (
                 1 + 0.01 * np.sin(dsp.TAU * 5 * dsp.seconds(k, sr)))
             howl = voice(rng, f0, sr, (600, 1200, 2400), breath=0.1, tilt=0.85)
             dsp.add_at(out, howl * shape(k, 0.2, 0.35), int(t * sr), rng.uniform(0.6, 1.0))
