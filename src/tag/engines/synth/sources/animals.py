@@ -298,7 +298,7 @@ def wolf(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
     for w in range(p.how_many(max(1, int(round(p.density))), 5)):
-        t = rng.uniform(0.0, 2.0) + w * rng.uniform(0.8, 2.0)
+        t = (rng.uniform(0.0, 2.0) + w * rng.uniform(0.8, 2.0)) * min(1.0, span / 6)
         while t < span:
             dur = rng.uniform(2.0, 4.5)
             k = int(dur * sr)

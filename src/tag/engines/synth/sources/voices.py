@@ -66,7 +66,7 @@ def talk(rng: np.random.Generator, out: np.ndarray, sr: int, speaker: tuple[floa
     base_f0, scale = speaker
     base_f0 *= p.pitch * rng.uniform(0.9, 1.1)
     t = start
-    while t < end - 0.3:
+    while t < end - 0.1:
         syllables = int(rng.integers(3, 11))
         question = rng.random() < 0.2
         for i in range(syllables):
@@ -93,7 +93,7 @@ def talk(rng: np.random.Generator, out: np.ndarray, sr: int, speaker: tuple[floa
 
 def _speaker(rng: np.random.Generator, n: int, sr: int, p: Params, who: tuple[float, float]) -> np.ndarray:
     out = np.zeros(n)
-    talk(rng, out, sr, who, p, rng.uniform(0.05, 0.3), n / sr)
+    talk(rng, out, sr, who, p, rng.uniform(0.02, 0.3) * min(1.0, n / sr / 3), n / sr)
     return dsp.highpass(out, 70, sr)
 
 
@@ -129,8 +129,8 @@ def conversation(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
     span = n / sr
     out = np.zeros(n)
     speakers = [MAN, WOMAN] if rng.random() < 0.6 else [WOMAN, MAN]
-    t, who = rng.uniform(0.05, 0.3), 0
-    while t < span - 0.3:
+    t, who = rng.uniform(0.02, 0.3) * min(1.0, span / 3), 0
+    while t < span - 0.1:
         turn = rng.uniform(1.0, 3.5) / p.tempo
         ended = talk(rng, out, sr, speakers[who], p, t, min(t + turn, span), gain=rng.uniform(0.8, 1.0))
         t = ended - rng.uniform(0.5, 1.0) / p.tempo + rng.uniform(-0.15, 0.35)  # the other answers at once
@@ -143,7 +143,7 @@ def conversation(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
         words=("whisper", "шепот", "шепч", "шепчет", "шептани", "шепта"))
 def whispering(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     out = np.zeros(n)
-    talk(rng, out, sr, MAN, p, rng.uniform(0.05, 0.3), n / sr, whisper=True)
+    talk(rng, out, sr, MAN, p, rng.uniform(0.02, 0.3) * min(1.0, n / sr / 3), n / sr, whisper=True)
     return dsp.highpass(out, 300, sr)
 
 
@@ -280,7 +280,7 @@ def sneeze(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def snoring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    t = rng.uniform(0.0, 1.0)
+    t = rng.uniform(0.0, 1.0) * min(1.0, span / 4)
     while t < span:
         inhale = rng.uniform(1.0, 1.8) / p.tempo
         k = int(inhale * sr)
@@ -423,7 +423,7 @@ def _breath(rng: np.random.Generator, sr: int, dur: float, low: float, high: flo
 def breathing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    t = rng.uniform(0.0, 0.6)
+    t = rng.uniform(0.0, 0.6) * min(1.0, span / 4)
     pace = p.tempo * (0.8 + 0.4 * p.density) / 1.0
     while t < span:
         inhale = rng.uniform(0.9, 1.5) / pace
@@ -538,7 +538,7 @@ def gulping(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def hiccup(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    t = rng.uniform(0.1, 0.6)
+    t = rng.uniform(0.05, 0.6) * min(1.0, span / 3)
     f0 = rng.uniform(250, 400) * p.pitch
     while t < span:
         k = int(rng.uniform(0.07, 0.12) * sr)
