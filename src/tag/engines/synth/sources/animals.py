@@ -93,7 +93,8 @@ def horse_neigh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
 
 @source("cow", "a cow mooing: a long low 'mmm-ooo' (~120 Hz) whose mouth opens, rises and sinks",
         family=ANIMAL, ru="корова", examples=("a cow mooing", "мычит корова"),
-        words=("cow", "moo", "cattle", "bull", "ox", "корова", "коров", "мыч", "мычит", "мычани", "бык", "телен", "муу"))
+        words=("cow", "moo", "cattle", "bull", "ox", "корова", "коров", "мыч", "мычит", "мычани", "бык", "телен",
+               "муу"))
 def cow(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     def moo() -> np.ndarray:
         dur = rng.uniform(1.2, 2.2)
@@ -230,7 +231,8 @@ def sheep(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     out = np.zeros(n)
     for _ in range(p.how_many(max(1, int(round(2 * p.density))), 6)):
         f0 = rng.uniform(200, 320) * p.pitch
-        out += _calls(rng, n, sr, p, 3.0, 1.2, lambda f0=f0: _bleat(rng, sr, f0, rng.uniform(6, 8), rng.uniform(0.6, 1.1)))
+        out += _calls(rng, n, sr, p, 3.0, 1.2,
+                      lambda f0=f0: _bleat(rng, sr, f0, rng.uniform(6, 8), rng.uniform(0.6, 1.1)))
     return out
 
 
@@ -281,7 +283,8 @@ def dog_growl(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 
 @source("dog_whimper", "a dog whimpering: thin high whines (~900 Hz) gliding up and down, with sniffs",
         family=ANIMAL, ru="скулит собака", examples=("a dog whimpering", "собака скулит"),
-        words=("whimper", "whine", "dog whine", "dog whimper", "скул", "скулит", "скулят", "скулеж", "поскулива", "собак скул"))
+        words=("whimper", "whine", "dog whine", "dog whimper", "скул", "скулит", "скулят", "скулеж", "поскулива",
+               "собак скул"))
 def dog_whimper(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     def whine() -> np.ndarray:
         dur = rng.uniform(0.4, 1.1)
@@ -439,7 +442,7 @@ def _buzzers(rng: np.random.Generator, n: int, sr: int, f0s, drift: float, wande
         words=("bee", "bees", "beehive", "hive", "swarm", "bumblebee", "wasp", "hornet", "пчел",
                "улей", "уль", "шмел", "осы", "жужж пчел", "пчел жужж", "рой"))
 def bees(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
-    f0s = rng.uniform(200, 250, p.how_many(int(8 * p.density), 30)) * p.pitch
+    f0s = rng.uniform(200, 250, p.how_many(int(6 * p.density), 30)) * p.pitch
     out = _buzzers(rng, n, sr, f0s, 0.04, 1.5)
     return dsp.formants(out, (600, 1800, 3500), sr, qs=(1.5, 2, 2)) + 0.3 * out
 

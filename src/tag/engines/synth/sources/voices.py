@@ -13,7 +13,7 @@ import numpy as np
 
 from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import HUMAN, Params, source
-from tag.engines.synth.sources.people import applause, crowd
+from tag.engines.synth.sources.people import applause
 
 # Average formants (F1, F2, F3) of an adult male voice for a few vowels: a, e, i, o, u, ae, schwa.
 VOWELS = ((730, 1090, 2440), (530, 1840, 2480), (270, 2290, 3010), (570, 840, 2410), (300, 870, 2240),
@@ -478,15 +478,16 @@ def yawn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         f0 = rng.uniform(130, 180) * p.pitch * (0.8 + 0.6 * np.sin(np.pi * np.minimum(x * 1.6, 1)) - 0.25 * x)
         src = dsp.glottal(f0, sr, 0.75) * 12.0 + 0.6 * dsp.white(rng, k)
         open_jaw = np.sin(np.pi * x) ** 2  # 'uh' -> 'aah' -> 'oh'
-        sound = dsp.formants(src, vowel(A, 1.05), sr) * open_jaw + dsp.formants(src, vowel(O, 1.05), sr) * (1 - open_jaw)
+        sound = dsp.formants(src, vowel(A, 1.05), sr) * open_jaw
+        sound += dsp.formants(src, vowel(O, 1.05), sr) * (1 - open_jaw)
         dsp.add_at(out, sound * shape(k, 0.3, 0.4), int(start * sr))
     return dsp.highpass(out, 80, sr)
 
 
 @source("chewing", "chewing: crunchy grains and wet squelches at the jaw's 1.3-2 bites a second, with pauses",
         family=HUMAN, ru="жевание", examples=("someone chewing", "жевание"),
-        words=("chew", "eat", "eating", "munch", "crunch", "жева", "жевани", "жует", "жуют", "чавка", "чавкань", "хруст",
-               "поедани"))
+        words=("chew", "eat", "eating", "munch", "crunch", "жева", "жевани", "жует", "жуют", "чавка", "чавкань",
+               "хруст", "поедани"))
 def chewing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -575,9 +576,12 @@ def hand_clap(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
                "ура", "ликовани толп", "ликующ толп", "болельщик", "стадион", "ликует толп", "толп ликует"))
 def cheering_crowd(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    base = crowd(rng, n, sr, Params(density=0.5 * p.density, tempo=p.tempo, pitch=p.pitch)) * 0.4 + applause(rng, n, sr, Params(density=2.0 * p.density)) * 0.25
+    # Under the cheers the murmur is only a texture: syllable-rate swells of voice-band noise.
+    murmur = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 200, 2500, sr)
+    murmur *= dsp.smooth_control(rng, n, sr, 8.0, 0.3, 1.0)
+    base = murmur * 0.1 + applause(rng, n, sr, Params(density=2.0 * p.density)) * 0.25
     cheers = np.zeros(n)
-    for start in dsp.poisson_times(rng, span, 4 * p.density):
+    for start in dsp.poisson_times(rng, span, 3.5 * p.density):
         dur = rng.uniform(0.4, 1.2)
         k = int(dur * sr)
         x = np.linspace(0, 1, k)
