@@ -46,13 +46,15 @@ def _hoof_pattern(rng: np.random.Generator, n: int, sr: int, p: Params, offsets,
     """Hoof beats: per stride one beat at each offset (fraction of a stride), the stride pace drifting."""
     span = n / sr
     out = np.zeros(n)
-    hooves = [_hoof(rng, sr, p) for _ in range(4)]
+    hooves = [_hoof(rng, sr, p) for _ in range(8)]
+    pace = dsp.wander(rng, span, 0.4, 0.88, 1.12)  # the horse speeds up and eases off
+    accents = rng.uniform(0.6, 1.0, len(offsets))  # each leg lands with its own weight
     t = rng.uniform(0.05, 0.3)
     while t < span:
-        period = stride / p.tempo * rng.uniform(0.93, 1.07)
+        period = stride / p.tempo * float(pace(np.array(t))) * rng.uniform(0.96, 1.04)
         for j, off in enumerate(offsets):
-            dsp.add_at(out, hooves[j % 4], int((t + off * period + rng.normal(0, 0.004)) * sr),
-                       (1.0 if j == 0 else 0.75) * rng.uniform(0.75, 1.0))
+            dsp.add_at(out, hooves[int(rng.integers(8))], int((t + off * period + rng.normal(0, 0.006)) * sr),
+                       accents[j] * rng.uniform(0.7, 1.0))
         t += period
     return out
 
@@ -106,7 +108,7 @@ def cow(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         closed = dsp.formants(src, (250, 1000, 2400), sr)
         opened = dsp.formants(src, (rng.uniform(500, 700), 1100, 2500), sr)
         return (closed * (1 - mouth) + opened * mouth) * shape(k, 0.15, 0.35)
-    return dsp.highpass(_calls(rng, n, sr, p, 3.0, 2.4, moo), 60, sr)
+    return dsp.lowpass(dsp.highpass(_calls(rng, n, sr, p, 3.0, 2.4, moo), 60, sr), 1800, sr)  # a big, dark throat
 
 
 @source("rooster", "a rooster crowing: 'cock-a-doodle-doo', four or five harsh notes with a long final one",

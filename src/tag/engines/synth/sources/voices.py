@@ -94,7 +94,7 @@ def talk(rng: np.random.Generator, out: np.ndarray, sr: int, speaker: tuple[floa
 def _speaker(rng: np.random.Generator, n: int, sr: int, p: Params, who: tuple[float, float]) -> np.ndarray:
     out = np.zeros(n)
     talk(rng, out, sr, who, p, rng.uniform(0.02, 0.3) * min(1.0, n / sr / 3), n / sr)
-    return dsp.highpass(out, 70, sr)
+    return dsp.lowpass(dsp.highpass(out, 70, sr), 4500, sr)  # a voice's energy falls off above the formants
 
 
 @source("man_speaking", "a man talking: male voice (~115 Hz) in syllables at 3-7 a second, phrases with pauses",
@@ -135,7 +135,7 @@ def conversation(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
         ended = talk(rng, out, sr, speakers[who], p, t, min(t + turn, span), gain=rng.uniform(0.8, 1.0))
         t = ended - rng.uniform(0.5, 1.0) / p.tempo + rng.uniform(-0.15, 0.35)  # the other answers at once
         who = 1 - who
-    return dsp.highpass(out, 70, sr)
+    return dsp.lowpass(dsp.highpass(out, 70, sr), 4500, sr)
 
 
 @source("whispering", "whispering: speech syllables of breath noise through formants, no voiced pitch",
@@ -175,7 +175,7 @@ def _laughing(rng: np.random.Generator, n: int, sr: int, p: Params, speaker, rat
         dsp.add_at(out, bout, int(t * sr), rng.uniform(0.7, 1.0))
         t += bout.size / sr + rng.uniform(0.2, 1.2)
         breath = int(0.35 * sr)  # the gasp before the next bout
-        dsp.add_at(out, dsp.bandpass(dsp.white(rng, breath), 800, 3000, sr) * shape(breath) * 0.08,
+        dsp.add_at(out, dsp.bandpass(dsp.white(rng, breath), 800, 3000, sr) * shape(breath) * 0.04,
                    int((t - 0.4) * sr))
     return dsp.highpass(out, 70, sr)
 
@@ -377,7 +377,7 @@ def whistling(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     pitch, env, _ = melody(rng, n, sr, rng.uniform(900, 1400) * p.pitch, p, beat=0.3)
     ph = dsp.phase(pitch, n, sr)
     tone = np.sin(ph) + 0.05 * np.sin(2 * ph)
-    air = dsp.bandpass(dsp.white(rng, n), 1000, 5000, sr) * 0.04
+    air = dsp.bandpass(dsp.white(rng, n), 1000, 5000, sr) * 0.02
     return (tone + air) * env
 
 
