@@ -170,6 +170,8 @@ def test_another_seed_is_another_take(name: str) -> None:
         ("gulping", "gulping"), ("глотает", "gulping"), ("hiccups", "hiccup"), ("икает", "hiccup"),
         ("hand claps", "hand_clap"), ("хлопки в ладоши", "hand_clap"), ("crowd cheering", "cheering_crowd"),
         ("ликующая толпа", "cheering_crowd"), ("playground", "playground"), ("детская площадка", "playground"),
+        ("a man and a woman talking", "conversation"), ("девочка смеётся", "baby_laughing"),
+        ("children laughing", "playground"), ("мальчик говорит", "child_speaking"),
     ],
 )
 def test_human_sounds_by_their_english_and_russian_words(prompt: str, expected: str) -> None:

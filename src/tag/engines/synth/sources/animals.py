@@ -256,7 +256,8 @@ def _roar(rng: np.random.Generator, sr: int, f0: float, dur: float, rough: float
 
 @source("lion", "a lion roaring: long, deep, rough roars (~180 Hz falling) followed by grunting 'huh's",
         family=ANIMAL, ru="лев", examples=("a lion roaring", "рёв льва"),
-        words=("lion", "lion roar", "lioness", "льв", "львиц", "львин", "рев льв", "рычани льв"))
+        words=("lion", "lion roar", "lioness", "льв", "львиц", "львин", "рев льв", "рычани льв", "лев рыч", "рыч лев",
+               "лев рев"))
 def lion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     def roar() -> np.ndarray:
         out = [_roar(rng, sr, rng.uniform(150, 220) * p.pitch, rng.uniform(1.2, 2.0), 0.08, (400, 900, 2000))]
@@ -269,7 +270,7 @@ def lion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("tiger", "a tiger growling: a low (~90 Hz) rumbling growl with a snarl, breathy and rough",
         family=ANIMAL, ru="тигр", examples=("a tiger growling", "рычит тигр"),
-        words=("tiger", "growl", "big cat", "тигр", "тигриц", "рыч", "рычит", "рычани", "рык"))
+        words=("tiger", "growl", "big cat", "тигр", "тигриц", "рыч", "рычани", "рык"))
 def tiger(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return dsp.highpass(_calls(rng, n, sr, p, 2.5, 1.8, lambda: _roar(
         rng, sr, rng.uniform(70, 110) * p.pitch, rng.uniform(1.0, 2.2), 0.12, (300, 700, 1600))), 40, sr)

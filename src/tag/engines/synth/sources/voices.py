@@ -99,7 +99,7 @@ def _speaker(rng: np.random.Generator, n: int, sr: int, p: Params, who: tuple[fl
 
 @source("man_speaking", "a man talking: male voice (~115 Hz) in syllables at 3-7 a second, phrases with pauses",
         family=HUMAN, ru="мужчина говорит", examples=("a man talking", "мужчина говорит"),
-        words=("man talk", "man speak", "male voice", "male speech", "man voice", "speech", "talk", "speak",
+        words=("man talk", "man speak", "male voice", "male speech", "man voice", "speech", "talk", "speak", "voice",
                "мужчин говор", "мужск голос", "мужск реч", "говор мужчин", "реч", "голос"))
 def man_speaking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return _speaker(rng, n, sr, p, MAN)
@@ -116,7 +116,8 @@ def woman_speaking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
 @source("child_speaking", "a child talking: high voice (~290 Hz) with high formants, lively phrases",
         family=HUMAN, ru="ребёнок говорит", examples=("a child talking", "ребёнок говорит"),
         words=("child talk", "child speak", "child voice", "kid talk", "kid voice", "boy talk", "girl talk",
-               "ребенок говор", "детск голос", "говор ребенок", "ребенк говор", "малыш говор"))
+               "ребенок говор", "детск голос", "говор ребенок", "ребенк говор", "малыш говор",
+               "девочк говор", "мальчик говор"))
 def child_speaking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return _speaker(rng, n, sr, replace(p, tempo=p.tempo * 1.15), CHILD)  # children speak a little faster
 
@@ -124,7 +125,8 @@ def child_speaking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
 @source("conversation", "a conversation: a man and a woman taking turns, with short gaps and the odd overlap",
         family=HUMAN, ru="разговор", examples=("a conversation", "разговор двух людей"),
         words=("conversation", "dialogue", "dialog", "two people talk", "discussion", "interview",
-               "разговор", "бесед", "диалог", "разговор двух люд", "двух люд"))
+               "разговор", "бесед", "диалог", "разговор двух люд", "двух люд",
+               "man and woman talk", "man and a woman talk", "мужчин и женщин говор", "мужчин с женщин говор"))
 def conversation(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -190,7 +192,8 @@ def man_laughing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
 
 @source("woman_laughing", "a woman laughing: higher, quicker 'ha-ha' bouts with falling pitch",
         family=HUMAN, ru="женский смех", examples=("a woman laughing", "женский смех"),
-        words=("woman laugh", "female laugh", "girl laugh", "женск смех", "женщин смеет", "смеет женщин"))
+        words=("woman laugh", "female laugh", "girl laugh", "женск смех", "женщин смеет", "смеет женщин",
+               "девушк смеет"))
 def woman_laughing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return _laughing(rng, n, sr, p, WOMAN, 5.5)
 
@@ -198,7 +201,8 @@ def woman_laughing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
 @source("baby_laughing", "a baby laughing: squealing high (~420 Hz) giggles in quick bouts",
         family=HUMAN, ru="смех младенца", examples=("a baby laughing", "смех младенца"),
         words=("baby laugh", "baby giggl", "infant laugh", "смех младенц", "младенец смеет", "малыш смеет",
-               "смех малыш", "смех ребенк", "ребенок смеет", "смеет ребенок", "смеет малыш"))
+               "смех малыш", "смех ребенк", "ребенок смеет", "смеет ребенок", "смеет малыш",
+               "child laugh", "kid laugh", "девочк смеет", "мальчик смеет", "детск смех"))
 def baby_laughing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return _laughing(rng, n, sr, p, BABY, 6.0)
 
@@ -596,8 +600,8 @@ def cheering_crowd(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
 
 @source("playground", "a children's playground: several children's voices, shrieks and laughter around",
         family=HUMAN, ru="детская площадка", examples=("children on a playground", "детская площадка"),
-        words=("playground", "children play", "kids play", "schoolyard", "children", "kids", "детск площадк",
-               "дети игра", "дет", "детвор", "площадк"))
+        words=("playground", "children play", "kids play", "children laugh", "kids laugh", "schoolyard", "children",
+               "kids", "детск площадк", "дети игра", "дет", "детвор", "площадк"))
 def playground(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
