@@ -66,26 +66,38 @@ def talk(rng: np.random.Generator, out: np.ndarray, sr: int, speaker: tuple[floa
     base_f0, scale = speaker
     base_f0 *= p.pitch * rng.uniform(0.9, 1.1)
     t = start
+    previous = vowel(SCHWA, scale)
     while t < end - 0.1:
         syllables = int(rng.integers(3, 11))
         question = rng.random() < 0.2
         for i in range(syllables):
             x = i / max(syllables - 1, 1)
-            # Declination: pitch drifts down over a phrase; stressed syllables jump up; questions rise at the end.
-            level = 1.12 - 0.24 * x + (0.2 * rng.random() if rng.random() < 0.3 else 0.0)
+            stressed = rng.random() < 0.3
+            # Declination: pitch drifts down over a phrase; stressed syllables jump up, last ones lengthen,
+            # questions rise at the end.
+            level = 1.12 - 0.24 * x + (rng.uniform(0.08, 0.22) if stressed else 0.0)
             if question and i == syllables - 1:
                 level = 1.3
-            dur = rng.uniform(0.1, 0.24) / p.tempo
+            dur = rng.uniform(0.09, 0.19) / p.tempo * (1.25 if stressed else 1.0) * (1.3 if i == syllables - 1 else 1.0)
             k = int(dur * sr)
             f0 = base_f0 * level * np.linspace(1.04, 0.96, k)
-            vowel_hz = vowel(int(rng.integers(7)), scale * rng.uniform(0.95, 1.05))
+            target = vowel(int(rng.integers(7)), scale * rng.uniform(0.95, 1.05))
+            # Coarticulation: the mouth moves from where the last sound left it to the new vowel.
+            onset = [(a + b) / 2 for a, b in zip(previous, target)]
+            move = np.minimum(np.linspace(0, 2.5, k), 1.0)
             if whisper:
-                body = dsp.formants(dsp.white(rng, k) * 0.5, vowel_hz, sr, qs=(4, 6, 8, 10))
+                src = dsp.white(rng, k) * 0.5
+                qs: tuple[float, ...] = (4, 6, 8, 10)
             else:
-                body = voice(rng, f0, sr, vowel_hz, breath=0.05)
+                wobble = 1 + 0.01 * dsp.smooth_control(rng, k, sr, 40.0, -1.0, 1.0)
+                src = dsp.glottal(f0 * wobble, sr) * 12.0 + 0.05 * dsp.white(rng, k)
+                qs = (5, 8, 10, 12)
+            body = dsp.formants(src, onset, sr, qs) * (1 - move) + dsp.formants(src, target, sr, qs) * move
+            previous = target
             body = body * shape(k)
             syl = np.concatenate([consonant(rng, sr, scale), body]) if rng.random() < 0.7 else body
-            dsp.add_at(out, syl, int(t * sr), gain * rng.uniform(0.6, 1.0) * (1.0 - 0.3 * x))
+            loud = (1.0 if stressed else rng.uniform(0.65, 0.9)) * (1.0 - 0.25 * x)
+            dsp.add_at(out, syl, int(t * sr), gain * loud)
             t += syl.size / sr + (rng.uniform(0.05, 0.12) if rng.random() < 0.25 else rng.uniform(0.01, 0.05))
         t += rng.uniform(0.3, 1.1) / p.tempo  # a pause between phrases
     return t
@@ -119,7 +131,7 @@ def woman_speaking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
                "ребенок говор", "детск голос", "говор ребенок", "ребенк говор", "малыш говор",
                "девочк говор", "мальчик говор"))
 def child_speaking(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
-    return _speaker(rng, n, sr, replace(p, tempo=p.tempo * 1.15), CHILD)  # children speak a little faster
+    return _speaker(rng, n, sr, replace(p, tempo=p.tempo * 1.2), CHILD)  # children speak a little faster
 
 
 @source("conversation", "a conversation: a man and a woman taking turns, with short gaps and the odd overlap",
