@@ -189,3 +189,14 @@ def test_voices_beside_other_sounds() -> None:
     assert [e.source for e in parse("a kettle whistling").events] == ["tone"]
     assert [e.source for e in parse("birds singing").events] == ["birds"]
     assert [e.source for e in parse("rain and a man talking").events] == ["rain", "man_speaking"]
+
+
+def test_counts_and_tempo_are_honoured() -> None:
+    assert parse("three coughs").events[0].params.count == 3
+    assert onsets(raw("cough", 8.0, count=3), SR, min_gap=0.2).size == 3
+    assert onsets(raw("sneeze", 8.0, count=2), SR, min_gap=0.5, rise_db=15).size >= 2
+    slow, fast = (
+        np.median([modulation_peak(raw("man_speaking", seed=s, tempo=t), SR, 1.5, 15) for s in range(3)])
+        for t in (0.6, 1.7)
+    )
+    assert fast > slow * 1.4  # "fast talking" talks faster

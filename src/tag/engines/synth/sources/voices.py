@@ -90,7 +90,7 @@ def talk(rng: np.random.Generator, out: np.ndarray, sr: int, speaker: tuple[floa
                 qs: tuple[float, ...] = (4, 6, 8, 10)
             else:
                 wobble = 1 + 0.01 * dsp.smooth_control(rng, k, sr, 40.0, -1.0, 1.0)
-                src = dsp.glottal(f0 * wobble, sr) * 12.0 + 0.05 * dsp.white(rng, k)
+                src = dsp.glottal(f0 * wobble, sr, 0.9) * 36.0 + 0.05 * dsp.white(rng, k)  # softer, less buzzy
                 qs = (5, 8, 10, 12)
             body = dsp.formants(src, onset, sr, qs) * (1 - move) + dsp.formants(src, target, sr, qs) * move
             previous = target
@@ -98,7 +98,7 @@ def talk(rng: np.random.Generator, out: np.ndarray, sr: int, speaker: tuple[floa
             syl = np.concatenate([consonant(rng, sr, scale), body]) if rng.random() < 0.7 else body
             loud = (1.0 if stressed else rng.uniform(0.65, 0.9)) * (1.0 - 0.25 * x)
             dsp.add_at(out, syl, int(t * sr), gain * loud)
-            t += syl.size / sr + (rng.uniform(0.05, 0.12) if rng.random() < 0.25 else rng.uniform(0.01, 0.05))
+            t += syl.size / sr + (rng.uniform(0.05, 0.12) if rng.random() < 0.25 else rng.uniform(0.01, 0.05)) / p.tempo
         t += rng.uniform(0.3, 1.1) / p.tempo  # a pause between phrases
     return t
 
