@@ -30,9 +30,13 @@ def _calls(rng: np.random.Generator, n: int, sr: int, p: Params, every: float, l
 
 
 def _glide(k: int, points) -> np.ndarray:
-    """A contour through ``points`` (values at equal steps across k samples), smoothly interpolated."""
-    x = np.linspace(0, 1, len(points))
-    return np.interp(np.linspace(0, 1, k), x, points)
+    """A contour through ``points`` (values at equal steps across k samples), eased in and out of each:
+    calls bend, they have no corners."""
+    points = np.asarray(points, dtype=float)
+    pos = np.linspace(0, len(points) - 1, k)
+    i = np.minimum(pos.astype(int), len(points) - 2)
+    w = 0.5 - 0.5 * np.cos(np.pi * (pos - i))
+    return points[i] * (1 - w) + points[i + 1] * w
 
 
 def _hoof(rng: np.random.Generator, sr: int, p: Params) -> np.ndarray:
@@ -206,11 +210,11 @@ def pig(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
             dur = rng.uniform(0.15, 0.3)
             k = int(dur * sr)
             f0 = rng.uniform(110, 190) * p.pitch * _glide(k, [1.0, 1.15, 0.8])
-            snort = voice(rng, f0, sr, (400, 1200, 2300), breath=1.0, tilt=0.5, rough=0.12)
+            snort = voice(rng, f0, sr, (400, 1200, 2300), breath=0.3, tilt=0.5, rough=0.12)
             dsp.add_at(out, snort * shape(k, 0.08, 0.5), int(t * sr))
             t += dur + rng.uniform(0.05, 0.2)
         return out
-    return _calls(rng, n, sr, p, 1.5, 1.2, grunts)
+    return dsp.lowpass(_calls(rng, n, sr, p, 1.5, 1.2, grunts), 2500, sr)  # a snout, not a beak
 
 
 def _bleat(rng: np.random.Generator, sr: int, f0: float, tremolo: float, dur: float) -> np.ndarray:
@@ -313,7 +317,10 @@ def wolf(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
             held = np.sort(rng.uniform(0.85, 1.0, int(rng.integers(2, 5))))[:: int(rng.choice([-1, 1]))]
             f0 = top * _glide(k, [rng.uniform(0.5, 0.7), *held, rng.uniform(0.55, 0.8)]) * (
                 1 + 0.01 * np.sin(dsp.TAU * 5 * dsp.seconds(k, sr)))
-            howl = voice(rng, f0, sr, (600, 1200, 2400), breath=0.1, tilt=0.85)
+            ph = dsp.phase(f0, k, sr)
+            # A howl is nearly a pure tone: a strong fundamental, faint overtones, a breath of air.
+            howl = np.sin(ph) + 0.25 * np.sin(2 * ph + 0.5) + 0.08 * np.sin(3 * ph + 1.0)
+            howl += 0.04 * dsp.bandpass(dsp.white(rng, k), 400, 2500, sr)
             dsp.add_at(out, howl * shape(k, 0.2, 0.35), int(t * sr), rng.uniform(0.6, 1.0))
             t += dur + rng.uniform(1.5, 4.0) / p.tempo
     return out
@@ -351,7 +358,7 @@ def crow(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         for _ in range(int(rng.integers(2, 5))):
             dur = rng.uniform(0.25, 0.4)
             k = int(dur * sr)
-            caw = voice(rng, f0 * _glide(k, [0.9, 1.05, 0.85]), sr, (1100, 1800, 2800), breath=3.0, tilt=0.3,
+            caw = voice(rng, f0 * _glide(k, [0.9, 1.05, 0.85]), sr, (1100, 1800, 2800), breath=1.2, tilt=0.3,
                         rough=0.15)
             out += [caw * shape(k, 0.05, 0.5), np.zeros(int(rng.uniform(0.15, 0.35) * sr))]
         return np.concatenate(out)
