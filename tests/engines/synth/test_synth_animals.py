@@ -37,6 +37,13 @@ def test_a_gallop_is_groups_of_three_or_four_hoof_beats(seed: int) -> None:
     assert 1.6 < 1 / np.median(strides) < 3.2
 
 
+def test_a_canter_is_groups_of_three() -> None:
+    assert parse("a horse cantering").events[0].params.tempo < 0.9
+    found = onsets(raw("horse_gallop", tempo=0.75), SR, min_gap=0.03, rise_db=8)
+    sizes = np.array([g.size for g in np.split(found, np.flatnonzero(np.diff(found) > 0.14) + 1)[1:-1]])
+    assert sizes.size >= 10 and np.mean(sizes == 3) > 0.7
+
+
 def test_a_trot_is_an_even_two_beat() -> None:
     gaps = np.diff(onsets(raw("horse_trot"), SR, min_gap=0.1))
     assert 0.25 < np.median(gaps) < 0.5 and np.std(gaps) / np.mean(gaps) < 0.2

@@ -56,6 +56,8 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("dog", "dog", {}), ("bark", "dog", {}), ("woof", "dog", {}), ("puppy", "dog", {}),
     ("собак", "dog", {}), ("пес", "dog", {}), ("лай", "dog", {}), ("лает", "dog", {}), ("лают", "dog", {}),
     ("лаял", "dog", {}), ("гав", "dog", {}),
+    ("canter", "horse_gallop", {"tempo": 0.75}), ("horse canter", "horse_gallop", {"tempo": 0.75}),
+    ("canter horse", "horse_gallop", {"tempo": 0.75}), ("кентер", "horse_gallop", {"tempo": 0.75}),
     # household
     ("clock", "clock", {}), ("tick", "clock", {}), ("tock", "clock", {}), ("tick tock", "clock", {}),
     ("tick-tock", "clock", {}),

@@ -7,6 +7,8 @@ noise bursts; insects are wing-beat buzzes (a pulse train at the wing rate).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from tag.engines.synth import dsp
@@ -63,11 +65,13 @@ def _hoof_pattern(rng: np.random.Generator, n: int, sr: int, p: Params, offsets,
     return out
 
 
-@source("horse_gallop", "a galloping horse: four hoof beats close together per stride (~2.3 strides a second)",
+@source("horse_gallop", "a galloping horse: four hoof beats close together per stride (~2.3 a second), a canter three",
         family=ANIMAL, ru="галоп лошади", examples=("a horse galloping", "лошадь скачет галопом"),
         words=("gallop", "galloping horse", "horse gallop", "галоп", "скач", "скачет", "лошад скачет", "скачк",
                "топот копыт", "конск топот"))
 def horse_gallop(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    if p.tempo < 0.9:  # a canter: three beats (one hind, a diagonal pair, the leading fore), slower strides
+        return _hoof_pattern(rng, n, sr, replace(p, tempo=p.tempo / 0.75), (0.0, 0.2, 0.38), 0.55)
     # Footfalls of a transverse gallop: hind-hind-fore-fore, then the airborne gap.
     return _hoof_pattern(rng, n, sr, p, (0.0, 0.13, 0.3, 0.42), 0.43)
 
