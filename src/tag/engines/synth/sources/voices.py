@@ -166,7 +166,7 @@ def _laugh_bout(rng: np.random.Generator, sr: int, speaker: tuple[float, float],
     f0, scale = speaker
     count = int(rng.integers(4, 10))
     period = 1.0 / (rate * rng.uniform(0.85, 1.15) * p.tempo)
-    out = np.zeros(int((count * period + 0.5) * sr))
+    out = np.zeros(int((count * period * 1.2 + 0.5) * sr))
     top = f0 * p.pitch * rng.uniform(1.5, 1.9)
     vowel_hz = vowel(int(rng.choice([A, AE, E])), scale)
     for i in range(count):
@@ -176,7 +176,9 @@ def _laugh_bout(rng: np.random.Generator, sr: int, speaker: tuple[float, float],
         pitch = top * (1 - 0.35 * x) * rng.uniform(0.93, 1.07) * np.linspace(1.05, 0.92, k)
         h = dsp.formants(dsp.white(rng, k), vowel_hz, sr, qs=(3, 4, 5, 6)) * 0.12 * dsp.decay(k, sr, dur * 0.3)
         syl = (voice(rng, pitch, sr, vowel_hz, breath=0.4, rough=0.02) + h) * shape(k, 0.15, 0.5)
-        dsp.add_at(out, syl, int((i * period + rng.normal(0, 0.01)) * sr), (1 - 0.5 * x) * rng.uniform(0.7, 1.0))
+        # A bout slows down as the breath runs out.
+        at = i * period * (1 + 0.15 * x) + rng.normal(0, 0.012)
+        dsp.add_at(out, syl, int(at * sr), (1 - 0.5 * x) * rng.uniform(0.7, 1.0))
     return out
 
 
@@ -250,7 +252,7 @@ def _cough(rng: np.random.Generator, sr: int, p: Params) -> np.ndarray:
     k = int(dur * sr)
     blast = dsp.formants(dsp.white(rng, k), vowel(SCHWA, rng.uniform(0.9, 1.2)), sr, qs=(2, 3, 4, 5))
     rasp = voice(rng, np.full(k, 140 * p.pitch * rng.uniform(0.8, 1.3)), sr, vowel(A, 1.0), breath=0.5, rough=0.1)
-    return (blast * 0.8 + rasp * 0.5) * dsp.decay(k, sr, dur * 0.3, attack=0.006)
+    return dsp.lowpass(blast * 0.8 + rasp * 0.5, 3500, sr) * dsp.decay(k, sr, dur * 0.3, attack=0.006)
 
 
 @source("cough", "coughing: fits of 1-4 explosive noisy bursts with a rough voiced edge",
@@ -307,7 +309,7 @@ def snoring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         t += inhale + rng.uniform(0.1, 0.4)
         exhale = rng.uniform(1.0, 1.8) / p.tempo
         k = int(exhale * sr)
-        breath = dsp.bandpass(dsp.white(rng, k), 300, 1500, sr) * shape(k, 0.2, 0.6) * 0.15
+        breath = dsp.bandpass(dsp.white(rng, k), 300, 1500, sr) * shape(k, 0.2, 0.6) * 0.06
         dsp.add_at(out, breath, int(t * sr))
         t += exhale + rng.uniform(0.4, 1.5) / p.tempo
     return out
@@ -492,7 +494,7 @@ def yawn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         k = int(dur * sr)
         x = np.linspace(0, 1, k)
         f0 = rng.uniform(130, 180) * p.pitch * (0.8 + 0.6 * np.sin(np.pi * np.minimum(x * 1.6, 1)) - 0.25 * x)
-        src = dsp.glottal(f0, sr, 0.75) * 12.0 + 0.6 * dsp.white(rng, k)
+        src = dsp.glottal(f0, sr, 0.75) * 12.0 + 0.2 * dsp.white(rng, k)
         open_jaw = np.sin(np.pi * x) ** 2  # 'uh' -> 'aah' -> 'oh'
         sound = dsp.formants(src, vowel(A, 1.05), sr) * open_jaw
         sound += dsp.formants(src, vowel(O, 1.05), sr) * (1 - open_jaw)
