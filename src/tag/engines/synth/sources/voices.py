@@ -597,9 +597,9 @@ def cheering_crowd(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
     # Under the cheers the murmur is only a texture: syllable-rate swells of voice-band noise.
     murmur = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 200, 2500, sr)
     murmur *= dsp.smooth_control(rng, n, sr, 8.0, 0.3, 1.0)
-    base = murmur * 0.1 + applause(rng, n, sr, Params(density=2.0 * p.density)) * 0.25
+    base = murmur * 0.1 + applause(rng, n, sr, Params(density=1.5 * p.density)) * 0.25
     cheers = np.zeros(n)
-    for start in dsp.poisson_times(rng, span, 3.5 * p.density):
+    for start in dsp.poisson_times(rng, span, 2.5 * p.density):
         dur = rng.uniform(0.4, 1.2)
         k = int(dur * sr)
         x = np.linspace(0, 1, k)
