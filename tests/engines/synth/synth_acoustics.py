@@ -163,3 +163,44 @@ def quietest_window_db(x: np.ndarray, sr: int, window: float = 0.5) -> float:
     c = np.concatenate([[0.0], np.cumsum(power)])
     starts = np.arange(0, power.size - k + 1, max(1, sr // 100))
     return float(10 * np.log10(np.min(c[starts + k] - c[starts]) / k + 1e-30))
+
+
+def modulation_peak(x: np.ndarray, sr: int, low: float, high: float, frame: float = 0.01) -> float:
+    """The strongest rate (Hz) between low and high at which the loudness envelope rises and falls."""
+    env = envelope(x, sr, frame)
+    env = (env - env.mean()) * np.hanning(env.size)
+    mag = np.abs(np.fft.rfft(env, env.size * 4))
+    freqs = np.fft.rfftfreq(env.size * 4, frame)
+    sel = (freqs >= low) & (freqs <= high)
+    return float(freqs[sel][np.argmax(mag[sel])])
+
+
+def pitch_track(x: np.ndarray, sr: int, low: float, high: float, frame: float = 0.04, hop: float = 0.01):
+    """Frame times (s), fundamental (Hz) and voicing strength (normalised autocorrelation peak, 0-1)."""
+    x = mono(x).astype(float)
+    k, h = int(frame * sr), int(hop * sr)
+    count = max(0, (x.size - k) // h + 1)
+    frames = np.lib.stride_tricks.sliding_window_view(x, k)[::h][:count] * np.hanning(k)
+    spec = np.fft.rfft(frames, 2 * k, axis=1)
+    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :k]
+    lo, hi = int(sr / high), min(int(sr / low), k - 1)
+    lag = lo + np.argmax(ac[:, lo:hi], axis=1)
+    strength = ac[np.arange(count), lag] / (ac[:, 0] + 1e-12)
+    times = np.arange(count) * hop + frame / 2
+    return times, sr / lag, strength
+
+
+def median_pitch(x: np.ndarray, sr: int, low: float, high: float, voiced: float = 0.4) -> float:
+    """Median fundamental (Hz) over the loud, clearly voiced frames."""
+    _, f0, strength = pitch_track(x, sr, low, high)
+    env = envelope(x, sr, 0.01)[: f0.size]
+    keep = (strength[: env.size] > voiced) & (env > 0.2 * env.max())
+    return float(np.median(f0[keep])) if keep.any() else 0.0
+
+
+def spectrogram_correlation(a: np.ndarray, b: np.ndarray, sr: int) -> float:
+    """Pearson correlation of two clips' log spectrograms: near 1 for the same take, lower for another."""
+    _, _, za = signal.stft(mono(a), sr, nperseg=1024)
+    _, _, zb = signal.stft(mono(b), sr, nperseg=1024)
+    la, lb = np.log10(np.abs(za) + 1e-6).ravel(), np.log10(np.abs(zb) + 1e-6).ravel()
+    return float(np.corrcoef(la, lb)[0, 1])

@@ -290,3 +290,19 @@ def overlay(*parts: np.ndarray) -> np.ndarray:
     for p in parts:
         out[: p.shape[0]] += p
     return out
+
+
+# --- voices ------------------------------------------------------------------
+
+
+def glottal(f0: np.ndarray, sr: int, tilt: float = 0.7) -> np.ndarray:
+    """An impulse per vocal-fold cycle at the instantaneous ``f0`` (Hz per sample), softened
+    by a one-pole low-pass: the falling spectrum of a real glottal source (voices, animal calls)."""
+    cycles = np.cumsum(np.asarray(f0, dtype=float)) / sr
+    pulses = np.diff(np.floor(cycles), prepend=0.0)
+    return signal.lfilter([1.0 - tilt], [1.0, -tilt], pulses) if tilt else pulses
+
+
+def formants(x: np.ndarray, freqs, sr: int, qs=(5.0, 8.0, 10.0, 12.0), gains=(1.0, 0.6, 0.3, 0.15)) -> np.ndarray:
+    """A vocal tract: parallel resonators at the formant frequencies (the vowel's colour)."""
+    return sum(g * resonator(x, f, q, sr) for f, q, g in zip(freqs, qs, gains))

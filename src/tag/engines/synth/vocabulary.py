@@ -56,6 +56,8 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("dog", "dog", {}), ("bark", "dog", {}), ("woof", "dog", {}), ("puppy", "dog", {}),
     ("собак", "dog", {}), ("пес", "dog", {}), ("лай", "dog", {}), ("лает", "dog", {}), ("лают", "dog", {}),
     ("лаял", "dog", {}), ("гав", "dog", {}),
+    ("canter", "horse_gallop", {"tempo": 0.75}), ("horse canter", "horse_gallop", {"tempo": 0.75}),
+    ("canter horse", "horse_gallop", {"tempo": 0.75}), ("кентер", "horse_gallop", {"tempo": 0.75}),
     # household
     ("clock", "clock", {}), ("tick", "clock", {}), ("tock", "clock", {}), ("tick tock", "clock", {}),
     ("tick-tock", "clock", {}),
@@ -127,7 +129,7 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     # more household and creatures
     ("glass", "glass", {}), ("shatter", "glass", {}), ("smash", "glass", {}), ("стекл", "glass", {}),
     ("осколк", "glass", {}), ("звон стекл", "glass", {}),
-    ("cat", "cat", {}), ("kitten", "cat", {}), ("meow", "cat", {}), ("miaow", "cat", {}), ("purr", "cat", {}),
+    ("cat", "cat", {}), ("kitten", "cat", {}), ("meow", "cat", {}), ("miaow", "cat", {}),
     ("кошк", "cat", {}), ("кот", "cat", {}), ("котенок", "cat", {}), ("мяу", "cat", {}), ("мяука", "cat", {}),
     ("мяуканье", "cat", {}),
     ("gunshot", "gunshot", {}), ("gun", "gunshot", {}), ("shot", "gunshot", {}), ("gunfire", "gunshot", {"count": 6}),
@@ -171,7 +173,7 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     # effects
     ("whoosh", "whoosh", {}), ("swoosh", "whoosh", {}), ("swish", "whoosh", {}), ("woosh", "whoosh", {}),
     ("swoop", "whoosh", {}),
-    ("свист", "whoosh", {}), ("вжух", "whoosh", {}), ("взмах", "whoosh", {}), ("шорох", "whoosh", {"pitch": 1.5}),
+    ("вжух", "whoosh", {}), ("взмах", "whoosh", {}), ("шорох", "whoosh", {"pitch": 1.5}),
     ("explosion", "explosion", {}), ("explode", "explosion", {}), ("blast", "explosion", {}),
     ("bomb", "explosion", {}), ("boom", "explosion", {}), ("detonation", "explosion", {}),
     ("взрыв", "explosion", {}), ("бомб", "explosion", {}), ("бабах", "explosion", {}), ("бум", "explosion", {}),
@@ -195,7 +197,7 @@ WEAK_SOURCES: dict[str, str] = {
 VERBS = {
     "meow", "мяука", "break", "разбива", "ring", "tick", "chirp", "crackl", "crackle", "bark", "croak", "creak",
     "hum", "buzz", "beep", "whistle", "hiss", "звон", "звен", "звенит", "тика", "трещ", "гуд", "гул", "свист",
-    "шипени", "скрип", "стуч", "тикает", "тикают",
+    "шипени", "скрип", "стуч", "тикает", "тикают", "sing", "crow", "howl",
 }
 
 _PASS = {"moving": True, "motion": "pass"}

@@ -2,6 +2,7 @@
 
 from tag.engines.synth.sources import (  # noqa: F401
     ambiences,
+    animals,
     bells,
     household,
     instruments,
@@ -13,6 +14,7 @@ from tag.engines.synth.sources import (  # noqa: F401
     sfx,
     signals,
     vehicles,
+    voices,
     water,
     weather,
 )
