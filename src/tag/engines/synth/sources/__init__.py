@@ -1,13 +1,20 @@
 """Sound sources by family; importing this package fills ``SOURCES``."""
 
 from tag.engines.synth.sources import (  # noqa: F401
+    appliances,
     bells,
+    doors,
+    handling,
     household,
+    impacts,
+    liquids,
     nature,
     noise,
     people,
     sfx,
     signals,
+    tools,
+    transport,
     vehicles,
     water,
     weather,
