@@ -13,7 +13,7 @@ def panel_thud(rng: np.random.Generator, sr: int, pitch: float, weight: float) -
     """A door leaf hitting its frame: low panel modes, a dull noise knock; ``weight`` lengthens it."""
     modes = [f * pitch * rng.uniform(0.92, 1.08) for f in (70, 140, 260, 450, 800)]
     body = dsp.modal(modes, [0.12 * weight, 0.08 * weight, 0.05, 0.03, 0.015], [1.0, 0.8, 0.6, 0.4, 0.2], 0.6 * weight, sr, rng)
-    return body + dsp.lowpass(dsp.burst(rng, sr, 0.1, 0.01, 60, 3000), 2000, sr) * 0.8
+    return dsp.overlay(body, dsp.lowpass(dsp.burst(rng, sr, 0.1, 0.01, 60, 3000), 2000, sr) * 0.8)
 
 
 @source("door_slam", "a door slammed: a heavy wooden bang with the frame rattling and the room booming", family=THINGS, ru="хлопок двери", examples=("a door slamming", "хлопнула дверь"), words=("slam", "door slam", "slam door", "хлопнул", "хлопнула", "хлопнул двер", "хлопок двер", "хлопа двер", "хлопают двер"))
@@ -65,7 +65,7 @@ def drawer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
             ticks = dsp.resonator(np.diff(np.floor(np.cumsum(np.full(k, rng.uniform(40, 80))) / sr), prepend=0.0), 1800, 8, sr)
             dsp.add_at(out, 0.5 * rumble + 0.5 * ticks, int(t0 * sr))
             stop = dsp.modal([f * p.pitch for f in (180, 420, 900)], [0.05, 0.03, 0.015], [1.0, 0.6, 0.3], 0.2, sr, rng)
-            dsp.add_at(out, stop + dsp.burst(rng, sr, 0.05, 0.008, 100, 3000) * 0.5, int((t0 + dur) * sr), 1.0 if closing else 0.5)
+            dsp.add_at(out, dsp.overlay(stop, dsp.burst(rng, sr, 0.05, 0.008, 100, 3000) * 0.5), int((t0 + dur) * sr), 1.0 if closing else 0.5)
             t0 += dur + rng.uniform(0.5, 1.2)
         t0 += rng.uniform(0.5, 1.5)
     return out

@@ -115,7 +115,7 @@ def keys_jingling(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nd
 def cutlery(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     times = dsp.poisson_times(rng, span, 3.0 * p.density * p.tempo)
-    forks = [metal_ping(rng, sr, 2500 * p.pitch, 5000 * p.pitch, 0.03) + dsp.burst(rng, sr, 0.01, 0.002, 3000, 10000) * 0.4 for _ in range(4)]
+    forks = [dsp.overlay(metal_ping(rng, sr, 2500 * p.pitch, 5000 * p.pitch, 0.03), dsp.burst(rng, sr, 0.01, 0.002, 3000, 10000) * 0.4) for _ in range(4)]
     out = dsp.scatter_kernels(rng, n, sr, times, rng.uniform(0.3, 1.0, times.size), forks)
     p_times = dsp.poisson_times(rng, span, 0.5)
     plates = [dsp.modal([f, f * 2.1, f * 3.6], [0.08, 0.05, 0.03], [1, 0.5, 0.3], 0.3, sr, rng) for f in rng.uniform(900, 1600, 3) * p.pitch]
@@ -127,7 +127,7 @@ def light_switch(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
     span = n / sr
     out = np.zeros(n)
     count = p.how_many(max(2, int(span / 1.2)), int(span * 4) + 1)
-    snaps = [click(rng, sr, 1000, 8000, rng.uniform(1800, 2800) * p.pitch, 0.0015) + dsp.lowpass(dsp.burst(rng, sr, 0.02, 0.004, 100, 1000), 800, sr) * 0.5 for _ in range(2)]
+    snaps = [dsp.overlay(click(rng, sr, 1000, 8000, rng.uniform(1800, 2800) * p.pitch, 0.0015), dsp.lowpass(dsp.burst(rng, sr, 0.02, 0.004, 100, 1000), 800, sr) * 0.5) for _ in range(2)]
     for i, t in enumerate(dsp.spread_times(rng, span, count, 0.2)):
         dsp.add_at(out, snaps[i % 2], int(t * sr), rng.uniform(0.8, 1.0))
     return out
@@ -163,8 +163,10 @@ def typewriter(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     span = n / sr
     out = np.zeros(n)
     strikes = [
-        dsp.modal([rng.uniform(150, 250), rng.uniform(900, 1400) * p.pitch, rng.uniform(2500, 3500) * p.pitch], [0.02, 0.012, 0.006], [0.8, 1.0, 0.5], 0.06, sr, rng)
-        + dsp.burst(rng, sr, 0.03, 0.003, 1000, 8000) * 0.8
+        dsp.overlay(
+            dsp.modal([rng.uniform(150, 250), rng.uniform(900, 1400) * p.pitch, rng.uniform(2500, 3500) * p.pitch], [0.02, 0.012, 0.006], [0.8, 1.0, 0.5], 0.06, sr, rng),
+            dsp.burst(rng, sr, 0.03, 0.003, 1000, 8000) * 0.8,
+        )
         for _ in range(5)
     ]
     bell = dsp.modal([3100 * p.pitch, 3100 * 2.7 * p.pitch], [0.3, 0.1], [1.0, 0.3], 0.9, sr, rng)

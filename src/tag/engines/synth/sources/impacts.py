@@ -91,7 +91,7 @@ def wood_chopping(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nd
     for t in dsp.regular_times(rng, span, p.rate(30), jitter=0.2):
         f = rng.uniform(250, 420) * p.pitch
         thock = dsp.modal([f, f * 2.3, f * 4.1, f * 6.5], [0.04, 0.025, 0.012, 0.006], [1.0, 0.7, 0.4, 0.2], 0.2, sr, rng)
-        chop = thock + dsp.burst(rng, sr, 0.06, 0.008, 500, 6000) * 0.8
+        chop = dsp.overlay(thock, dsp.burst(rng, sr, 0.06, 0.008, 500, 6000) * 0.8)
         if rng.uniform() < 0.35:  # the log splits: a crackling tear and the halves landing
             for c in 0.01 + rng.exponential(0.03, 10):
                 dsp.add_at(chop, dsp.burst(rng, sr, 0.01, 0.002, 1000, 7000), int(c * sr), rng.uniform(0.1, 0.4))
@@ -111,7 +111,7 @@ def metal_clang(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
     for t in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 2)), int(span * 2) + 1), 1.5):
         modes = [f * r * rng.uniform(0.99, 1.01) for r in ratios]
         ring = dsp.modal(modes, [rng.uniform(0.6, 1.5) / r**0.5 for r in ratios], [1.0 / r**0.3 for r in ratios], 2.5, sr, rng)
-        dsp.add_at(out, ring + dsp.burst(rng, sr, 0.02, 0.002, 1500, 10000) * 0.8, int(t * sr), rng.uniform(0.8, 1.0))
+        dsp.add_at(out, dsp.overlay(ring, dsp.burst(rng, sr, 0.02, 0.002, 1500, 10000) * 0.8), int(t * sr), rng.uniform(0.8, 1.0))
     return out
 
 
@@ -134,7 +134,7 @@ def ball_bounce(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
     span = n / sr
     out = np.zeros(n)
     f = rng.uniform(150, 320) * p.pitch
-    hits = [dsp.modal([f, f * 2.2, f * 3.9], [0.03, 0.015, 0.008], [1.0, 0.5, 0.2], 0.12, sr, rng) + dsp.burst(rng, sr, 0.02, 0.002, 500, 5000) * 0.4 for _ in range(3)]
+    hits = [dsp.overlay(dsp.modal([f, f * 2.2, f * 3.9], [0.03, 0.015, 0.008], [1.0, 0.5, 0.2], 0.12, sr, rng), dsp.burst(rng, sr, 0.02, 0.002, 500, 5000) * 0.4) for _ in range(3)]
     t = rng.uniform(0.05, 0.2)
     while t < span:
         e = rng.uniform(0.72, 0.85)  # coefficient of restitution
@@ -157,5 +157,5 @@ def thud(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         f = rng.uniform(50, 110) * p.pitch
         body = dsp.modal([f, f * 1.9, f * 3.1], [0.12, 0.07, 0.04], [1.0, 0.6, 0.3], 0.5, sr, rng)
         knock = dsp.lowpass(dsp.burst(rng, sr, 0.1, 0.015, 40, 1500), 600, sr)
-        dsp.add_at(out, body + knock * 0.8, int(t * sr), rng.uniform(0.8, 1.0))
+        dsp.add_at(out, dsp.overlay(body, knock * 0.8), int(t * sr), rng.uniform(0.8, 1.0))
     return out

@@ -152,7 +152,7 @@ def shower(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def dish_clink(rng: np.random.Generator, sr: int, pitch: float = 1.0) -> np.ndarray:
     """Ceramic or metal on ceramic: a few bright inharmonic modes ringing briefly."""
     f = rng.uniform(1800, 3500) * pitch
-    return dsp.modal([f, f * 2.3, f * 3.9], [0.05, 0.03, 0.015], [1.0, 0.6, 0.3], 0.2, sr, rng) + dsp.burst(rng, sr, 0.01, 0.002, 2000, 9000) * 0.3
+    return dsp.overlay(dsp.modal([f, f * 2.3, f * 3.9], [0.05, 0.03, 0.015], [1.0, 0.6, 0.3], 0.2, sr, rng), dsp.burst(rng, sr, 0.01, 0.002, 2000, 9000) * 0.3)
 
 
 @source("washing_dishes", "washing dishes: a running tap, sloshing and plates and cutlery clinking", family=THINGS, ru="мытьё посуды", examples=("washing dishes in the sink", "моют посуду"), words=("wash dish", "washing up", "dishwash", "sink", "мыть посуд", "мыт посуд", "моют посуд", "моет посуд", "раковин"))

@@ -15,7 +15,7 @@ def _nail_strike(rng: np.random.Generator, sr: int, pitch: float, depth: float) 
     f = (1800 + 900 * depth) * pitch * rng.uniform(0.97, 1.03)
     ping = dsp.modal([f, f * 2.6, f * 4.1], [0.06, 0.03, 0.015], [1.0, 0.5, 0.3], 0.3, sr, rng)
     thock = dsp.modal([f * 0.1, f * 0.23], [0.03, 0.02], [0.8, 0.5], 0.1, sr, rng)
-    return ping + thock + dsp.burst(rng, sr, 0.02, 0.002, 1000, 9000) * 0.6
+    return dsp.overlay(ping, thock, dsp.burst(rng, sr, 0.02, 0.002, 1000, 9000) * 0.6)
 
 
 @source("hammer", "hammering nails: ringing steel strikes in runs, rising in pitch as each nail goes in", family=THINGS, ru="молоток", examples=("hammering nails", "забивают гвозди молотком"), words=("hammer", "nail", "молоток", "молотк", "молотком", "гвозд", "забива", "заколачива"))
@@ -85,8 +85,10 @@ def jackhammer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     out = np.zeros(n)
     rate = p.rate(1200, 30)
     blows = [
-        dsp.modal([rng.uniform(600, 900) * p.pitch, rng.uniform(1800, 2600) * p.pitch, 120], [0.01, 0.006, 0.02], [1.0, 0.6, 0.8], 0.05, sr, rng)
-        + dsp.burst(rng, sr, 0.03, 0.004, 300, 6000)
+        dsp.overlay(
+            dsp.modal([rng.uniform(600, 900) * p.pitch, rng.uniform(1800, 2600) * p.pitch, 120], [0.01, 0.006, 0.02], [1.0, 0.6, 0.8], 0.05, sr, rng),
+            dsp.burst(rng, sr, 0.03, 0.004, 300, 6000),
+        )
         for _ in range(3)
     ]
     t0 = rng.uniform(0.05, 0.3)

@@ -10,11 +10,13 @@ from tag.engines.synth.sources.base import THINGS, Params, source
 from tag.engines.synth.sources.vehicles import combustion, firing_pulses, pass_by
 
 
-def buzzy(freq: float, k: int, sr: int, rng: np.random.Generator, slope: float = 0.8, vibrato: float = 0.0) -> np.ndarray:
-    """A vibrating-diaphragm tone: many harmonics falling ``slope`` per harmonic number (log)."""
+def buzzy(
+    freq: float, k: int, sr: int, rng: np.random.Generator, slope: float = 0.8, vibrato: float = 0.0, top: float = 5000.0
+) -> np.ndarray:
+    """A vibrating-diaphragm tone: harmonics up to ``top`` Hz falling ``slope`` per harmonic number (log)."""
     t = dsp.seconds(k, sr)
     ph = dsp.phase(freq * (1 + vibrato * np.sin(dsp.TAU * 5.5 * t)), k, sr, rng.uniform(0, dsp.TAU))
-    return sum(np.sin(h * ph) / h**slope for h in range(1, int(0.45 * sr / freq)))
+    return sum(np.sin(h * ph) / h**slope for h in range(1, max(2, int(min(top, 0.45 * sr) / freq))))
 
 
 def honk(rng: np.random.Generator, sr: int, low: float, high: float, length: float) -> np.ndarray:
@@ -87,7 +89,7 @@ def ship_horn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
         k = int(length * sr)
         t = dsp.seconds(k, sr)
         env = np.minimum(1, t / 0.3) * np.minimum(1, (t[-1] - t) / 0.4 + 1e-3)
-        blast = dsp.lowpass(buzzy(f0, k, sr, rng, 0.7, vibrato=0.002), 2500, sr) * env
+        blast = dsp.lowpass(buzzy(f0, k, sr, rng, 0.7, vibrato=0.002, top=3000), 2500, sr) * env
         dsp.add_at(out, blast, int(start * sr))
     echo = dsp.lowpass(np.roll(out, int(rng.uniform(0.4, 0.8) * sr)), 800, sr) * 0.3
     water = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.5), 600, sr) * 0.03 * np.max(np.abs(out) + 1e-3)
@@ -155,9 +157,9 @@ def skateboard(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     for o in ollies:
         air = rng.uniform(0.35, 0.5)
         rolling[int(o * sr) : int((o + air) * sr)] = 0.0
-        pop = dsp.burst(rng, sr, 0.05, 0.005, 500, 6000) + dsp.modal([300, 750], [0.03, 0.015], [1, 0.5], 0.1, sr, rng)
+        pop = dsp.overlay(dsp.burst(rng, sr, 0.05, 0.005, 500, 6000), dsp.modal([300, 750], [0.03, 0.015], [1, 0.5], 0.1, sr, rng))
         dsp.add_at(out, pop, int(o * sr), 2.0)
-        land = dsp.lowpass(dsp.burst(rng, sr, 0.15, 0.03, 60, 3000), 2000, sr) + dsp.modal([200, 520], [0.04, 0.02], [1, 0.5], 0.1, sr, rng)
+        land = dsp.overlay(dsp.lowpass(dsp.burst(rng, sr, 0.15, 0.03, 60, 3000), 2000, sr), dsp.modal([200, 520], [0.04, 0.02], [1, 0.5], 0.1, sr, rng))
         dsp.add_at(out, land, int((o + air) * sr), 2.5)
     rolling = dsp.lowpass(rolling, 30, sr)
     roll = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 80 * p.pitch, 1500 * p.pitch, sr) * 0.4 * rolling
