@@ -13,7 +13,7 @@ def boom(rng: np.random.Generator, sr: int, low: float, tau: float, crack: float
     k = int(max(5 * tau, 0.2) * sr)
     body = dsp.lowpass(dsp.coloured_noise(rng, k, sr, 1.5), low, sr, order=4)
     body = body / (np.std(body) + 1e-12) * dsp.decay(k, sr, tau, attack=0.002)
-    snap = dsp.lowpass(dsp.white(rng, k), 9000, sr) * dsp.decay(k, sr, tau * 0.1 + 0.004, attack=0.0005)
+    snap = dsp.lowpass(dsp.white(rng, k), 9000, sr) * dsp.decay(k, sr, tau * 0.12 + 0.006, attack=0.0005)
     return body + crack * snap
 
 
@@ -32,7 +32,7 @@ def _shell(rng: np.random.Generator, sr: int, pitch: float, whistle: bool) -> np
     else:
         dsp.add_at(out, boom(rng, sr, 200, 0.05, 0.5), 0, 0.5)
         out[:c] += dsp.bandpass(dsp.white(rng, c), 1500, 6000, sr) * 0.03
-    dsp.add_at(out, boom(rng, sr, 250 * pitch, rng.uniform(0.25, 0.45), 1.5), c, 1.4)
+    dsp.add_at(out, boom(rng, sr, 250 * pitch, rng.uniform(0.25, 0.45), 2.5), c, 1.4)
     # The stars: hundreds of tiny snaps thinning out as they burn down.
     times = c / sr + 0.12 + rng.exponential(tail * 0.45, int(rng.uniform(80, 160)))
     times = times[times < k / sr - 0.05]

@@ -30,7 +30,7 @@ def honk(rng: np.random.Generator, sr: int, low: float, high: float, length: flo
     return dsp.lowpass(chord, 3500, sr) * env
 
 
-@source("car_horn", "a car horn: a two-tone electric horn near 420 and 500 Hz, in short and long honks", family=THINGS, ru="гудок автомобиля", examples=("a car horn honking", "гудок автомобиля"), words=("car horn", "horn honk", "honk", "hoot", "beep horn", "гудок автомобил", "гудок машин", "автомобильн гудок", "клаксон", "сигнал машин", "сигнал автомобил", "сигнал"))
+@source("car_horn", "a car horn: a two-tone electric horn near 420 and 500 Hz, in short and long honks", family=THINGS, ru="гудок автомобиля", examples=("a car horn honking", "гудок автомобиля"), words=("car horn", "horn honk", "honk", "hoot", "beep horn", "гудок автомобил", "гудок машин", "гудк автомобил", "гудк машин", "автомобильн гудок", "клаксон", "сигнал машин", "сигнал автомобил", "сигнал"))
 def car_horn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
