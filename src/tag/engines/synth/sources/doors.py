@@ -36,7 +36,7 @@ def door(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     out = np.zeros(n)
     cycle = min(span * 0.9, rng.uniform(2.0, 3.0) / p.tempo)
     t0 = rng.uniform(0.05, 0.2)
-    while t0 + 0.5 < span:
+    while t0 < span:
         handle = click(rng, sr, 1000, 5000, rng.uniform(1500, 2200) * p.pitch, 0.006)
         dsp.add_at(out, handle, int(t0 * sr), 0.5)
         dsp.add_at(out, click(rng, sr, 800, 4000, 1300 * p.pitch, 0.01), int((t0 + rng.uniform(0.1, 0.2)) * sr), 0.6)
@@ -55,7 +55,7 @@ def drawer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
     t0 = rng.uniform(0.05, 0.2)
-    while t0 + 0.4 < span:
+    while t0 < span:
         for closing in (False, True):
             dur = rng.uniform(0.3, 0.6) / p.tempo
             k = int(dur * sr)

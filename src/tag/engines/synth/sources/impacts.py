@@ -88,7 +88,7 @@ def cannon(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def wood_chopping(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for t in dsp.regular_times(rng, span, p.rate(30), jitter=0.2):
+    for t in dsp.regular_times(rng, span, p.rate(30), jitter=0.1, offset=rng.uniform(0.05, 0.25)):
         f = rng.uniform(250, 420) * p.pitch
         thock = dsp.modal([f, f * 2.3, f * 4.1, f * 6.5], [0.04, 0.025, 0.012, 0.006], [1.0, 0.7, 0.4, 0.2], 0.2, sr, rng)
         chop = dsp.overlay(thock, dsp.burst(rng, sr, 0.06, 0.008, 500, 6000) * 0.8)

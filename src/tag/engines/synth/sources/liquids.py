@@ -158,9 +158,9 @@ def dish_clink(rng: np.random.Generator, sr: int, pitch: float = 1.0) -> np.ndar
 @source("washing_dishes", "washing dishes: a running tap, sloshing and plates and cutlery clinking", family=THINGS, ru="мытьё посуды", examples=("washing dishes in the sink", "моют посуду"), words=("wash dish", "washing up", "dishwash", "sink", "мыть посуд", "мыт посуд", "моют посуд", "моет посуд", "раковин"))
 def washing_dishes(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    tap_on = dsp.smooth_control(rng, n, sr, 0.3, 0.0, 1.0) > 0.3
+    tap_on = (dsp.smooth_control(rng, n, sr, 0.3, 0.0, 1.0) > 0.3) | (dsp.seconds(n, sr) < 1.5)  # it starts running
     tap = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 0.8), 400, 7000, sr) * dsp.lowpass(tap_on.astype(float), 8, sr) * 0.4
-    times = dsp.poisson_times(rng, span, 2.5 * p.density * p.tempo)
+    times = np.append(dsp.poisson_times(rng, span, 2.5 * p.density * p.tempo), rng.uniform(0.02, 0.3) * span)
     out = tap + dsp.scatter_kernels(rng, n, sr, times, rng.uniform(0.3, 1.0, times.size), [dish_clink(rng, sr, p.pitch) for _ in range(5)])
     s_times = dsp.poisson_times(rng, span, 0.8)
     sloshes = [dsp.lowpass(dsp.burst(rng, sr, 0.3, 0.08, 100, 2000), 1500, sr) for _ in range(3)]
