@@ -1,4 +1,4 @@
-"""Household machines: vacuum cleaner, microwave, washing machine, hair dryer, blender, fan, fridge, air conditioner, printer."""
+"""Household machines: vacuum cleaner, microwave, washing machine, hair dryer, blender, fans, fridge, printer."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import THINGS, Params, source
 
 
-def motor(rng: np.random.Generator, n: int, sr: int, f0, harmonics: tuple[float, ...], wobble: float = 0.004) -> np.ndarray:
+def motor(
+    rng: np.random.Generator, n: int, sr: int, f0, harmonics: tuple[float, ...], wobble: float = 0.004
+) -> np.ndarray:
     """An electric motor's tone: harmonics of ``f0`` (Hz, may vary in time) with a little speed wander."""
-    freq = np.broadcast_to(np.asarray(f0, dtype=float), (n,)) * (1 + wobble * dsp.smooth_control(rng, n, sr, 2.0, -1, 1))
+    freq = np.broadcast_to(np.asarray(f0, dtype=float), (n,)) * (
+        1 + wobble * dsp.smooth_control(rng, n, sr, 2.0, -1, 1)
+    )
     ph = dsp.phase(freq, n, sr)
     top = 0.45 * sr / max(float(np.max(freq)), 1.0)
     return sum(a * np.sin(k * ph + rng.uniform(0, dsp.TAU)) for k, a in enumerate(harmonics, 1) if k < top)
@@ -28,7 +32,14 @@ def airflow(rng: np.random.Generator, n: int, sr: int, low: float, high: float, 
     return dsp.bandpass(dsp.coloured_noise(rng, n, sr, exponent), low, high, sr)
 
 
-@source("vacuum_cleaner", "a vacuum cleaner: a steady broadband suction roar with a high motor whine", family=THINGS, ru="пылесос", examples=("a vacuum cleaner", "шум пылесоса"), words=("vacuum", "vacuum cleaner", "hoover", "пылесос", "пылесосит", "пылесош"))
+@source(
+    "vacuum_cleaner",
+    "a vacuum cleaner: a steady broadband suction roar with a high motor whine",
+    family=THINGS,
+    ru="пылесос",
+    examples=("a vacuum cleaner", "шум пылесоса"),
+    words=("vacuum", "vacuum cleaner", "hoover", "пылесос", "пылесосит", "пылесош"),
+)
 def vacuum_cleaner(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     speed = spin(n, sr, 0.0, span + 1, 0.4, 1.0) if span > 2 else np.ones(n)
@@ -40,7 +51,14 @@ def vacuum_cleaner(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
     return 0.9 * suction + 0.18 * (whine + blades) * speed
 
 
-@source("microwave", "a microwave oven: transformer hum, fan and turntable rattle, then three end beeps", family=THINGS, ru="микроволновка", examples=("a microwave oven", "шум микроволновки"), words=("microwave", "microwave oven", "микроволновк", "микроволнов печ", "свч печ"))
+@source(
+    "microwave",
+    "a microwave oven: transformer hum, fan and turntable rattle, then three end beeps",
+    family=THINGS,
+    ru="микроволновка",
+    examples=("a microwave oven", "шум микроволновки"),
+    words=("microwave", "microwave oven", "микроволновк", "микроволнов печ", "свч печ"),
+)
 def microwave(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     t = dsp.seconds(n, sr)
@@ -58,7 +76,14 @@ def microwave(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return out
 
 
-@source("washing_machine", "a washing machine: the drum tumbling clothes and water, motor hum, pauses and reversals", family=THINGS, ru="стиральная машина", examples=("a washing machine", "шум стиральной машины"), words=("washing machine", "washer", "laundry", "стиральн машин", "стиральн машинк", "стиралк"))
+@source(
+    "washing_machine",
+    "a washing machine: the drum tumbling clothes and water, motor hum, pauses and reversals",
+    family=THINGS,
+    ru="стиральная машина",
+    examples=("a washing machine", "шум стиральной машины"),
+    words=("washing machine", "washer", "laundry", "стиральн машин", "стиральн машинк", "стиралк"),
+)
 def washing_machine(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     t = dsp.seconds(n, sr)
@@ -75,11 +100,20 @@ def washing_machine(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.
     slosh = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 900, sr) * (0.5 + 0.5 * np.sin(dsp.TAU * rev * t) ** 2)
     hum = motor(rng, n, sr, rng.uniform(90, 130) * p.pitch, (1.0, 0.5, 0.3, 0.2))
     times = dsp.regular_times(rng, span, rev, jitter=0.15)  # clothes dropping as the drum lifts them
-    thumps = dsp.convolve(dsp.impulses(times, rng.uniform(0.3, 1.0, times.size), n, sr), dsp.burst(rng, sr, 0.1, 0.03, 60, 500))
+    thumps = dsp.convolve(
+        dsp.impulses(times, rng.uniform(0.3, 1.0, times.size), n, sr), dsp.burst(rng, sr, 0.1, 0.03, 60, 500)
+    )
     return (slosh + 0.15 * hum + 1.5 * thumps) * turning + 0.03 * airflow(rng, n, sr, 100, 2000, 1.0)
 
 
-@source("hair_dryer", "a hair dryer: a loud breathy airflow with a high motor whine, waved about", family=THINGS, ru="фен", examples=("a hair dryer", "шум фена"), words=("hair dryer", "hairdryer", "blow dryer", "blow-dryer", "фен"))
+@source(
+    "hair_dryer",
+    "a hair dryer: a loud breathy airflow with a high motor whine, waved about",
+    family=THINGS,
+    ru="фен",
+    examples=("a hair dryer", "шум фена"),
+    words=("hair dryer", "hairdryer", "blow dryer", "blow-dryer", "фен"),
+)
 def hair_dryer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     f0 = rng.uniform(550, 800) * p.pitch
     wave = dsp.smooth_control(rng, n, sr, 1.2, 0.6, 1.0)  # pointed at the mic and away
@@ -89,7 +123,14 @@ def hair_dryer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     return air + 0.15 * whine * (0.7 + 0.3 * wave)
 
 
-@source("blender", "a blender: a strained high motor buzz in bursts, chunks rattling, pitch sagging under load", family=THINGS, ru="блендер", examples=("a blender", "шум блендера"), words=("blender", "food processor", "smoothie", "блендер", "миксер", "кухонн комбайн"))
+@source(
+    "blender",
+    "a blender: a strained high motor buzz in bursts, chunks rattling, pitch sagging under load",
+    family=THINGS,
+    ru="блендер",
+    examples=("a blender", "шум блендера"),
+    words=("blender", "food processor", "smoothie", "блендер", "миксер", "кухонн комбайн"),
+)
 def blender(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     speed = np.zeros(n)
@@ -103,11 +144,25 @@ def blender(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     buzz = motor(rng, n, sr, f0, tuple(1 / k for k in range(1, 14)), 0.01)
     times = dsp.poisson_times(rng, span, 25)
     times = times[speed[np.minimum((times * sr).astype(int), n - 1)] > 0.5]
-    chunks = dsp.scatter_kernels(rng, n, sr, times, rng.uniform(0.2, 1.0, times.size), [dsp.burst(rng, sr, 0.02, 0.004, 1500, 7000) for _ in range(4)])
+    chunks = dsp.scatter_kernels(
+        rng,
+        n,
+        sr,
+        times,
+        rng.uniform(0.2, 1.0, times.size),
+        [dsp.burst(rng, sr, 0.02, 0.004, 1500, 7000) for _ in range(4)],
+    )
     return 0.3 * buzz * speed + chunks * 0.8 + airflow(rng, n, sr, 300, 6000) * 0.2 * speed
 
 
-@source("fan", "an electric fan: soft airflow with a low blade hum, swelling as it oscillates", family=THINGS, ru="вентилятор", examples=("an electric fan", "шум вентилятора"), words=("electric fan", "desk fan", "ceiling fan", "вентилятор"))
+@source(
+    "fan",
+    "an electric fan: soft airflow with a low blade hum, swelling as it oscillates",
+    family=THINGS,
+    ru="вентилятор",
+    examples=("an electric fan", "шум вентилятора"),
+    words=("electric fan", "desk fan", "ceiling fan", "вентилятор"),
+)
 def fan(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     t = dsp.seconds(n, sr)
     turn = 0.75 + 0.25 * np.cos(dsp.TAU * t / rng.uniform(8, 14) + rng.uniform(0, 6))  # head turning to and fro
@@ -117,20 +172,41 @@ def fan(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return air + hum * turn
 
 
-@source("refrigerator", "a refrigerator: a low compressor hum at 100 Hz, with clicks and refrigerant gurgles", family=THINGS, ru="холодильник", examples=("a refrigerator humming", "гул холодильника"), words=("fridge", "refrigerator", "freezer", "холодильник", "морозильник"))
+@source(
+    "refrigerator",
+    "a refrigerator: a low compressor hum at 100 Hz, with clicks and refrigerant gurgles",
+    family=THINGS,
+    ru="холодильник",
+    examples=("a refrigerator humming", "гул холодильника"),
+    words=("fridge", "refrigerator", "freezer", "холодильник", "морозильник"),
+)
 def refrigerator(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     hum = motor(rng, n, sr, 100.0 * p.pitch, (1.0, 0.35, 0.25, 0.1, 0.08), 0.0005)
     hum += motor(rng, n, sr, 50.0 * p.pitch, (0.4,), 0.0005)
     hiss = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 100, 1500, sr) * 0.05
     times = dsp.poisson_times(rng, span, 0.3)
-    gurgles = dsp.scatter_kernels(rng, n, sr, times, rng.uniform(0.05, 0.2, times.size), [dsp.bubble(sr, f, 0.15, rise=0.6) for f in (300, 450, 600)])
+    gurgles = dsp.scatter_kernels(
+        rng,
+        n,
+        sr,
+        times,
+        rng.uniform(0.05, 0.2, times.size),
+        [dsp.bubble(sr, f, 0.15, rise=0.6) for f in (300, 450, 600)],
+    )
     out = 0.3 * hum + hiss + gurgles
     dsp.add_at(out, dsp.burst(rng, sr, 0.03, 0.004, 800, 5000), int(rng.uniform(0.1, 0.9) * n), 0.3)  # thermostat relay
     return out
 
 
-@source("air_conditioner", "an air conditioner: a steady low airflow roar with a compressor hum and fan beat", family=THINGS, ru="кондиционер", examples=("an air conditioner", "шум кондиционера"), words=("air conditioner", "air conditioning", "aircon", "hvac", "кондиционер", "кондей", "сплит систем"))
+@source(
+    "air_conditioner",
+    "an air conditioner: a steady low airflow roar with a compressor hum and fan beat",
+    family=THINGS,
+    ru="кондиционер",
+    examples=("an air conditioner", "шум кондиционера"),
+    words=("air conditioner", "air conditioning", "aircon", "hvac", "кондиционер", "кондей", "сплит систем"),
+)
 def air_conditioner(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     t = dsp.seconds(n, sr)
     beat = 1 + 0.08 * np.sin(dsp.TAU * rng.uniform(12, 16) * t)  # fan blades passing the grille
@@ -139,7 +215,14 @@ def air_conditioner(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.
     return air + 0.15 * compressor
 
 
-@source("printer", "an inkjet printer: the print head whirring back and forth, line feeds, the page ejected", family=THINGS, ru="принтер", examples=("a printer", "шум принтера"), words=("printer", "inkjet", "принтер", "распечатк"))
+@source(
+    "printer",
+    "an inkjet printer: the print head whirring back and forth, line feeds, the page ejected",
+    family=THINGS,
+    ru="принтер",
+    examples=("a printer", "шум принтера"),
+    words=("printer", "inkjet", "принтер", "распечатк"),
+)
 def printer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)

@@ -21,7 +21,26 @@ def metal_ping(rng: np.random.Generator, sr: int, low: float, high: float, tau: 
     return dsp.modal([f * r for r in ratios], [tau, tau * 0.6, tau * 0.35], [1.0, 0.5, 0.3], tau * 4, sr, rng)
 
 
-@source("camera_shutter", "a camera shutter: two sharp clicks (open, close) a few tens of ms apart", family=THINGS, ru="затвор фотоаппарата", examples=("a camera shutter", "щелчок затвора фотоаппарата"), words=("camera", "shutter", "camera click", "snapshot", "затвор", "фотоаппарат", "фотоаппар", "затвор фотоаппар", "щелчок затвор", "щелчок фотоаппарат", "камер"))
+@source(
+    "camera_shutter",
+    "a camera shutter: two sharp clicks (open, close) a few tens of ms apart",
+    family=THINGS,
+    ru="затвор фотоаппарата",
+    examples=("a camera shutter", "щелчок затвора фотоаппарата"),
+    words=(
+        "camera",
+        "shutter",
+        "camera click",
+        "snapshot",
+        "затвор",
+        "фотоаппарат",
+        "фотоаппар",
+        "затвор фотоаппар",
+        "щелчок затвор",
+        "щелчок фотоаппарат",
+        "камер",
+    ),
+)
 def camera_shutter(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -44,14 +63,52 @@ def _crinkles(rng: np.random.Generator, n: int, sr: int, rate: np.ndarray, pitch
     return dsp.scatter_kernels(rng, n, sr, times, rng.lognormal(-1.0, 0.7, times.size), grains)
 
 
-@source("paper_rustling", "paper rustling: bursts of crinkling crackles over a soft papery swish", family=THINGS, ru="шелест бумаги", examples=("paper rustling", "шелест бумаги"), words=("paper", "rustl", "rustle", "crumpl", "crinkl", "шелест", "шелест бумаг", "бумаг", "шурша", "шуршани", "шурш", "комка"))
+@source(
+    "paper_rustling",
+    "paper rustling: bursts of crinkling crackles over a soft papery swish",
+    family=THINGS,
+    ru="шелест бумаги",
+    examples=("paper rustling", "шелест бумаги"),
+    words=(
+        "paper",
+        "rustl",
+        "rustle",
+        "crumpl",
+        "crinkl",
+        "шелест",
+        "шелест бумаг",
+        "бумаг",
+        "шурша",
+        "шуршани",
+        "шурш",
+        "комка",
+    ),
+)
 def paper_rustling(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     handling = dsp.smooth_control(rng, n, sr, 2.5 * p.tempo, -0.6, 1.0).clip(0, None)  # hands moving, then resting
     swish = dsp.bandpass(dsp.white(rng, n), 800, 8000, sr) * handling * 0.15
     return swish + _crinkles(rng, n, sr, 400 * p.density * handling, p.pitch)
 
 
-@source("page_turning", "pages turning: a papery swoosh with a few crinkles and a soft flap as each page lands", family=THINGS, ru="перелистывание страниц", examples=("turning pages", "листают страницы книги"), words=("page", "page turn", "turn page", "flip page", "страниц", "листа", "листают", "перелистыва", "листани", "книг"))
+@source(
+    "page_turning",
+    "pages turning: a papery swoosh with a few crinkles and a soft flap as each page lands",
+    family=THINGS,
+    ru="перелистывание страниц",
+    examples=("turning pages", "листают страницы книги"),
+    words=(
+        "page",
+        "page turn",
+        "turn page",
+        "flip page",
+        "страниц",
+        "листа",
+        "листают",
+        "перелистыва",
+        "листани",
+        "книг",
+    ),
+)
 def page_turning(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -69,7 +126,14 @@ def page_turning(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
     return out
 
 
-@source("scissors", "scissors cutting: a short metallic shearing scrape ending in a snip", family=THINGS, ru="ножницы", examples=("scissors snipping", "звук ножниц"), words=("scissors", "snip", "shear", "ножниц", "ножницам", "стрижк"))
+@source(
+    "scissors",
+    "scissors cutting: a short metallic shearing scrape ending in a snip",
+    family=THINGS,
+    ru="ножницы",
+    examples=("scissors snipping", "звук ножниц"),
+    words=("scissors", "snip", "shear", "ножниц", "ножницам", "стрижк"),
+)
 def scissors(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -85,7 +149,24 @@ def scissors(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     return out
 
 
-@source("zipper", "a zipper: a buzzy rasp of teeth clicks, zipped up and down", family=THINGS, ru="молния на куртке", examples=("a zipper", "застёгивают молнию на куртке"), words=("zipper", "zip", "unzip", "zip up", "молни на куртк", "молни куртк", "молни на сумк", "застегива", "расстегива"))
+@source(
+    "zipper",
+    "a zipper: a buzzy rasp of teeth clicks, zipped up and down",
+    family=THINGS,
+    ru="молния на куртке",
+    examples=("a zipper", "застёгивают молнию на куртке"),
+    words=(
+        "zipper",
+        "zip",
+        "unzip",
+        "zip up",
+        "молни на куртк",
+        "молни куртк",
+        "молни на сумк",
+        "застегива",
+        "расстегива",
+    ),
+)
 def zipper(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -100,40 +181,100 @@ def zipper(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("keys_jingling", "keys jingling: a bunch of keys shaken, many small metallic pings", family=THINGS, ru="звон ключей", examples=("keys jingling", "звенят ключи"), words=("keys", "key jingl", "keyring", "bunch key", "jingl", "ключ", "связк ключ", "звон ключ"))
+@source(
+    "keys_jingling",
+    "keys jingling: a bunch of keys shaken, many small metallic pings",
+    family=THINGS,
+    ru="звон ключей",
+    examples=("keys jingling", "звенят ключи"),
+    words=("keys", "key jingl", "keyring", "bunch key", "jingl", "ключ", "связк ключ", "звон ключ"),
+)
 def keys_jingling(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     shaking = dsp.smooth_control(rng, n, sr, 1.0, -0.3, 1.0).clip(0, None)
     shakes = dsp.regular_times(rng, span, rng.uniform(4, 7) * p.tempo, jitter=0.15)
     shakes = shakes[shaking[np.minimum((shakes * sr).astype(int), n - 1)] > 0.1]
-    times = np.concatenate([s + rng.exponential(0.03, rng.integers(3, 8)) for s in shakes]) if shakes.size else np.zeros(0)
+    times = (
+        np.concatenate([s + rng.exponential(0.03, rng.integers(3, 8)) for s in shakes]) if shakes.size else np.zeros(0)
+    )
     pings = [metal_ping(rng, sr, 2500 * p.pitch, 6000 * p.pitch, rng.uniform(0.04, 0.12)) for _ in range(8)]
     return dsp.scatter_kernels(rng, n, sr, times, rng.lognormal(-0.8, 0.5, times.size), pings)
 
 
-@source("cutlery", "cutlery and dishes clinking: forks and knives on plates at a table", family=THINGS, ru="звон посуды", examples=("cutlery on plates", "звон посуды"), words=("cutlery", "silverware", "dishes clink", "fork", "knife", "plate", "dishes", "посуд", "звон посуд", "столов прибор", "вилк", "вилок", "тарелк", "ложк"))
+@source(
+    "cutlery",
+    "cutlery and dishes clinking: forks and knives on plates at a table",
+    family=THINGS,
+    ru="звон посуды",
+    examples=("cutlery on plates", "звон посуды"),
+    words=(
+        "cutlery",
+        "silverware",
+        "dishes clink",
+        "fork",
+        "knife",
+        "plate",
+        "dishes",
+        "посуд",
+        "звон посуд",
+        "столов прибор",
+        "вилк",
+        "вилок",
+        "тарелк",
+        "ложк",
+    ),
+)
 def cutlery(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     times = dsp.poisson_times(rng, span, 3.0 * p.density * p.tempo)
-    forks = [dsp.overlay(metal_ping(rng, sr, 2500 * p.pitch, 5000 * p.pitch, 0.03), dsp.burst(rng, sr, 0.01, 0.002, 3000, 10000) * 0.4) for _ in range(4)]
+    forks = [
+        dsp.overlay(
+            metal_ping(rng, sr, 2500 * p.pitch, 5000 * p.pitch, 0.03),
+            dsp.burst(rng, sr, 0.01, 0.002, 3000, 10000) * 0.4,
+        )
+        for _ in range(4)
+    ]
     out = dsp.scatter_kernels(rng, n, sr, times, rng.uniform(0.3, 1.0, times.size), forks)
     p_times = dsp.poisson_times(rng, span, 0.5)
-    plates = [dsp.modal([f, f * 2.1, f * 3.6], [0.08, 0.05, 0.03], [1, 0.5, 0.3], 0.3, sr, rng) for f in rng.uniform(900, 1600, 3) * p.pitch]
+    plates = [
+        dsp.modal([f, f * 2.1, f * 3.6], [0.08, 0.05, 0.03], [1, 0.5, 0.3], 0.3, sr, rng)
+        for f in rng.uniform(900, 1600, 3) * p.pitch
+    ]
     return out + dsp.scatter_kernels(rng, n, sr, p_times, rng.uniform(0.4, 0.8, p_times.size), plates)
 
 
-@source("light_switch", "a light switch: a crisp plastic snap, flicked on and off", family=THINGS, ru="выключатель", examples=("a light switch", "щелчок выключателя"), words=("light switch", "switch", "flick switch", "выключател", "включател", "щелчок выключател"))
+@source(
+    "light_switch",
+    "a light switch: a crisp plastic snap, flicked on and off",
+    family=THINGS,
+    ru="выключатель",
+    examples=("a light switch", "щелчок выключателя"),
+    words=("light switch", "switch", "flick switch", "выключател", "включател", "щелчок выключател"),
+)
 def light_switch(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
     count = p.how_many(max(2, int(span / 1.2)), int(span * 4) + 1)
-    snaps = [dsp.overlay(click(rng, sr, 1000, 8000, rng.uniform(1800, 2800) * p.pitch, 0.0015), dsp.lowpass(dsp.burst(rng, sr, 0.02, 0.004, 100, 1000), 800, sr) * 0.5) for _ in range(2)]
+    snaps = [
+        dsp.overlay(
+            click(rng, sr, 1000, 8000, rng.uniform(1800, 2800) * p.pitch, 0.0015),
+            dsp.lowpass(dsp.burst(rng, sr, 0.02, 0.004, 100, 1000), 800, sr) * 0.5,
+        )
+        for _ in range(2)
+    ]
     for i, t in enumerate(dsp.spread_times(rng, span, count, 0.2)):
         dsp.add_at(out, snaps[i % 2], int(t * sr), rng.uniform(0.8, 1.0))
     return out
 
 
-@source("cash_register", "a cash register: key clacks, the ka-ching bell and the drawer sliding out", family=THINGS, ru="кассовый аппарат", examples=("a cash register", "звук кассового аппарата"), words=("cash register", "till", "ka-ching", "cha-ching", "кассов аппарат", "касс", "кассир"))
+@source(
+    "cash_register",
+    "a cash register: key clacks, the ka-ching bell and the drawer sliding out",
+    family=THINGS,
+    ru="кассовый аппарат",
+    examples=("a cash register", "звук кассового аппарата"),
+    words=("cash register", "till", "ka-ching", "cha-ching", "кассов аппарат", "касс", "кассир"),
+)
 def cash_register(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -144,7 +285,9 @@ def cash_register(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nd
         for _ in range(rng.integers(3, 6)):  # punching in the amount
             dsp.add_at(out, click(rng, sr, 600, 5000, rng.uniform(700, 1100), 0.006), int(t * sr), 0.6)
             t += rng.uniform(0.12, 0.25)
-        bell = dsp.modal([f * p.pitch for f in (2090, 2090 * 2.76, 2090 * 5.4)], [0.35, 0.15, 0.06], [1.0, 0.4, 0.2], 1.0, sr, rng)
+        bell = dsp.modal(
+            [f * p.pitch for f in (2090, 2090 * 2.76, 2090 * 5.4)], [0.35, 0.15, 0.06], [1.0, 0.4, 0.2], 1.0, sr, rng
+        )
         dsp.add_at(out, bell, int(t * sr), 0.8)
         k = int(0.25 * sr)
         slide = dsp.lowpass(dsp.white(rng, k), 1200, sr) * np.linspace(0.2, 1, k) * 0.4
@@ -158,13 +301,27 @@ def cash_register(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nd
     return out
 
 
-@source("typewriter", "a mechanical typewriter: heavy key strikes, the end-of-line bell and the carriage return", family=THINGS, ru="печатная машинка", examples=("an old typewriter", "стучит печатная машинка"), words=("typewriter", "печатн машинк", "печатн машин", "машинопис"))
+@source(
+    "typewriter",
+    "a mechanical typewriter: heavy key strikes, the end-of-line bell and the carriage return",
+    family=THINGS,
+    ru="печатная машинка",
+    examples=("an old typewriter", "стучит печатная машинка"),
+    words=("typewriter", "печатн машинк", "печатн машин", "машинопис"),
+)
 def typewriter(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
     strikes = [
         dsp.overlay(
-            dsp.modal([rng.uniform(150, 250), rng.uniform(900, 1400) * p.pitch, rng.uniform(2500, 3500) * p.pitch], [0.02, 0.012, 0.006], [0.8, 1.0, 0.5], 0.06, sr, rng),
+            dsp.modal(
+                [rng.uniform(150, 250), rng.uniform(900, 1400) * p.pitch, rng.uniform(2500, 3500) * p.pitch],
+                [0.02, 0.012, 0.006],
+                [0.8, 1.0, 0.5],
+                0.06,
+                sr,
+                rng,
+            ),
             dsp.burst(rng, sr, 0.03, 0.003, 1000, 8000) * 0.8,
         )
         for _ in range(5)

@@ -18,7 +18,14 @@ def _nail_strike(rng: np.random.Generator, sr: int, pitch: float, depth: float) 
     return dsp.overlay(ping, thock, dsp.burst(rng, sr, 0.02, 0.002, 1000, 9000) * 0.6)
 
 
-@source("hammer", "hammering nails: ringing steel strikes in runs, rising in pitch as each nail goes in", family=THINGS, ru="молоток", examples=("hammering nails", "забивают гвозди молотком"), words=("hammer", "nail", "молоток", "молотк", "молотком", "гвозд", "забива", "заколачива"))
+@source(
+    "hammer",
+    "hammering nails: ringing steel strikes in runs, rising in pitch as each nail goes in",
+    family=THINGS,
+    ru="молоток",
+    examples=("hammering nails", "забивают гвозди молотком"),
+    words=("hammer", "nail", "молоток", "молотк", "молотком", "гвозд", "забива", "заколачива"),
+)
 def hammer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -33,7 +40,14 @@ def hammer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("saw", "a hand saw: rasping strokes back and forth, the push louder than the pull", family=THINGS, ru="пила", examples=("sawing wood", "пилят доску пилой"), words=("saw", "hand saw", "handsaw", "sawing", "пил", "пилят", "пилени", "ножовк", "распил", "доск"))
+@source(
+    "saw",
+    "a hand saw: rasping strokes back and forth, the push louder than the pull",
+    family=THINGS,
+    ru="пила",
+    examples=("sawing wood", "пилят доску пилой"),
+    words=("saw", "hand saw", "handsaw", "sawing", "пил", "пилят", "пилени", "ножовк", "распил", "доск"),
+)
 def saw(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     t = dsp.seconds(n, sr)
     stroke = rng.uniform(1.2, 1.8) * p.tempo  # full back-and-forth strokes per second
@@ -45,7 +59,25 @@ def saw(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return rasp * speed**1.5 * push + dsp.lowpass(dsp.white(rng, n), 400, sr) * 0.1 * speed
 
 
-@source("drill", "an electric drill: a whining motor in bursts, straining and grinding as it bites", family=THINGS, ru="дрель", examples=("an electric drill", "сверлит дрель"), words=("drill", "electric drill", "power drill", "screwdriver", "дрел", "сверл", "сверлит", "сверлени", "шуруповерт", "перфоратор"))
+@source(
+    "drill",
+    "an electric drill: a whining motor in bursts, straining and grinding as it bites",
+    family=THINGS,
+    ru="дрель",
+    examples=("an electric drill", "сверлит дрель"),
+    words=(
+        "drill",
+        "electric drill",
+        "power drill",
+        "screwdriver",
+        "дрел",
+        "сверл",
+        "сверлит",
+        "сверлени",
+        "шуруповерт",
+        "перфоратор",
+    ),
+)
 def drill(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     speed = np.zeros(n)
@@ -62,7 +94,14 @@ def drill(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return (whine + gears + grind) * speed
 
 
-@source("chainsaw", "a chainsaw: a two-stroke engine idling, then revving hard to cut, the chain buzzing", family=THINGS, ru="бензопила", examples=("a chainsaw", "шум бензопилы"), words=("chainsaw", "chain saw", "бензопил", "цепн пил"))
+@source(
+    "chainsaw",
+    "a chainsaw: a two-stroke engine idling, then revving hard to cut, the chain buzzing",
+    family=THINGS,
+    ru="бензопила",
+    examples=("a chainsaw", "шум бензопилы"),
+    words=("chainsaw", "chain saw", "бензопил", "цепн пил"),
+)
 def chainsaw(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     revving = np.zeros(n)
@@ -75,18 +114,34 @@ def chainsaw(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     pulses = firing_pulses(rng, n, sr, rpm, 2)  # a two-stroke fires every turn
     engine = combustion(rng, n, sr, pulses, 160 * p.pitch, 2.5)
     rasp = dsp.bandpass(dsp.white(rng, n), 2000, 8000, sr) * dsp.convolve(pulses, dsp.decay(int(0.01 * sr), sr, 0.003))
-    chips = dsp.bandpass(dsp.white(rng, n), 1000, 6000, sr) * revving**2 * 0.06 * dsp.smooth_control(rng, n, sr, 5, 0.5, 1)
+    chips = (
+        dsp.bandpass(dsp.white(rng, n), 1000, 6000, sr) * revving**2 * 0.06 * dsp.smooth_control(rng, n, sr, 5, 0.5, 1)
+    )
     return engine + 0.3 * rasp * np.std(engine) / (np.std(rasp) + 1e-12) + chips * np.std(engine) / 0.06 * 0.4
 
 
-@source("jackhammer", "a jackhammer: rapid pneumatic blows, about twenty a second, in bursts with hissing exhaust", family=THINGS, ru="отбойный молоток", examples=("a jackhammer", "шум отбойного молотка"), words=("jackhammer", "pneumatic drill", "road drill", "отбойн молоток", "отбойн молотк", "отбойник"))
+@source(
+    "jackhammer",
+    "a jackhammer: rapid pneumatic blows, about twenty a second, in bursts with hissing exhaust",
+    family=THINGS,
+    ru="отбойный молоток",
+    examples=("a jackhammer", "шум отбойного молотка"),
+    words=("jackhammer", "pneumatic drill", "road drill", "отбойн молоток", "отбойн молотк", "отбойник"),
+)
 def jackhammer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
     rate = p.rate(1200, 30)
     blows = [
         dsp.overlay(
-            dsp.modal([rng.uniform(600, 900) * p.pitch, rng.uniform(1800, 2600) * p.pitch, 120], [0.01, 0.006, 0.02], [1.0, 0.6, 0.8], 0.05, sr, rng),
+            dsp.modal(
+                [rng.uniform(600, 900) * p.pitch, rng.uniform(1800, 2600) * p.pitch, 120],
+                [0.01, 0.006, 0.02],
+                [1.0, 0.6, 0.8],
+                0.05,
+                sr,
+                rng,
+            ),
             dsp.burst(rng, sr, 0.03, 0.004, 300, 6000),
         )
         for _ in range(3)
@@ -104,7 +159,14 @@ def jackhammer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     return out + exhaust
 
 
-@source("lawn_mower", "a lawn mower: a single-cylinder engine putter with the blade whooshing through grass", family=THINGS, ru="газонокосилка", examples=("a lawn mower", "шум газонокосилки"), words=("lawn mower", "lawnmower", "mower", "газонокосилк", "косилк", "триммер", "стрижка газон", "стрижк газон"))
+@source(
+    "lawn_mower",
+    "a lawn mower: a single-cylinder engine putter with the blade whooshing through grass",
+    family=THINGS,
+    ru="газонокосилка",
+    examples=("a lawn mower", "шум газонокосилки"),
+    words=("lawn mower", "lawnmower", "mower", "газонокосилк", "косилк", "триммер", "стрижка газон", "стрижк газон"),
+)
 def lawn_mower(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     rpm = rng.uniform(2800, 3300) * p.pitch * dsp.smooth_control(rng, n, sr, 1.0, 0.95, 1.03)
     pulses = firing_pulses(rng, n, sr, rpm, 1)  # one cylinder, four-stroke: a firing every other turn
@@ -114,7 +176,23 @@ def lawn_mower(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     return engine + (0.25 * grass + blade * 0.2) * np.std(engine)
 
 
-@source("construction_site", "a construction site: hammering, a distant jackhammer, a reversing beeper and diesel rumble", family=THINGS, ru="стройка", examples=("a construction site", "шум стройки"), words=("construction", "construction site", "building site", "roadwork", "стройк", "стройплощадк", "строительств", "ремонт"))
+@source(
+    "construction_site",
+    "a construction site: hammering, a distant jackhammer, a reversing beeper and diesel rumble",
+    family=THINGS,
+    ru="стройка",
+    examples=("a construction site", "шум стройки"),
+    words=(
+        "construction",
+        "construction site",
+        "building site",
+        "roadwork",
+        "стройк",
+        "стройплощадк",
+        "строительств",
+        "ремонт",
+    ),
+)
 def construction_site(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     t = dsp.seconds(n, sr)
@@ -133,5 +211,7 @@ def construction_site(rng: np.random.Generator, n: int, sr: int, p: Params) -> n
     clangs = dsp.poisson_times(rng, span, 0.3)
     for c in clangs:
         f = rng.uniform(300, 700)
-        dsp.add_at(out, dsp.modal([f, f * 2.76, f * 5.4], [0.5, 0.3, 0.15], [1, 0.6, 0.3], 1.5, sr, rng), int(c * sr), 1.0)
+        dsp.add_at(
+            out, dsp.modal([f, f * 2.76, f * 5.4], [0.5, 0.3, 0.15], [1, 0.6, 0.3], 1.5, sr, rng), int(c * sr), 1.0
+        )
     return out + dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.5), 800, sr) * 0.2

@@ -11,7 +11,13 @@ from tag.engines.synth.sources.vehicles import combustion, firing_pulses, pass_b
 
 
 def buzzy(
-    freq: float, k: int, sr: int, rng: np.random.Generator, slope: float = 0.8, vibrato: float = 0.0, top: float = 5000.0
+    freq: float,
+    k: int,
+    sr: int,
+    rng: np.random.Generator,
+    slope: float = 0.8,
+    vibrato: float = 0.0,
+    top: float = 5000.0,
 ) -> np.ndarray:
     """A vibrating-diaphragm tone: harmonics up to ``top`` Hz falling ``slope`` per harmonic number (log)."""
     t = dsp.seconds(k, sr)
@@ -30,7 +36,29 @@ def honk(rng: np.random.Generator, sr: int, low: float, high: float, length: flo
     return dsp.lowpass(chord, 3500, sr) * env
 
 
-@source("car_horn", "a car horn: a two-tone electric horn near 420 and 500 Hz, in short and long honks", family=THINGS, ru="гудок автомобиля", examples=("a car horn honking", "гудок автомобиля"), words=("car horn", "horn honk", "honk", "hoot", "beep horn", "гудок автомобил", "гудок машин", "гудк автомобил", "гудк машин", "автомобильн гудок", "клаксон", "сигнал машин", "сигнал автомобил", "сигнал"))
+@source(
+    "car_horn",
+    "a car horn: a two-tone electric horn near 420 and 500 Hz, in short and long honks",
+    family=THINGS,
+    ru="гудок автомобиля",
+    examples=("a car horn honking", "гудок автомобиля"),
+    words=(
+        "car horn",
+        "horn honk",
+        "honk",
+        "hoot",
+        "beep horn",
+        "гудок автомобил",
+        "гудок машин",
+        "гудк автомобил",
+        "гудк машин",
+        "автомобильн гудок",
+        "клаксон",
+        "сигнал машин",
+        "сигнал автомобил",
+        "сигнал",
+    ),
+)
 def car_horn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -43,7 +71,27 @@ def car_horn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     return out
 
 
-@source("truck", "a truck or bus: a clattering six-cylinder diesel idling, with an air-brake hiss", family=THINGS, ru="грузовик", examples=("a diesel truck", "дизельный грузовик"), words=("truck", "lorry", "city bus", "bus engine", "diesel", "air brake", "грузовик", "автобус", "фур", "дизел", "дизельн", "пневмотормоз"))
+@source(
+    "truck",
+    "a truck or bus: a clattering six-cylinder diesel idling, with an air-brake hiss",
+    family=THINGS,
+    ru="грузовик",
+    examples=("a diesel truck", "дизельный грузовик"),
+    words=(
+        "truck",
+        "lorry",
+        "city bus",
+        "bus engine",
+        "diesel",
+        "air brake",
+        "грузовик",
+        "автобус",
+        "фур",
+        "дизел",
+        "дизельн",
+        "пневмотормоз",
+    ),
+)
 def truck(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     rpm = (p.bpm or 650 * (2.2 if p.tempo > 1.2 or p.moving else 1.0)) * dsp.smooth_control(rng, n, sr, 0.6, 0.96, 1.04)
@@ -51,7 +99,9 @@ def truck(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     pulses = firing_pulses(rng, n, sr, rpm * doppler, 6)
     engine = combustion(rng, n, sr, pulses, 65 * p.pitch, 1.0)
     # Diesel knock: every firing also rattles the block, a sharp mid-high clatter.
-    clatter = dsp.bandpass(dsp.white(rng, n), 1200, 5000, sr) * dsp.convolve(pulses, dsp.decay(int(0.008 * sr), sr, 0.002))
+    clatter = dsp.bandpass(dsp.white(rng, n), 1200, 5000, sr) * dsp.convolve(
+        pulses, dsp.decay(int(0.008 * sr), sr, 0.002)
+    )
     out = engine + 0.35 * clatter * np.std(engine) / (np.std(clatter) + 1e-12)
     out = out * closeness
     if span > 1.5:
@@ -62,7 +112,14 @@ def truck(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("bicycle_bell", "a bicycle bell: a bright rapid trill, ring-ring", family=THINGS, ru="велосипедный звонок", examples=("a bicycle bell", "звонок велосипеда"), words=("bicycle bell", "bike bell", "cycle bell", "велосипедн звонок", "звонок велосипед", "велосипед", "велик"))
+@source(
+    "bicycle_bell",
+    "a bicycle bell: a bright rapid trill, ring-ring",
+    family=THINGS,
+    ru="велосипедный звонок",
+    examples=("a bicycle bell", "звонок велосипеда"),
+    words=("bicycle bell", "bike bell", "cycle bell", "велосипедн звонок", "звонок велосипед", "велосипед", "велик"),
+)
 def bicycle_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -78,7 +135,27 @@ def bicycle_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
     return out
 
 
-@source("ship_horn", "a ship's horn: a very low long blast, rich in harmonics, echoing over water", family=THINGS, ru="гудок корабля", examples=("a ship horn", "гудок корабля"), words=("ship horn", "boat horn", "foghorn", "fog horn", "ship", "гудок корабл", "гудок парохо", "гудок теплоход", "корабл", "пароход", "теплоход", "туманн горн"))
+@source(
+    "ship_horn",
+    "a ship's horn: a very low long blast, rich in harmonics, echoing over water",
+    family=THINGS,
+    ru="гудок корабля",
+    examples=("a ship horn", "гудок корабля"),
+    words=(
+        "ship horn",
+        "boat horn",
+        "foghorn",
+        "fog horn",
+        "ship",
+        "гудок корабл",
+        "гудок парохо",
+        "гудок теплоход",
+        "корабл",
+        "пароход",
+        "теплоход",
+        "туманн горн",
+    ),
+)
 def ship_horn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -96,10 +173,22 @@ def ship_horn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return out + echo + water
 
 
-@source("motorboat", "a motorboat: an outboard engine's burble and whine, the hull slapping waves", family=THINGS, ru="моторная лодка", examples=("a motorboat", "моторная лодка"), words=("motorboat", "motor boat", "speedboat", "outboard", "boat engine", "моторн лодк", "катер", "лодочн мотор"))
+@source(
+    "motorboat",
+    "a motorboat: an outboard engine's burble and whine, the hull slapping waves",
+    family=THINGS,
+    ru="моторная лодка",
+    examples=("a motorboat", "моторная лодка"),
+    words=("motorboat", "motor boat", "speedboat", "outboard", "boat engine", "моторн лодк", "катер", "лодочн мотор"),
+)
 def motorboat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    rpm = rng.uniform(3500, 5000) * p.pitch * (1.3 if p.tempo > 1.2 else 1.0) * dsp.smooth_control(rng, n, sr, 0.5, 0.95, 1.05)
+    rpm = (
+        rng.uniform(3500, 5000)
+        * p.pitch
+        * (1.3 if p.tempo > 1.2 else 1.0)
+        * dsp.smooth_control(rng, n, sr, 0.5, 0.95, 1.05)
+    )
     closeness, doppler = pass_by(n, sr, 0.04) if p.moving else (1.0, 1.0)
     engine = dsp.lowpass(combustion(rng, n, sr, firing_pulses(rng, n, sr, rpm * doppler, 2), 120, 1.5), 1500, sr)
     whine = motor(rng, n, sr, rpm * doppler / 60 * 4, (1.0, 0.4), 0.003) * 0.1 * np.std(engine)
@@ -110,7 +199,26 @@ def motorboat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return (engine + whine + (0.5 * hull + 0.25 * wake) * np.std(engine)) * closeness
 
 
-@source("subway", "a metro train: braking into the station with a falling motor whine, doors chime, pulling out", family=THINGS, ru="метро", examples=("a subway train", "поезд метро"), words=("subway", "metro", "subway train", "metro train", "underground train", "tube train", "метро", "метрополитен", "электропоезд метро", "поезд метро", "подземк"))
+@source(
+    "subway",
+    "a metro train: braking into the station with a falling motor whine, doors chime, pulling out",
+    family=THINGS,
+    ru="метро",
+    examples=("a subway train", "поезд метро"),
+    words=(
+        "subway",
+        "metro",
+        "subway train",
+        "metro train",
+        "underground train",
+        "tube train",
+        "метро",
+        "метрополитен",
+        "электропоезд метро",
+        "поезд метро",
+        "подземк",
+    ),
+)
 def subway(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     t = dsp.seconds(n, sr)
@@ -123,7 +231,11 @@ def subway(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     joints = np.diff(np.floor(np.cumsum(speed * 18 / 10) / sr), prepend=0.0) * rng.uniform(0.6, 1.0, n)
     clacks = dsp.convolve(joints, dsp.modal([400, 1100, 2300], [0.02, 0.015, 0.008], [1, 0.6, 0.3], 0.08, sr, rng))
     braking = ((t < stop_at) & (t > stop_at - 1.5)).astype(float)
-    squeal = np.sin(dsp.phase(rng.uniform(2800, 4000) * (1 + 0.01 * np.sin(dsp.TAU * 6 * t)), n, sr)) * dsp.lowpass(braking, 5, sr) * 0.08
+    squeal = (
+        np.sin(dsp.phase(rng.uniform(2800, 4000) * (1 + 0.01 * np.sin(dsp.TAU * 6 * t)), n, sr))
+        * dsp.lowpass(braking, 5, sr)
+        * 0.08
+    )
     out = 0.15 * whine + rumble + clacks * 0.5 + squeal
     # Standing at the platform: the doors' two-note chime.
     chime_at = stop_at + 0.3 * (leave_at - stop_at)
@@ -133,7 +245,14 @@ def subway(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("tram", "a tram: the driver's ding-ding bell, an electric motor whine and wheels on rails", family=THINGS, ru="трамвай", examples=("a tram bell", "звонок трамвая"), words=("tram", "tram bell", "streetcar", "trolley", "трамва", "трамвайн", "звонок трамва", "трамвайн звонок"))
+@source(
+    "tram",
+    "a tram: the driver's ding-ding bell, an electric motor whine and wheels on rails",
+    family=THINGS,
+    ru="трамвай",
+    examples=("a tram bell", "звонок трамвая"),
+    words=("tram", "tram bell", "streetcar", "trolley", "трамва", "трамвайн", "звонок трамва", "трамвайн звонок"),
+)
 def tram(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     speed = dsp.smooth_control(rng, n, sr, 0.3, 0.3, 1.0)
@@ -148,7 +267,14 @@ def tram(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("skateboard", "a skateboard: wheels rumbling over pavement joints, pushes, an ollie's pop and landing", family=THINGS, ru="скейтборд", examples=("a skateboard rolling", "звук скейтборда"), words=("skateboard", "skate", "skater", "skateboarding", "скейтборд", "скейт", "скейтбордист"))
+@source(
+    "skateboard",
+    "a skateboard: wheels rumbling over pavement joints, pushes, an ollie's pop and landing",
+    family=THINGS,
+    ru="скейтборд",
+    examples=("a skateboard rolling", "звук скейтборда"),
+    words=("skateboard", "skate", "skater", "skateboarding", "скейтборд", "скейт", "скейтбордист"),
+)
 def skateboard(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -157,9 +283,14 @@ def skateboard(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     for o in ollies:
         air = rng.uniform(0.35, 0.5)
         rolling[int(o * sr) : int((o + air) * sr)] = 0.0
-        pop = dsp.overlay(dsp.burst(rng, sr, 0.05, 0.005, 500, 6000), dsp.modal([300, 750], [0.03, 0.015], [1, 0.5], 0.1, sr, rng))
+        pop = dsp.overlay(
+            dsp.burst(rng, sr, 0.05, 0.005, 500, 6000), dsp.modal([300, 750], [0.03, 0.015], [1, 0.5], 0.1, sr, rng)
+        )
         dsp.add_at(out, pop, int(o * sr), 2.0)
-        land = dsp.overlay(dsp.lowpass(dsp.burst(rng, sr, 0.15, 0.03, 60, 3000), 2000, sr), dsp.modal([200, 520], [0.04, 0.02], [1, 0.5], 0.1, sr, rng))
+        land = dsp.overlay(
+            dsp.lowpass(dsp.burst(rng, sr, 0.15, 0.03, 60, 3000), 2000, sr),
+            dsp.modal([200, 520], [0.04, 0.02], [1, 0.5], 0.1, sr, rng),
+        )
         dsp.add_at(out, land, int((o + air) * sr), 2.5)
     rolling = dsp.lowpass(rolling, 30, sr)
     roll = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 80 * p.pitch, 1500 * p.pitch, sr) * 0.4 * rolling
@@ -172,7 +303,26 @@ def skateboard(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     return out + roll
 
 
-@source("traffic", "city traffic: cars and buses passing, idling engines, tyre noise and distant horns", family=THINGS, ru="уличное движение", examples=("city traffic", "шум городского транспорта"), words=("traffic", "city traffic", "traffic jam", "rush hour", "road traffic", "уличн движени", "дорожн движени", "транспорт", "городск транспорт", "пробк", "трасс"))
+@source(
+    "traffic",
+    "city traffic: cars and buses passing, idling engines, tyre noise and distant horns",
+    family=THINGS,
+    ru="уличное движение",
+    examples=("city traffic", "шум городского транспорта"),
+    words=(
+        "traffic",
+        "city traffic",
+        "traffic jam",
+        "rush hour",
+        "road traffic",
+        "уличн движени",
+        "дорожн движени",
+        "транспорт",
+        "городск транспорт",
+        "пробк",
+        "трасс",
+    ),
+)
 def traffic(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     passes = dsp.poisson_times(rng, span + 4, 0.6 * p.density) - 2
