@@ -22,7 +22,10 @@ def buzzy(
     """A vibrating-diaphragm tone: harmonics up to ``top`` Hz falling ``slope`` per harmonic number (log)."""
     t = dsp.seconds(k, sr)
     ph = dsp.phase(freq * (1 + vibrato * np.sin(dsp.TAU * 5.5 * t)), k, sr, rng.uniform(0, dsp.TAU))
-    return sum(np.sin(h * ph) / h**slope for h in range(1, max(2, int(min(top, 0.45 * sr) / freq))))
+    # One period as a table, read at the running phase: as exact as summing the harmonics, far cheaper.
+    cycle = np.linspace(0, dsp.TAU, 4096, endpoint=False)
+    table = sum(np.sin(h * cycle) / h**slope for h in range(1, max(2, int(min(top, 0.45 * sr) / freq))))
+    return np.interp(ph % dsp.TAU, cycle, table, period=dsp.TAU)
 
 
 def honk(rng: np.random.Generator, sr: int, low: float, high: float, length: float) -> np.ndarray:
