@@ -187,7 +187,17 @@ def zipper(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     family=THINGS,
     ru="звон ключей",
     examples=("keys jingling", "звенят ключи"),
-    words=("keys", "key jingl", "keyring", "bunch key", "jingl", "ключ", "связк ключ", "звон ключ"),
+    words=(
+        "keys jingl",
+        "key jingl",
+        "jingl key",
+        "keyring",
+        "bunch of key",
+        "jingl",
+        "ключ",
+        "связк ключ",
+        "звон ключ",
+    ),
 )
 def keys_jingling(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr

@@ -48,17 +48,7 @@ def _shell(rng: np.random.Generator, sr: int, pitch: float, whistle: bool) -> np
     family=THINGS,
     ru="фейерверк",
     examples=("fireworks", "праздничный салют"),
-    words=(
-        "firework",
-        "fireworks",
-        "rocket",
-        "firecracker",
-        "фейерверк",
-        "салют",
-        "праздничн салют",
-        "петард",
-        "ракет",
-    ),
+    words=("firework", "fireworks", "firecracker", "фейерверк", "салют", "праздничн салют", "петард"),
 )
 def fireworks(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
@@ -200,7 +190,6 @@ def wood_chopping(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nd
         "лязг металл",
         "удар по металл",
         "металл",
-        "металлическ",
         "наковальн",
     ),
 )

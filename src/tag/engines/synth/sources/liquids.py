@@ -197,15 +197,23 @@ def splash(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 )
 def pouring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    fill = min(span * 0.9, rng.uniform(3.0, 5.0) / p.tempo)
-    start = min(0.1, span * 0.05)
-    depth = rng.uniform(0.11, 0.14)  # m of air above the water when pouring starts
+    # One glass after another: each fill takes a few seconds, then a pause to pick up the next.
+    starts, fills = [], []
+    t0 = min(0.1, span * 0.05)
+    while t0 < span:
+        fill = min(span * 0.9, rng.uniform(3.0, 5.0) / p.tempo)
+        starts.append(t0)
+        fills.append(fill)
+        t0 += fill + rng.uniform(1.0, 2.0)
+    begin, length = np.array(starts), np.array(fills)
+    depth = rng.uniform(0.11, 0.14, begin.size)  # m of air above the water when pouring starts
     wobble = dsp.wander(rng, span, 3.0, -1, 1)
 
     def magnitude(f: np.ndarray, t: np.ndarray) -> np.ndarray:
-        x = np.clip((t - start) / fill, 0, 1)
-        pouring_now = ((t > start) & (t < start + fill)).astype(float)
-        air = depth * (1 - 0.85 * x)  # the air column above the water shortens
+        glass = np.clip(np.searchsorted(begin, t, side="right") - 1, 0, begin.size - 1)
+        x = np.clip((t - begin[glass]) / length[glass], 0, 1)
+        pouring_now = ((t > begin[glass]) & (x < 1)).astype(float)
+        air = depth[glass] * (1 - 0.85 * x)  # the air column above the water shortens
         resonance = 343 / (4 * air) * p.pitch * (1 + 0.01 * wobble(t))  # quarter-wave tube
         octave = np.log2(np.maximum(f, 1) / resonance)
         peak = np.exp(-0.5 * (octave / 0.06) ** 2) + 0.3 * np.exp(-0.5 * ((octave - np.log2(3)) / 0.06) ** 2)
@@ -213,7 +221,7 @@ def pouring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         return pouring_now * (peak + broad)
 
     stream = dsp.shaped_noise(rng, n, sr, magnitude, hop=256)
-    times = dsp.poisson_times(rng, fill, 60) + start
+    times = np.concatenate([b + dsp.poisson_times(rng, f, 60) for b, f in zip(begin, length)])
     drops = dsp.scatter_kernels(
         rng, n, sr, times, rng.lognormal(-2.0, 0.5, times.size), bubble_bank(rng, sr, 800, 3000)
     )

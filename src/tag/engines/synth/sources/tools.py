@@ -45,8 +45,8 @@ def hammer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     "a hand saw: rasping strokes back and forth, the push louder than the pull",
     family=THINGS,
     ru="пила",
-    examples=("sawing wood", "пилят доску пилой"),
-    words=("saw", "hand saw", "handsaw", "sawing", "пил", "пилят", "пилени", "ножовк", "распил", "доск"),
+    examples=("sawing wood", "звук пилы"),
+    words=("saw", "hand saw", "handsaw", "sawing", "пил", "пилят", "пилени", "ножовк", "распил"),
 )
 def saw(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     t = dsp.seconds(n, sr)

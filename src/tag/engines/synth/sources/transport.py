@@ -59,7 +59,6 @@ def honk(rng: np.random.Generator, sr: int, low: float, high: float, length: flo
         "клаксон",
         "сигнал машин",
         "сигнал автомобил",
-        "сигнал",
     ),
 )
 def car_horn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
