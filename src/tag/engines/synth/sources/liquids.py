@@ -109,7 +109,7 @@ def kettle_whistle(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
     span = n / sr
     t = dsp.seconds(n, sr)
     start = span * rng.uniform(0.12, 0.25)
-    on = np.clip((t - start) / max(0.35 * span, 0.2), 0, 1)  # how far the whistle has opened up
+    on = np.clip((t - start) / max(0.5 * span, 0.2), 0, 1)  # how far the whistle has opened up
     out = _simmer(rng, n, sr, p, np.clip(0.6 + 0.4 * t / span, 0, 1)) * 0.3
     # The whistle is an edge tone: pitch rises with steam pressure and wobbles with turbulence.
     f0 = rng.uniform(1700, 2300) * p.pitch
@@ -118,7 +118,7 @@ def kettle_whistle(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
         dsp.phase(freq * rng.uniform(1.03, 1.08), n, sr)
     )
     breath = dsp.resonator(dsp.white(rng, n), f0, 15, sr) * 3
-    level = on**1.5 * dsp.smooth_control(rng, n, sr, 3.0, 0.85, 1.0)
+    level = on**2 * dsp.smooth_control(rng, n, sr, 3.0, 0.85, 1.0)
     return out + (tone + breath) * level
 
 
