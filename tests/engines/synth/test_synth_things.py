@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import signal
-from synth_acoustics import band_fraction, envelope, level_at, mono, onsets, peak_frequency, relative_db
+from synth_acoustics import (
+    attack_and_decay,
+    band_fraction,
+    centroid,
+    envelope,
+    level_at,
+    mono,
+    onsets,
+    peak_frequency,
+    relative_db,
+)
 
 from tag.engines.synth import SynthEngine
 from tag.engines.synth.parser import parse
@@ -90,6 +100,34 @@ def test_drill_and_chainsaw_have_a_strong_motor_fundamental(prompt: str, low: fl
     f0 = peak_frequency(x, SR, low, high)
     assert relative_db(x, SR, f0, 3) > -4  # the strongest component of the whole spectrum
     assert level_at(x, SR, f0, 3) > 30
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_bouncing_ball_bounces_ever_faster_by_a_steady_ratio(seed: int) -> None:
+    gaps = np.diff(onsets(render("a ball bouncing", 3.0, seed), SR, min_gap=0.05))[:4]
+    ratios = gaps[1:] / gaps[:-1]
+    assert ratios.size == 3 and np.all((ratios > 0.65) & (ratios < 0.9))  # the coefficient of restitution
+    assert np.ptp(ratios) < 0.06
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_jackhammer_strikes_15_to_30_times_a_second(seed: int) -> None:
+    gaps = np.diff(onsets(render("a jackhammer", 3.0, seed), SR, min_gap=0.02))
+    within = gaps[gaps < 0.1]
+    assert within.size >= 15 and 15 <= 1 / np.median(within) <= 30
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_ship_horn_is_a_very_low_long_blast(seed: int) -> None:
+    x = render("a ship horn", 6.0, seed)
+    assert peak_frequency(x, SR, 20, 300) < 260 and centroid(x, SR) < 700
+    assert attack_and_decay(x, SR)[1] > 1.5
+
+
+def test_a_slammed_door_is_a_low_heavy_bang() -> None:
+    x = render("a door slamming", 2.0)
+    assert band_fraction(x, SR, 20, 400) > 0.8
+    assert len(onsets(x, SR, min_gap=0.3)) == 1
 
 
 def test_the_typewriter_rings_its_bell_near_the_end_of_each_line() -> None:
