@@ -256,12 +256,10 @@ def bubbling(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
         rng, n, sr, 0.5, 0.6, 1.0
     )
     # Bubbles come in clusters (an exhaled breath, a leak), each a rising trail.
-    clusters = dsp.regular_times(rng, span, p.rate(20), jitter=0.25)
-    times = (
-        np.concatenate([c + rng.exponential(0.4, rng.integers(8, 30)) for c in clusters])
-        if clusters.size
-        else np.zeros(0)
-    )
+    clusters = dsp.regular_times(rng, span, p.rate(40), jitter=0.25)
+    trails = [c + rng.exponential(0.4, rng.integers(8, 30)) for c in clusters]
+    stray = dsp.poisson_times(rng, span, 4 * p.density)  # single bubbles rising between the breaths
+    times = np.sort(np.concatenate([stray, *trails]))
     times = times[times < span]
     bubbles = dsp.scatter_kernels(
         rng, n, sr, times, rng.lognormal(-0.8, 0.5, times.size), bubble_bank(rng, sr, 150 * p.pitch, 1200 * p.pitch, 8)
