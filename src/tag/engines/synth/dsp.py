@@ -283,3 +283,11 @@ def overlay(*parts: np.ndarray) -> np.ndarray:
     for p in parts:
         out[: p.shape[0]] += p
     return out
+
+
+def varying_times(rng: np.random.Generator, span: float, rate: np.ndarray, sr: int) -> np.ndarray:
+    """Poisson event times whose rate per second follows ``rate`` (one value per sample), by thinning."""
+    top = float(rate.max()) if rate.size else 0.0
+    times = poisson_times(rng, span, top)
+    keep = rng.uniform(0, top, times.size) < rate[np.minimum((times * sr).astype(int), rate.size - 1)]
+    return times[keep]

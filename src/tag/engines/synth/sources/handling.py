@@ -56,9 +56,7 @@ def camera_shutter(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
 
 def _crinkles(rng: np.random.Generator, n: int, sr: int, rate: np.ndarray, pitch: float) -> np.ndarray:
     """Paper creasing: many tiny broadband crackles whose rate follows ``rate`` per second."""
-    top = float(rate.max()) + 1e-9
-    times = dsp.poisson_times(rng, n / sr, top)
-    times = times[rng.uniform(0, top, times.size) < rate[np.minimum((times * sr).astype(int), n - 1)]]
+    times = dsp.varying_times(rng, n / sr, rate, sr)
     grains = [dsp.burst(rng, sr, 0.006, 0.0012, 1200 * pitch, 9000) for _ in range(6)]
     return dsp.scatter_kernels(rng, n, sr, times, rng.lognormal(-1.0, 0.7, times.size), grains)
 

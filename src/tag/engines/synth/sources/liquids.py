@@ -8,14 +8,6 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import NATURAL, THINGS, Params, source
 
 
-def rising_times(rng: np.random.Generator, span: float, rate: np.ndarray, sr: int) -> np.ndarray:
-    """Poisson event times whose rate follows ``rate`` (one value per sample): thinning of a uniform draw."""
-    top = float(rate.max()) if rate.size else 0.0
-    times = dsp.poisson_times(rng, span, top)
-    keep = rng.uniform(0, top, times.size) < rate[np.minimum((times * sr).astype(int), rate.size - 1)]
-    return times[keep]
-
-
 def bubble_bank(rng: np.random.Generator, sr: int, low: float, high: float, count: int = 6) -> list[np.ndarray]:
     """A few bubble rings between low and high Hz; small bubbles ring higher and shorter (Minnaert)."""
     return [dsp.bubble(sr, f, 0.01 + 6.0 / f, rise=0.8, tau_frac=0.35) for f in np.geomspace(low, high, count)]
@@ -45,7 +37,7 @@ def waterfall(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 def _simmer(rng: np.random.Generator, n: int, sr: int, p: Params, build: np.ndarray) -> np.ndarray:
     """Water heating up: hiss and bubbles whose rate and size grow with ``build`` (0..1)."""
     span = n / sr
-    times = rising_times(rng, span, (4 + 220 * build**1.5) * p.density, sr)
+    times = dsp.varying_times(rng, span, (4 + 220 * build**1.5) * p.density, sr)
     level = build[np.minimum((times * sr).astype(int), n - 1)]
     bubbles = dsp.scatter_kernels(
         rng,
@@ -350,7 +342,7 @@ def washing_dishes(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
 def hail(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     intensity = dsp.smooth_control(rng, n, sr, 0.3, 0.6, 1.0)
-    times = rising_times(rng, span, 120 * p.density * intensity, sr)
+    times = dsp.varying_times(rng, span, 120 * p.density * intensity, sr)
     hits = [
         dsp.burst(rng, sr, 0.02, 0.002, 1500, 10000)
         + dsp.modal([rng.uniform(1500, 4500) * p.pitch], [0.01], [0.5], 0.02, sr, rng)

@@ -70,6 +70,8 @@ def car_horn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
         pattern = [(0.0, rng.uniform(0.5, 1.2))] if rng.uniform() < 0.5 else [(0.0, 0.18), (0.3, rng.uniform(0.2, 0.6))]
         for offset, length in pattern:
             dsp.add_at(out, honk(rng, sr, low, high, min(length, span)), int((start + offset) * sr))
+    if p.moving:  # honking while driving past: swells and fades (the pitch shift is small beside the chord)
+        out *= pass_by(n, sr, 0.0)[0]
     return out
 
 
@@ -261,6 +263,12 @@ def tram(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     whine = motor(rng, n, sr, 120 + 500 * speed * p.pitch, (1.0, 0.5, 0.3), 0.002) * 0.05
     rumble = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.5), 700, sr) * speed * 0.5
     out = whine + rumble
+    # On a curve the wheel flanges rub the rail: a thin wavering squeal for a second or two.
+    if span > 3 and rng.uniform() < 0.6:
+        at, k = rng.uniform(0.2, 0.6) * span, int(min(rng.uniform(1.0, 2.0), 0.35 * span) * sr)
+        wobble = 1 + 0.01 * dsp.smooth_control(rng, k, sr, 6, -1, 1)
+        squeal = np.sin(dsp.phase(rng.uniform(2500, 4500) * wobble, k, sr)) * dsp.hann(k) ** 0.5
+        dsp.add_at(out, squeal, int(at * sr), 0.04 * (1 + np.std(rumble)))
     f = rng.uniform(1000, 1300) * p.pitch
     gong = dsp.modal([f, f * 2.4, f * 3.9, f * 5.3], [0.6, 0.35, 0.2, 0.1], [1.0, 0.5, 0.35, 0.2], 1.5, sr, rng)
     for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 4)), int(span) + 1), 1.5):
