@@ -28,6 +28,28 @@ def spin(n: int, sr: int, on: float, off: float, rise: float, fall: float) -> np
     return np.where(t < off, up, at_off * np.exp(-(t - off) / fall))
 
 
+def bursts(
+    rng: np.random.Generator,
+    n: int,
+    sr: int,
+    first: float,
+    on: tuple[float, float],
+    off: tuple[float, float],
+    rise: float,
+    fall: float,
+) -> np.ndarray:
+    """Speed 0..1 of a motor run in bursts (``on`` s long, ``off`` s apart, both drawn from ranges), from ``first`` s."""
+    speed = np.zeros(n)
+    t0 = first
+    while t0 < n / sr:
+        length = rng.uniform(*on)
+        a, b = int(t0 * sr), min(n, int((t0 + length + 8 * fall) * sr))  # only where this burst is heard
+        local = spin(b - a, sr, 0.0, length, rise, fall)
+        speed[a:b] = np.maximum(speed[a:b], local)
+        t0 += length + rng.uniform(*off)
+    return speed
+
+
 def airflow(rng: np.random.Generator, n: int, sr: int, low: float, high: float, exponent: float = 0.5) -> np.ndarray:
     return dsp.bandpass(dsp.coloured_noise(rng, n, sr, exponent), low, high, sr)
 
@@ -133,12 +155,8 @@ def hair_dryer(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
 )
 def blender(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    speed = np.zeros(n)
-    t0 = rng.uniform(0.05, 0.3)
-    while t0 < span:  # pulses of a few seconds, as a cook runs it
-        length = rng.uniform(1.5, 3.5) / p.tempo
-        speed = np.maximum(speed, spin(n, sr, t0, t0 + length, 0.15, 0.25))
-        t0 += length + rng.uniform(0.5, 1.2)
+    # Pulses of a few seconds, as a cook runs it.
+    speed = bursts(rng, n, sr, rng.uniform(0.05, 0.3), (1.5 / p.tempo, 3.5 / p.tempo), (0.5, 1.2), 0.15, 0.25)
     load = dsp.smooth_control(rng, n, sr, 4.0, 0.85, 1.0)  # chunks catching the blades slow it
     f0 = rng.uniform(300, 420) * p.pitch * speed * load + 1
     buzz = motor(rng, n, sr, f0, tuple(1 / k for k in range(1, 14)), 0.01)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tag.engines.synth import dsp
-from tag.engines.synth.sources.appliances import motor, spin
+from tag.engines.synth.sources.appliances import bursts, motor
 from tag.engines.synth.sources.base import THINGS, Params, source
 from tag.engines.synth.sources.vehicles import combustion, firing_pulses
 
@@ -79,13 +79,7 @@ def saw(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     ),
 )
 def drill(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
-    span = n / sr
-    speed = np.zeros(n)
-    t0 = rng.uniform(0.05, 0.2)
-    while t0 < span:
-        length = rng.uniform(1.5, 3.0)
-        speed = np.maximum(speed, spin(n, sr, t0, t0 + length, 0.12, 0.2))
-        t0 += length + rng.uniform(0.4, 1.0)
+    speed = bursts(rng, n, sr, rng.uniform(0.05, 0.2), (1.5, 3.0), (0.4, 1.0), 0.12, 0.2)
     load = 1 - 0.12 * dsp.smooth_control(rng, n, sr, 3.0, 0, 1) ** 2  # the bit biting slows the motor
     f0 = rng.uniform(170, 260) * p.pitch * speed * load + 1
     whine = motor(rng, n, sr, f0, (1.0, 0.45, 0.3, 0.2, 0.12, 0.1, 0.06), 0.003)
@@ -104,12 +98,8 @@ def drill(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 )
 def chainsaw(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
-    revving = np.zeros(n)
-    t0 = rng.uniform(0.3, 0.8) if span > 2 else 0.0
-    while t0 < span:  # the trigger: bursts of full throttle
-        length = rng.uniform(1.5, 3.0)
-        revving = np.maximum(revving, spin(n, sr, t0, t0 + length, 0.15, 0.3))
-        t0 += length + rng.uniform(0.6, 1.5)
+    # The trigger: bursts of full throttle between idling.
+    revving = bursts(rng, n, sr, rng.uniform(0.3, 0.8) if span > 2 else 0.0, (1.5, 3.0), (0.6, 1.5), 0.15, 0.3)
     rpm = (2800 + 6500 * revving) * p.pitch * dsp.smooth_control(rng, n, sr, 4.0, 0.97, 1.03)
     pulses = firing_pulses(rng, n, sr, rpm, 2)  # a two-stroke fires every turn
     engine = combustion(rng, n, sr, pulses, 160 * p.pitch, 2.5)
