@@ -272,3 +272,13 @@ def test_legacy_words_now_name_the_new_sounds() -> None:
         assert [e.source for e in parse(prompt).events] == [expected], prompt
     assert [e.source for e in parse("a gun").events] == ["gunshot"]  # "machine gun" only as a phrase
     assert [e.source for e in parse("busy street traffic").events] == ["traffic"]
+
+
+def test_counts_distance_and_sequences_reach_the_new_sounds() -> None:
+    (slams,) = parse("три хлопка двери").events
+    assert slams.source == "door_slam" and slams.params.count == 3
+    (far,) = parse("далёкий салют").events
+    assert far.source == "fireworks" and far.params.distance > 1
+    kettle = parse("чайник закипает, потом свисток чайника").events
+    assert [(e.source, e.part) for e in kettle] == [("boiling", 0), ("kettle_whistle", 1)]
+    assert [e.source for e in parse("пылесос и стиральная машина").events] == ["vacuum_cleaner", "washing_machine"]

@@ -32,6 +32,7 @@ def panel_thud(rng: np.random.Generator, sr: int, pitch: float, weight: float) -
         "хлопнула",
         "хлопнул двер",
         "хлопок двер",
+        "хлопк двер",
         "хлопа двер",
         "хлопают двер",
     ),

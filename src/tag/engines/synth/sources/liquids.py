@@ -69,6 +69,8 @@ def _simmer(rng: np.random.Generator, n: int, sr: int, p: Params, build: np.ndar
         "кипящ",
         "кипящ чайник",
         "чайник кип",
+        "чайник закипа",
+        "закипа чайник",
         "закипа",
         "бурлени",
         "бурлит",
