@@ -61,8 +61,8 @@ def cafe(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def restaurant(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
-        (-9, sp.murmur(rng, n, sr, busy=2 * d)),
-        (-10, sp.borrowed("crowd", rng, n, sr, count=max(1, round(4 * d)), pitch=0.9)),
+        (-11, sp.murmur(rng, n, sr, busy=2 * d)),
+        (-12, sp.borrowed("crowd", rng, n, sr, count=max(1, round(4 * d)), pitch=0.9)),
         (0, sp.scatter(rng, n, sr, 1.6 * d, lambda: sp.clink(rng, sr), first=0.6)),
         (-6, sp.scatter(rng, n, sr, 0.12 * d, lambda: sp.shout(rng, sr, 0.9))),
     )
@@ -75,11 +75,11 @@ def restaurant(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
 def bar(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
-        (-7, sp.murmur(rng, n, sr, busy=2 * d, pitch=0.95)),
-        (-9, sp.borrowed("crowd", rng, n, sr, count=max(1, round(4 * d)), tempo=1.1)),
-        (-13, sp.muffled(sp.beat(rng, n, sr, rng.uniform(95, 125)), sr, 400)),
-        (-1, sp.scatter(rng, n, sr, 0.8 * d, lambda: sp.clink(rng, sr), first=1.0)),
-        (-3, sp.scatter(rng, n, sr, 0.3 * d, lambda: sp.shout(rng, sr, 1.1))),
+        (-10, sp.murmur(rng, n, sr, busy=2 * d, pitch=0.95)),
+        (-12, sp.borrowed("crowd", rng, n, sr, count=max(1, round(4 * d)), tempo=1.1)),
+        (-14, sp.muffled(sp.beat(rng, n, sr, rng.uniform(95, 125)), sr, 400)),
+        (0, sp.scatter(rng, n, sr, 0.8 * d, lambda: sp.clink(rng, sr), first=1.0)),
+        (-1, sp.scatter(rng, n, sr, 0.3 * d, lambda: sp.shout(rng, sr, 1.1))),
     )
     return sp.hall(rng, x, sr, 0.8, 0.3)
 
@@ -139,10 +139,10 @@ def train_station(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nd
 def shopping_mall(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
-        (-8, sp.murmur(rng, n, sr, busy=2 * d, pitch=1.05)),
-        (-10, sp.borrowed("footsteps", rng, n, sr) * sp.bouts(rng, n, sr)),
-        (-18, sp.borrowed("stream", rng, n, sr)),
-        (-4, sp.scatter(rng, n, sr, 0.35 * d, lambda: sp.till_beep(rng, sr), first=1.5)),
+        (-12, sp.murmur(rng, n, sr, busy=2 * d, pitch=1.05)),
+        (-12, sp.borrowed("footsteps", rng, n, sr) * sp.bouts(rng, n, sr)),
+        (-20, sp.borrowed("stream", rng, n, sr)),
+        (0, sp.scatter(rng, n, sr, 0.35 * d, lambda: sp.till_beep(rng, sr), first=1.5)),
         (-2, sp.scatter(rng, n, sr, 0.2 * d, lambda: sp.shout(rng, sr, 1.3))),
         (0, pa(rng, n, sr, 0.02, first=None)),
     )
@@ -215,14 +215,14 @@ def village(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("jungle", "a jungle: a dense chorus of high insects, exotic whooping calls, frogs, dripping leaves",
         family=BACKGROUND, ru="джунгли", examples=("a jungle", "в джунглях"),
-        words=("jungle", "rainforest", "rain forest", "tropical forest", "tropics", "джунгл", "тропическ лес",
+        words=("jungle", "rainforest", "tropical forest", "tropics", "джунгл", "тропическ лес",
                "тропик", "сельв"))
 def jungle(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
-        (-6, sp.insects(rng, n, sr, max(3, round(7 * d)), 3000, 9000)),
-        (-9, sp.cicadas(rng, n, sr)),
-        (0, sp.scatter(rng, n, sr, 0.5 * d, lambda: sp.exotic_bird(rng, sr), first=0.8)),
+        (-12, sp.insects(rng, n, sr, max(3, round(7 * d)), 3000, 9000)),
+        (-15, sp.cicadas(rng, n, sr)),
+        (0, sp.scatter(rng, n, sr, 0.6 * d, lambda: sp.exotic_bird(rng, sr), first=0.8, low=0.6)),
         (-10, sp.borrowed("birds", rng, n, sr, count=3, pitch=0.8)),
         (-14, sp.borrowed("frogs", rng, n, sr)),
         (-12, sp.borrowed("drip", rng, n, sr, tempo=0.6)),
@@ -266,8 +266,8 @@ def park(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def market(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
-        (-7, sp.murmur(rng, n, sr, busy=3 * d)),
-        (-10, sp.borrowed("crowd", rng, n, sr, count=max(1, round(3 * d)), tempo=1.1)),
+        (-10, sp.murmur(rng, n, sr, busy=3 * d)),
+        (-12, sp.borrowed("crowd", rng, n, sr, count=max(1, round(3 * d)), tempo=1.1)),
         (0, sp.scatter(rng, n, sr, 0.6 * d, lambda: sp.shout(rng, sr, rng.uniform(0.8, 1.3)), first=0.6)),
         (-5, sp.scatter(rng, n, sr, 0.4 * d, lambda: sp.clink(rng, sr))),
         (-8, sp.scatter(rng, n, sr, 0.1, lambda: sp.rolling_case(rng, sr))),
@@ -281,8 +281,8 @@ def market(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def kitchen(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
-        (-6, sp.sizzle(rng, n, sr) * dsp.smooth_control(rng, n, sr, 0.2, 0.6, 1.0)),
-        (0, sp.scatter(rng, n, sr, 0.2 * d, lambda: sp.chopping(rng, sr), first=1.0)),
+        (-10, sp.sizzle(rng, n, sr) * dsp.smooth_control(rng, n, sr, 0.2, 0.6, 1.0)),
+        (0, sp.scatter(rng, n, sr, 0.3 * d, lambda: sp.chopping(rng, sr), first=1.0)),
         (-3, sp.scatter(rng, n, sr, 0.4 * d, lambda: sp.clink(rng, sr))),
         (-24, sp.mains_hum(n, sr, rng, 50.0)),
         (-10, sp.now_and_then(rng, "stream", n, sr, 0.05, 2.5)),
