@@ -170,7 +170,9 @@ def beat(rng: np.random.Generator, n: int, sr: int, bpm: float) -> np.ndarray:
     k = int(0.3 * sr)
     tk = dsp.seconds(k, sr)
     kick = np.sin(dsp.phase(45 + 90 * np.exp(-tk / 0.03), k, sr)) * dsp.decay(k, sr, 0.12)
-    out = dsp.convolve(dsp.impulses(kicks, 1.0, n, sr), kick)
+    out = np.zeros(n)
+    for t0 in kicks:  # a few dozen events: slice-adds beat a full-length convolution
+        dsp.add_at(out, kick, int(t0 * sr))
     root = rng.choice([41.2, 43.65, 49.0, 55.0])
     notes = root * np.array([1, 1, 1.5, 1.335])[(np.arange(kicks.size) // 4) % 4]
     m = int(period * 0.45 * sr)
@@ -178,7 +180,8 @@ def beat(rng: np.random.Generator, n: int, sr: int, bpm: float) -> np.ndarray:
         saw = 2 * ((f * dsp.seconds(m, sr)) % 1.0) - 1
         dsp.add_at(out, dsp.lowpass(saw, 250, sr) * dsp.hann(m), int(t0 * sr), 0.5)
     hat = dsp.burst(rng, sr, 0.05, 0.01, 6000, 12000)
-    out += dsp.convolve(dsp.impulses(kicks + period / 2, 0.25, n, sr), hat)
+    for t0 in kicks + period / 2:
+        dsp.add_at(out, hat, int(t0 * sr), 0.25)
     return unit(out, sr)
 
 

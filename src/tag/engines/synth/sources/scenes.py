@@ -25,6 +25,11 @@ def mix(*parts: tuple[float, np.ndarray]) -> np.ndarray:
     return sum(sp.db(g) * x for g, x in parts)
 
 
+def voices(usual: int, density: float) -> int:
+    """How many near talkers: more in a busier place, but few enough to stay cheap (the murmur does the rest)."""
+    return max(1, min(6, round(usual * density)))
+
+
 def pa(rng: np.random.Generator, n: int, sr: int, rate: float, first: float, pitch: float = 1.0) -> np.ndarray:
     """Chime then a spoken announcement, at about ``rate`` a second; the first near ``first`` s."""
     def call() -> np.ndarray:
@@ -47,7 +52,7 @@ def cafe(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
         (-11, sp.murmur(rng, n, sr, busy=d)),
-        (-9, sp.borrowed("crowd", rng, n, sr, count=max(1, round(3 * d)))),
+        (-9, sp.borrowed("crowd", rng, n, sr, count=voices(3, d))),
         (0, sp.scatter(rng, n, sr, 1.2 * d, lambda: sp.clink(rng, sr), first=0.8)),
         (-4, sp.scatter(rng, n, sr, 0.15 * d, lambda: sp.stir(rng, sr))),
         (-7, sp.scatter(rng, n, sr, 0.06 * d, lambda: sp.steam(rng, sr), low=0.7)),
@@ -62,7 +67,7 @@ def restaurant(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     d = p.density
     x = mix(
         (-11, sp.murmur(rng, n, sr, busy=2 * d)),
-        (-12, sp.borrowed("crowd", rng, n, sr, count=max(1, round(4 * d)), pitch=0.9)),
+        (-12, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), pitch=0.9)),
         (0, sp.scatter(rng, n, sr, 1.6 * d, lambda: sp.clink(rng, sr), first=0.6)),
         (-6, sp.scatter(rng, n, sr, 0.12 * d, lambda: sp.shout(rng, sr, 0.9))),
     )
@@ -76,7 +81,7 @@ def bar(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
         (-10, sp.murmur(rng, n, sr, busy=2 * d, pitch=0.95)),
-        (-12, sp.borrowed("crowd", rng, n, sr, count=max(1, round(4 * d)), tempo=1.1)),
+        (-12, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), tempo=1.1)),
         (-14, sp.muffled(sp.beat(rng, n, sr, rng.uniform(95, 125)), sr, 400)),
         (0, sp.scatter(rng, n, sr, 0.8 * d, lambda: sp.clink(rng, sr), first=1.0)),
         (-1, sp.scatter(rng, n, sr, 0.3 * d, lambda: sp.shout(rng, sr, 1.1))),
@@ -104,7 +109,8 @@ def office(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("airport", "an airport terminal: a big hall of murmur, the PA chime and announcements, rolling suitcases",
         family=BACKGROUND, ru="аэропорт", examples=("an airport terminal", "в аэропорту"),
-        words=("airport", "airport terminal", "terminal", "departure lounge", "аэропорт", "терминал"))
+        words=("airport", "airport terminal", "terminal", "departure lounge", "announcement", "tannoy", "public address",
+               "аэропорт", "терминал"))
 def airport(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
@@ -119,7 +125,8 @@ def airport(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("train_station", "a train station: a hall of voices and footsteps, announcements, a train coming in",
         family=BACKGROUND, ru="вокзал", examples=("a busy train station", "на вокзале"),
-        words=("train station", "railway station", "railroad station", "station platform", "вокзал", "перрон"))
+        words=("train station", "railway station", "railroad station", "station platform", "station announcement", "вокзал",
+               "перрон"))
 def train_station(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
@@ -174,7 +181,7 @@ def school(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         dsp.add_at(bell, sp.unit(sp.school_bell(rng, sr), sr), int(rng.uniform(0, 0.7) * n))
     x = mix(
         (-9, sp.murmur(rng, n, sr, busy=2 * d, pitch=1.5)),
-        (-10, sp.borrowed("crowd", rng, n, sr, count=max(1, round(3 * d)), pitch=1.7, tempo=1.2)),
+        (-10, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), pitch=1.7, tempo=1.2)),
         (0, sp.scatter(rng, n, sr, 0.7 * d, lambda: sp.shout(rng, sr, 1.8), first=0.7)),
         (-8, sp.borrowed("footsteps", rng, n, sr, variant="running") * sp.bouts(rng, n, sr, 0.5, 0.4)),
         (-6, bell),
@@ -203,7 +210,7 @@ def farm(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def village(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
-        (-2, sp.borrowed("birds", rng, n, sr, count=max(1, round(4 * d)))),
+        (-2, sp.borrowed("birds", rng, n, sr, count=voices(3, d))),
         (-18, sp.rustle(rng, n, sr)),
         (-20, sp.rumble(rng, n, sr, 150)),
         (-6, sp.scatter(rng, n, sr, 0.15 * d, lambda: sp.cluck(rng, sr))),
@@ -220,7 +227,7 @@ def village(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def jungle(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
-        (-12, sp.insects(rng, n, sr, max(3, round(7 * d)), 3000, 9000)),
+        (-12, sp.insects(rng, n, sr, min(max(3, round(7 * d)), 10), 3000, 9000)),
         (-15, sp.cicadas(rng, n, sr)),
         (0, sp.scatter(rng, n, sr, 0.6 * d, lambda: sp.exotic_bird(rng, sr), first=0.8, low=0.6)),
         (-10, sp.borrowed("birds", rng, n, sr, count=3, pitch=0.8)),
@@ -267,7 +274,7 @@ def market(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
         (-10, sp.murmur(rng, n, sr, busy=3 * d)),
-        (-12, sp.borrowed("crowd", rng, n, sr, count=max(1, round(3 * d)), tempo=1.1)),
+        (-12, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), tempo=1.1)),
         (0, sp.scatter(rng, n, sr, 0.6 * d, lambda: sp.shout(rng, sr, rng.uniform(0.8, 1.3)), first=0.6)),
         (-5, sp.scatter(rng, n, sr, 0.4 * d, lambda: sp.clink(rng, sr))),
         (-8, sp.scatter(rng, n, sr, 0.1, lambda: sp.rolling_case(rng, sr))),
@@ -298,7 +305,7 @@ def party(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     x = mix(
         (-5, sp.beat(rng, n, sr, rng.uniform(112, 128) * p.tempo)),
         (-8, sp.murmur(rng, n, sr, busy=2 * d, pitch=1.05)),
-        (-10, sp.borrowed("crowd", rng, n, sr, count=max(1, round(4 * d)), tempo=1.2)),
+        (-10, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), tempo=1.2)),
         (-2, sp.scatter(rng, n, sr, 0.5 * d, lambda: sp.shout(rng, sr, rng.uniform(1.0, 1.6)), first=1.0)),
         (-4, sp.scatter(rng, n, sr, 0.5 * d, lambda: sp.clink(rng, sr))),
     )
@@ -323,7 +330,8 @@ def gym(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("hospital", "a hospital ward: a patient monitor beeping, air handling, steps, a trolley, the PA",
         family=BACKGROUND, ru="больница", examples=("a hospital", "в больнице"),
-        words=("hospital", "clinic", "hospital ward", "больниц", "госпитал", "клиник", "поликлиник"))
+        words=("hospital", "clinic", "hospital ward", "heart monitor", "patient monitor", "больниц", "госпитал", "клиник",
+               "поликлиник", "кардиомонитор"))
 def hospital(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
