@@ -83,14 +83,13 @@ def hall(rng: np.random.Generator, x: np.ndarray, sr: int, rt60: float, wet: flo
 
 def murmur(rng: np.random.Generator, n: int, sr: int, busy: float = 1.0, pitch: float = 1.0) -> np.ndarray:
     """Many far voices merged: speech-shaped noise whose formant bands swell at syllable rate."""
-    noise = dsp.white(rng, n)
+    noise = dsp.white(rng, n)  # one buffer serves all bands: they hardly overlap
     out = np.zeros(n)
     for low, high in ((250, 700), (600, 1500), (1400, 3200)):
         band = dsp.bandpass(noise, low * pitch, high * pitch, sr)
         # Fewer voices -> deeper syllable modulation; a full room evens out.
         depth = 0.8 / (1 + busy)
         out += band * (1 - depth + depth * dsp.smooth_control(rng, n, sr, 5.0) ** 2)
-        noise = np.roll(noise, sr // 3)  # one noise buffer, decorrelated bands
     return unit(out * dsp.smooth_control(rng, n, sr, 0.25, 0.7, 1.0), sr)
 
 
@@ -109,9 +108,9 @@ def air(rng: np.random.Generator, n: int, sr: int, bright: float = 1.0) -> np.nd
 
 def mains_hum(n: int, sr: int, rng: np.random.Generator, base: float = 100.0) -> np.ndarray:
     """Fluorescent lights or a fridge: a buzz on twice the mains frequency and its harmonics."""
-    t = dsp.seconds(n, sr)
-    x = sum(np.sin(dsp.TAU * base * h * t + rng.uniform(0, dsp.TAU)) / h**1.2 for h in range(1, 7))
-    return unit(x, sr)
+    t = dsp.seconds(sr // 2, sr)  # half a second holds whole cycles of every even-Hz harmonic: repeat it
+    x = sum(np.sin(dsp.TAU * round(base) * h * t + rng.uniform(0, dsp.TAU)) / h**1.2 for h in range(1, 7))
+    return unit(np.resize(x, n), sr)
 
 
 def breeze(rng: np.random.Generator, n: int, sr: int, gusts: float = 0.25) -> np.ndarray:
@@ -136,13 +135,17 @@ def lapping(rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
 
 def insects(rng: np.random.Generator, n: int, sr: int, count: int, low: float, high: float) -> np.ndarray:
     """Trilling insects: each a high carrier pulsed tens of times a second, singing in long bouts."""
-    t = dsp.seconds(n, sr)
+    # The song itself is periodic: render half a second with whole cycles of carrier and
+    # pulse (frequencies on a 2 Hz grid) and repeat it seamlessly; only the bouts vary.
+    period = sr // 2
+    t = dsp.seconds(period, sr)
     out = np.zeros(n)
     for _ in range(count):
-        carrier = np.sin(dsp.TAU * rng.uniform(low, high) * t + rng.uniform(0, dsp.TAU))
-        pulse = (0.5 + 0.5 * np.sin(dsp.TAU * rng.uniform(15, 90) * t)) ** 3
+        carrier = np.sin(dsp.TAU * np.round(rng.uniform(low, high) / 2) * 2 * t + rng.uniform(0, dsp.TAU))
+        pulse = 0.5 + 0.5 * np.sin(dsp.TAU * np.round(rng.uniform(15, 90) / 2) * 2 * t)
+        song = np.resize(carrier * pulse * pulse * pulse, n)
         bouts = np.clip(dsp.smooth_control(rng, n, sr, 0.4, -0.6, 1.6), 0, 1)
-        out += carrier * pulse * bouts * rng.uniform(0.3, 1.0)
+        out += song * bouts * rng.uniform(0.3, 1.0)
     return unit(out, sr)
 
 
@@ -234,10 +237,11 @@ def shout(rng: np.random.Generator, sr: int, pitch: float = 1.0) -> np.ndarray:
     f1, f2 = [(750, 1200), (600, 1900), (450, 900), (400, 2000)][rng.integers(4)]
     ph = dsp.phase(f0, k, sr)
     voice = np.zeros(k)
-    for h in range(1, 14):
-        fh = h * f0
-        gain = 1 / (1 + ((fh - f1) / 200) ** 2) + 0.6 / (1 + ((fh - f2) / 300) ** 2)
-        voice += gain * np.sin(h * ph) * (fh < 0.45 * sr)
+    mean = float(f0.mean())  # formant weights at the mean pitch: the glide is small, and this is cheap
+    for h in range(1, 12):
+        fh = h * mean
+        if fh < 0.4 * sr:
+            voice += (1 / (1 + ((fh - f1) / 200) ** 2) + 0.6 / (1 + ((fh - f2) / 300) ** 2)) * np.sin(h * ph)
     return voice * dsp.hann(k) ** 0.6
 
 
@@ -387,8 +391,10 @@ def rolling_case(rng: np.random.Generator, sr: int) -> np.ndarray:
     dur = rng.uniform(2.0, 4.0)
     k = int(dur * sr)
     roll = dsp.bandpass(dsp.white(rng, k), 150, 1500, sr)
-    joints = dsp.convolve(dsp.impulses(np.arange(0, dur, 1 / rng.uniform(2.5, 4.5)), 1.0, k, sr),
-                          dsp.burst(rng, sr, 0.03, 0.006, 300, 3000))
+    joints = np.zeros(k)
+    tick = dsp.burst(rng, sr, 0.03, 0.006, 300, 3000)
+    for t in np.arange(0, dur, 1 / rng.uniform(2.5, 4.5)):
+        dsp.add_at(joints, tick, int(t * sr))
     return (unit(roll, sr) + 1.5 * unit(joints, sr)) * dsp.hann(k)
 
 

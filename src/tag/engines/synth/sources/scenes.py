@@ -52,7 +52,7 @@ def cafe(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
         (-11, sp.murmur(rng, n, sr, busy=d)),
-        (-9, sp.borrowed("crowd", rng, n, sr, count=voices(3, d))),
+        (-9, sp.borrowed("crowd", rng, n, sr, count=voices(2, d))),
         (0, sp.scatter(rng, n, sr, 1.2 * d, lambda: sp.clink(rng, sr), first=0.8)),
         (-4, sp.scatter(rng, n, sr, 0.15 * d, lambda: sp.stir(rng, sr))),
         (-7, sp.scatter(rng, n, sr, 0.06 * d, lambda: sp.steam(rng, sr), low=0.7)),
@@ -67,7 +67,7 @@ def restaurant(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     d = p.density
     x = mix(
         (-11, sp.murmur(rng, n, sr, busy=2 * d)),
-        (-12, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), pitch=0.9)),
+        (-12, sp.borrowed("crowd", rng, n, sr, count=voices(2, d), pitch=0.9)),
         (0, sp.scatter(rng, n, sr, 1.6 * d, lambda: sp.clink(rng, sr), first=0.6)),
         (-6, sp.scatter(rng, n, sr, 0.12 * d, lambda: sp.shout(rng, sr, 0.9))),
     )
@@ -81,7 +81,7 @@ def bar(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
         (-10, sp.murmur(rng, n, sr, busy=2 * d, pitch=0.95)),
-        (-12, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), tempo=1.1)),
+        (-12, sp.borrowed("crowd", rng, n, sr, count=voices(2, d), tempo=1.1)),
         (-14, sp.muffled(sp.beat(rng, n, sr, rng.uniform(95, 125)), sr, 400)),
         (0, sp.scatter(rng, n, sr, 0.8 * d, lambda: sp.clink(rng, sr), first=1.0)),
         (-1, sp.scatter(rng, n, sr, 0.3 * d, lambda: sp.shout(rng, sr, 1.1))),
@@ -181,7 +181,7 @@ def school(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         dsp.add_at(bell, sp.unit(sp.school_bell(rng, sr), sr), int(rng.uniform(0, 0.7) * n))
     x = mix(
         (-9, sp.murmur(rng, n, sr, busy=2 * d, pitch=1.5)),
-        (-10, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), pitch=1.7, tempo=1.2)),
+        (-10, sp.borrowed("crowd", rng, n, sr, count=voices(2, d), pitch=1.7, tempo=1.2)),
         (0, sp.scatter(rng, n, sr, 0.7 * d, lambda: sp.shout(rng, sr, 1.8), first=0.7)),
         (-8, sp.borrowed("footsteps", rng, n, sr, variant="running") * sp.bouts(rng, n, sr, 0.5, 0.4)),
         (-6, bell),
@@ -210,7 +210,7 @@ def farm(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def village(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
-        (-2, sp.borrowed("birds", rng, n, sr, count=voices(3, d))),
+        (-2, sp.borrowed("birds", rng, n, sr, count=voices(2, d))),
         (-18, sp.rustle(rng, n, sr)),
         (-20, sp.rumble(rng, n, sr, 150)),
         (-6, sp.scatter(rng, n, sr, 0.15 * d, lambda: sp.cluck(rng, sr))),
@@ -227,7 +227,7 @@ def village(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def jungle(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
-        (-12, sp.insects(rng, n, sr, min(max(3, round(7 * d)), 10), 3000, 9000)),
+        (-12, sp.insects(rng, n, sr, min(max(3, round(6 * d)), 10), 3000, 9000)),
         (-15, sp.cicadas(rng, n, sr)),
         (0, sp.scatter(rng, n, sr, 0.6 * d, lambda: sp.exotic_bird(rng, sr), first=0.8, low=0.6)),
         (-10, sp.borrowed("birds", rng, n, sr, count=3, pitch=0.8)),
@@ -243,7 +243,7 @@ def jungle(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def night_forest(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
-        (-7, sp.borrowed("crickets", rng, n, sr, density=d)),
+        (-7, sp.borrowed("crickets", rng, n, sr, count=voices(2, d))),
         (-13, sp.rustle(rng, n, sr, 0.25)),
         (-20, sp.breeze(rng, n, sr)),
         (0, sp.scatter(rng, n, sr, 0.12, lambda: sp.hoot(rng, sr), first=1.5, low=0.6)),
@@ -274,7 +274,7 @@ def market(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
         (-10, sp.murmur(rng, n, sr, busy=3 * d)),
-        (-12, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), tempo=1.1)),
+        (-12, sp.borrowed("crowd", rng, n, sr, count=voices(2, d), tempo=1.1)),
         (0, sp.scatter(rng, n, sr, 0.6 * d, lambda: sp.shout(rng, sr, rng.uniform(0.8, 1.3)), first=0.6)),
         (-5, sp.scatter(rng, n, sr, 0.4 * d, lambda: sp.clink(rng, sr))),
         (-8, sp.scatter(rng, n, sr, 0.1, lambda: sp.rolling_case(rng, sr))),
@@ -305,7 +305,7 @@ def party(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     x = mix(
         (-5, sp.beat(rng, n, sr, rng.uniform(112, 128) * p.tempo)),
         (-8, sp.murmur(rng, n, sr, busy=2 * d, pitch=1.05)),
-        (-10, sp.borrowed("crowd", rng, n, sr, count=voices(3, d), tempo=1.2)),
+        (-10, sp.borrowed("crowd", rng, n, sr, count=voices(2, d), tempo=1.2)),
         (-2, sp.scatter(rng, n, sr, 0.5 * d, lambda: sp.shout(rng, sr, rng.uniform(1.0, 1.6)), first=1.0)),
         (-4, sp.scatter(rng, n, sr, 0.5 * d, lambda: sp.clink(rng, sr))),
     )
@@ -383,7 +383,7 @@ def harbour(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def campsite(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return mix(
         (0, sp.borrowed("fire", rng, n, sr)),
-        (-9, sp.borrowed("crickets", rng, n, sr)),
+        (-9, sp.borrowed("crickets", rng, n, sr, count=2)),
         (-16, sp.muffled(sp.borrowed("crowd", rng, n, sr, count=2, pitch=0.9, tempo=0.8), sr, 1200)),
         (-6, sp.scatter(rng, n, sr, 0.06, lambda: sp.hoot(rng, sr))),
         (-20, sp.rustle(rng, n, sr, 0.2)),
