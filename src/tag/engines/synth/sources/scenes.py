@@ -142,7 +142,7 @@ def train_station(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nd
 @source("shopping_mall", "a shopping mall: a bright hall of voices and steps, a fountain, checkout beeps",
         family=BACKGROUND, ru="торговый центр", examples=("a shopping mall", "в торговом центре"),
         words=("shopping mall", "mall", "shopping centre", "shopping center", "department store", "торгов центр",
-               "торгов комплекс", "молл", "универмаг"))
+               "торгов комплекс", "молл", "универмаг", "supermarket", "супермаркет"))
 def shopping_mall(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
@@ -173,7 +173,7 @@ def library(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("school", "a school corridor at break: children's voices and shouts, running steps, sometimes the bell",
         family=BACKGROUND, ru="школа", examples=("a school corridor", "в школе"),
-        words=("school", "classroom", "school corridor", "school hallway", "школ", "школьн", "перемен"))
+        words=("school", "classroom", "school corridor", "school hallway", "школ", "школьн", "школьн коридор", "перемен"))
 def school(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     bell = np.zeros(n)
@@ -191,7 +191,7 @@ def school(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("farm", "a farm: wind, birds, hens clucking, a cow lowing, a tractor far off",
         family=BACKGROUND, ru="ферма", examples=("a farm in the morning", "на ферме"),
-        words=("farm", "farmyard", "barnyard", "ranch", "ферм", "фермерск", "скотн двор"))
+        words=("farm", "farmyard", "barnyard", "ranch", "ферм", "фермерск", "фермерск двор", "скотн двор"))
 def farm(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     return mix(
@@ -222,7 +222,7 @@ def village(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("jungle", "a jungle: a dense chorus of high insects, exotic whooping calls, frogs, dripping leaves",
         family=BACKGROUND, ru="джунгли", examples=("a jungle", "в джунглях"),
-        words=("jungle", "rainforest", "tropical forest", "tropics", "джунгл", "тропическ лес",
+        words=("jungle", "rainforest", "tropical rainforest", "tropical forest", "tropics", "джунгл", "тропическ лес",
                "тропик", "сельв"))
 def jungle(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
@@ -299,7 +299,8 @@ def kitchen(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("party", "a party: music with a beat, lively talk and laughter, clinking glasses",
         family=BACKGROUND, ru="вечеринка", examples=("a party", "на вечеринке"),
-        words=("party", "house party", "вечеринк", "тусовк"))
+        words=("party", "house party", "birthday party", "nightclub", "disco", "вечеринк", "тусовк", "дискотек",
+               "ночн клуб"))
 def party(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
     x = mix(
