@@ -299,7 +299,7 @@ def kitchen(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("party", "a party: music with a beat, lively talk and laughter, clinking glasses",
         family=BACKGROUND, ru="вечеринка", examples=("a party", "на вечеринке"),
-        words=("party", "house party", "birthday party", "nightclub", "disco", "вечеринк", "тусовк", "дискотек",
+        words=("party", "house party", "birthday party", "nightclub", "вечеринк", "тусовк",
                "ночн клуб"))
 def party(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     d = p.density
