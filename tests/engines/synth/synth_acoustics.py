@@ -204,3 +204,31 @@ def spectrogram_correlation(a: np.ndarray, b: np.ndarray, sr: int) -> float:
     _, _, zb = signal.stft(mono(b), sr, nperseg=1024)
     la, lb = np.log10(np.abs(za) + 1e-6).ravel(), np.log10(np.abs(zb) + 1e-6).ravel()
     return float(np.corrcoef(la, lb)[0, 1])
+
+
+def foreground_events(x: np.ndarray, sr: int, rise_db: float = 6.0, frame: float = 0.02, bed: float = 2.0) -> np.ndarray:
+    """Times (s) where a 20 ms frame stands ``rise_db`` over the running median of the last ``bed`` s.
+
+    Events that rise above a steady background (a clink over murmur), where ``onsets``
+    looks for jumps out of near silence.  Starts of runs, at least 0.25 s apart.
+    """
+    from scipy import ndimage
+
+    db = 20 * np.log10(envelope(x, sr, frame) + 1e-9)
+    width = max(3, int(bed / frame))
+    median = ndimage.median_filter(db, size=width, mode="nearest", origin=(width - 1) // 2)
+    above = np.flatnonzero(db - median > rise_db)
+    found: list[float] = []
+    for i in above:
+        t = i * frame
+        if not found or t - found[-1] >= 0.25:
+            found.append(t)
+    return np.array(found)
+
+
+def tonal_prominence(x: np.ndarray, sr: int, freq: float, width: float = 3.0, around: float = 60.0) -> float:
+    """Peak (dB) within +-width Hz of freq over the median of its neighbourhood (+-around Hz)."""
+    freqs, mag = spectrum(x, sr)
+    near = np.abs(freqs - freq) <= around
+    sel = np.abs(freqs - freq) <= width
+    return float(20 * np.log10(mag[sel].max() / (np.median(mag[near]) + 1e-20)))

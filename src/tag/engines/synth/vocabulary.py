@@ -93,9 +93,8 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("аплодисмент", "applause", {}), ("овац", "applause", {"density": 2.0}), ("хлоп", "applause", {}),
     ("рукоплескани", "applause", {}),
     ("crowd", "crowd", {}), ("murmur", "crowd", {}), ("chatter", "crowd", {}), ("people talk", "crowd", {}),
-    ("cafe", "crowd", {}), ("restaurant", "crowd", {}),
     ("толп", "crowd", {}), ("гомон", "crowd", {}), ("гам", "crowd", {}), ("говор", "crowd", {}),
-    ("болтовн", "crowd", {}), ("кафе", "crowd", {}), ("бормотани", "crowd", {}),
+    ("болтовн", "crowd", {}), ("бормотани", "crowd", {}),
     # vehicles and machines
     ("car", "car", {}), ("engine", "car", {}), ("car engine", "car", {}), ("vehicle", "car", {}),
     ("truck", "truck", {}), ("rev", "car", {"tempo": 1.8}), ("traffic", "traffic", {}),
