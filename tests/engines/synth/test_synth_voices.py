@@ -186,7 +186,7 @@ def test_human_sounds_by_their_english_and_russian_words(prompt: str, expected: 
 
 
 def test_voices_beside_other_sounds() -> None:
-    assert [e.source for e in parse("a kettle whistling").events] == ["tone"]
+    assert [e.source for e in parse("a kettle whistling").events] == ["kettle_whistle"]
     assert [e.source for e in parse("birds singing").events] == ["birds"]
     assert [e.source for e in parse("rain and a man talking").events] == ["rain", "man_speaking"]
 

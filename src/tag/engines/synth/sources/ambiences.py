@@ -136,8 +136,8 @@ def _whispers(rng: np.random.Generator, n: int, sr: int, rate: float) -> np.ndar
 
 @source("haunted_house", "a haunted house: howling wind, creaking doors and boards, far-off whispers",
         family=BACKGROUND, ru="дом с привидениями", examples=("a haunted house", "дом с привидениями"),
-        words=("haunted", "haunted house", "ghost", "ghosts", "spooky", "whisper", "привидени", "дом с привидени",
-               "призрак", "шепот", "шепч"))
+        words=("haunted", "haunted house", "ghost", "ghosts", "spooky", "привидени", "дом с привидени",
+               "призрак"))
 def haunted_house(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     # Wind howling through gaps: pink noise ringing two loose resonances, swelling in gusts.

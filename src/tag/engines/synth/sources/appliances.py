@@ -84,17 +84,22 @@ def vacuum_cleaner(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
 def microwave(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     t = dsp.seconds(n, sr)
-    beeps_at = max(span - 1.6, span * 0.6)
+    # The timer runs out at its own moment, and ovens beep at their own pace.
+    beeps_at = max(span - rng.uniform(1.35, 1.75), span * rng.uniform(0.5, 0.65))
+    gap = rng.uniform(0.38, 0.5)
     running = dsp.lowpass((t < beeps_at - 0.3).astype(float), 20, sr)
     hum = motor(rng, n, sr, 100.0, (1.0, 0.7, 0.5, 0.35, 0.2, 0.15), 0.0005)  # magnetron transformer buzz
     fan = airflow(rng, n, sr, 200, 4000, 1.0) * 0.5
     # The turntable turns about 6 rpm; its rollers rumble and a plate rattles once per turn or so.
-    roll = dsp.lowpass(dsp.white(rng, n), 300, sr) * (1 + 0.5 * np.sin(dsp.TAU * 0.1 * t + rng.uniform(0, 6)))
-    out = (0.25 * hum + fan + 0.4 * roll) * running
+    roll = dsp.lowpass(dsp.white(rng, n), 300, sr) * (1 + 0.5 * np.sin(dsp.TAU * rng.uniform(0.07, 0.2) * t + rng.uniform(0, 6)))
+    rattle_at = dsp.poisson_times(rng, span, 1.5)
+    rattles = [dsp.burst(rng, sr, 0.03, 0.006, 1500, 6000) for _ in range(4)]
+    rattle = dsp.scatter_kernels(rng, n, sr, rattle_at, rng.uniform(0.3, 1.0, rattle_at.size), rattles)
+    out = (0.25 * hum + fan + 0.4 * roll + 0.5 * rattle) * running
     k = int(0.15 * sr)
     beep = np.sin(dsp.TAU * rng.choice([2000.0, 2400.0, 2700.0]) * dsp.seconds(k, sr)) * dsp.hann(k) ** 0.1
     for i in range(3):
-        dsp.add_at(out, beep, int((beeps_at + i * 0.45) * sr), 0.6)
+        dsp.add_at(out, beep, int((beeps_at + i * gap) * sr), 0.6)
     return out
 
 

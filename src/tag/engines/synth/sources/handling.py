@@ -112,7 +112,7 @@ def page_turning(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
     out = np.zeros(n)
     count = p.how_many(max(1, int(span / 2.5)), int(span * 3) + 1)
     for start in dsp.spread_times(rng, span, count, 0.8):
-        dur = rng.uniform(0.35, 0.6) / p.tempo
+        dur = rng.uniform(0.3, 0.8) / p.tempo
         k = int(dur * sr)
         x = np.linspace(0, 1, k)
         swoosh = dsp.bandpass(dsp.white(rng, k), 600, 7000, sr) * np.sin(np.pi * x) ** 2 * 0.3
@@ -120,7 +120,7 @@ def page_turning(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
         flap = dsp.lowpass(dsp.burst(rng, sr, 0.06, 0.012, 100, 2500), 1500, sr)
         page = swoosh + crinkle
         dsp.add_at(page, flap, k - flap.size, 0.8)
-        dsp.add_at(out, page, int(start * sr), rng.uniform(0.8, 1.0))
+        dsp.add_at(out, page, int((start + rng.uniform(0, 0.25) * min(span, 3.0)) * sr), rng.uniform(0.8, 1.0))
     return out
 
 

@@ -166,7 +166,7 @@ def splash(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
             rng, k, sr, drops_t, rng.lognormal(-1.3, 0.6, drops_t.size), bubble_bank(rng, sr, 700, 3500)
         )
         one = dsp.overlay(hit * 1.2, plunk * 0.8, drops * 0.7)
-        dsp.add_at(out, one, int(start * sr), rng.uniform(0.8, 1.0))
+        dsp.add_at(out, one, int((start + rng.uniform(0, 0.3) * min(span, 3.0)) * sr), rng.uniform(0.8, 1.0))
     return out
 
 
@@ -231,13 +231,11 @@ def pouring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     words=(
         "bubbl",
         "bubble",
-        "underwater",
         "under water",
         "gurgl",
         "пузыр",
         "пузырьк",
         "пузырек",
-        "под вод",
         "булька",
         "булькан",
         "булькань",

@@ -337,7 +337,7 @@ def hospital(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     d = p.density
     x = mix(
         (-16, sp.air(rng, n, sr)),
-        (-6, sp.monitor_beeps(n, sr, rng, MONITOR_HZ, rng.uniform(1.0, 1.4))),
+        (-4, sp.monitor_beeps(n, sr, rng, MONITOR_HZ, rng.uniform(1.0, 1.4))),
         (-8, sp.borrowed("footsteps", rng, n, sr) * sp.bouts(rng, n, sr, 0.3, 0.4)),
         (-20, sp.muffled(sp.murmur(rng, n, sr, busy=0.5), sr, 1500)),
         (-6, sp.scatter(rng, n, sr, 0.08 * d, lambda: sp.rolling_case(rng, sr))),

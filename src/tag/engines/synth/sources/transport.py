@@ -49,7 +49,6 @@ def honk(rng: np.random.Generator, sr: int, low: float, high: float, length: flo
         "car horn",
         "horn honk",
         "honk",
-        "hoot",
         "beep horn",
         "гудок автомобил",
         "гудок машин",
