@@ -59,7 +59,7 @@ async def test_several_users_at_once_each_get_their_sound(stack, fake: FakeTeleg
     await asyncio.gather(
         ann.press(keyboard, "3 s"),
         ivan.send("шум моря, 2с"),
-        bob.send("/generate wind in the pines, 4s"),
+        bob.send("/generate wind in the trees, 4s"),
     )
     audio = await fake.wait_for("sendAudio", chat_id=ann.id, since=start, timeout=60)
     voice = await fake.wait_for("sendVoice", chat_id=ivan.id, since=start, timeout=60)
