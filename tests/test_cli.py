@@ -199,7 +199,8 @@ def test_a_partly_understood_prompt_warns_and_exits_0(tmp_path):
 
 def test_exit_status_3_is_in_the_help(tmp_path):
     result = tag("generate", "-h", tmp_path=tmp_path)
-    assert "exit status" in result.stdout and "3 nothing in the prompt was recognised" in " ".join(result.stdout.split())
+    text = " ".join(result.stdout.split())
+    assert "exit status" in text and "3 nothing in the prompt was recognised" in text
 
 
 @pytest.mark.parametrize(("language", "family", "title", "example"), [

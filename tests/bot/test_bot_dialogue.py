@@ -36,9 +36,14 @@ async def test_start_and_help_explain_with_examples_in_both_languages(stack, fak
 
 @pytest.mark.parametrize(
     ("lang", "family", "item"),
-    [("en", "<b>Natural sounds</b>", "• rain: <code>rain</code>"), ("ru", "<b>Природа</b>", "• дождь: <code>дождь</code>")],
+    [
+        ("en", "<b>Natural sounds</b>", "• rain: <code>rain</code>"),
+        ("ru", "<b>Природа</b>", "• дождь: <code>дождь</code>"),
+    ],
 )
-async def test_sounds_lists_the_known_sounds_by_family(stack, fake: FakeTelegram, lang: str, family: str, item: str) -> None:
+async def test_sounds_lists_the_known_sounds_by_family(
+    stack, fake: FakeTelegram, lang: str, family: str, item: str
+) -> None:
     await stack.start_bot()
     user = fake.user(1003, lang)
     reply = await ask(fake, user, "/sounds")

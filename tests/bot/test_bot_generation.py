@@ -430,4 +430,6 @@ async def test_suggestions_are_in_the_users_language(stack, fake: FakeTelegram) 
     offer = await fake.wait_for("sendMessage", chat_id=ivan.id, since=mark, where=lambda c: "Попробуйте" in c.text)
     assert offer.text.startswith("⚠️ В запросе не нашлось ни одного знакомого звука") and "2 с" in offer.text
     assert "🔁 дождь" in [b["text"] for b in fake.message(offer).buttons()]
-    await fake.wait_for("editMessageText", chat_id=ivan.id, since=mark, where=lambda c: "не то, что вы просили" in c.text)
+    await fake.wait_for(
+        "editMessageText", chat_id=ivan.id, since=mark, where=lambda c: "не то, что вы просили" in c.text
+    )
