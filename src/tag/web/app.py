@@ -368,8 +368,8 @@ def create_app(
 
         chosen = language or preferred_language(request.headers.get("accept-language"))
         families = [
-            SoundFamily(family=family, sounds=[KnownSound(name=s.name, title=s.title, example=s.example) for s in group])
-            for family, group in listing(chosen)
+            SoundFamily(family=family, sounds=[KnownSound(name=s.name, title=s.title, example=s.example) for s in kin])
+            for family, kin in listing(chosen)
         ]
         return KnownSounds(language=chosen, families=families)
 
