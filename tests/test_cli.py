@@ -165,11 +165,64 @@ def test_json_reports_what_was_made(tmp_path):
     assert report == {
         "file": str(tmp_path / "rain.ogg"), "engine": "synth", "format": "ogg", "duration": 1.0,
         "sample_rate": 48000, "channels": 1, "seed": 11, "sources": ["rain"], "not_understood": ["zorblax"],
-        "fallback": False, "notices": report["notices"],
+        "fallback": False, "notices": [],
+        "warnings": ["Only part of the prompt was understood: made rain; left out zorblax."], "suggestions": [],
     }
-    assert any("zorblax" in n for n in report["notices"]) and "zorblax" in result.stderr  # notes stay on stderr
-    fallback, _ = generate_json(tmp_path, "qwerty uiop", "nothing.wav")
+    assert "warning: Only part" in result.stderr  # warnings stay on stderr too
+    result = tag("generate", "qwerty uiop", "-d", "1", "-o", str(tmp_path / "nothing.wav"), "--json", tmp_path=tmp_path)
+    assert result.returncode == 3, result.stderr
+    fallback = json.loads(result.stdout)
     assert fallback["fallback"] is True and fallback["not_understood"] == ["qwerty", "uiop"]
+    assert fallback["warnings"][0].startswith("Nothing in the prompt was recognised as a sound")
+    assert len(fallback["suggestions"]) == 5
+
+
+def test_a_prompt_with_nothing_recognised_warns_suggests_and_exits_3(tmp_path):
+    out = tmp_path / "nothing.wav"
+    result = tag("generate", "qwzx blorf", "-d", "1", "-o", str(out), "--engine", "synth", tmp_path=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert out.exists()  # the ambience is still written: the status says it is not what was asked for
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        "warning: Nothing in the prompt was recognised as a sound: this is a neutral ambience, "
+        "not what you asked for. Not recognised: qwzx, blorf."
+    ]
+    assert "try: tag generate rain" in result.stderr.splitlines()
+
+
+def test_a_partly_understood_prompt_warns_and_exits_0(tmp_path):
+    result = tag("generate", "rain and qwzx", "-d", "1", "-o", str(tmp_path / "r.wav"), "--engine", "synth",
+                 tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warning: Only part of the prompt was understood: made rain; left out qwzx." in result.stderr.splitlines()
+
+
+def test_exit_status_3_is_in_the_help(tmp_path):
+    result = tag("generate", "-h", tmp_path=tmp_path)
+    text = " ".join(result.stdout.split())
+    assert "exit status" in text and "3 nothing in the prompt was recognised" in text
+
+
+@pytest.mark.parametrize(("language", "family", "title", "example"), [
+    ("en", "Natural sounds:", "rain", '"rain"'), ("ru", "Природа:", "дождь", '"дождь"'),
+])
+def test_sounds_lists_the_known_sounds_by_family(tmp_path, language, family, title, example):
+    result = tag("sounds", "--language", language, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index(family)
+    group = lines[start + 1:next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))]
+    assert [title, example] in [line.split(None, 1) for line in group]
+    assert "ambience" not in [line.split(None, 1)[0] for line in lines if line.startswith(" ")]  # the fallback
+
+
+def test_sounds_json_lists_every_sound_with_an_example(tmp_path):
+    result = tag("sounds", "--json", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    families = json.loads(result.stdout)
+    rain = [s for f in families for s in f["sounds"] if s["name"] == "rain"]
+    assert rain == [{"name": "rain", "title": "rain", "example": "rain"}]
+    assert sum(len(f["sounds"]) for f in families) >= 40
 
 
 def test_without_a_seed_each_run_is_new_and_the_seed_reproduces_it(tmp_path):

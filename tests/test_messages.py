@@ -52,6 +52,18 @@ def test_response_round_trip_carries_audio_as_base64():
     assert SoundResponse.from_json(response.to_json()) == response
 
 
+def test_response_warnings_and_suggestions_are_additive_and_round_trip():
+    request = make_request()
+    plain = {"version": 1, "request_id": str(request.request_id), "chat_id": 1, "user_id": 2, "status": "ok"}
+    old = SoundResponse.model_validate(plain)  # a v1 response from before the fields: still valid
+    assert (old.warnings, old.suggestions) == ([], [])
+    warned = SoundResponse.model_validate(
+        {**plain, "warnings": ["Понята только часть запроса"], "suggestions": ["дождь", "гром"]}
+    )
+    assert SoundResponse.from_json(warned.to_json()) == warned
+    assert json.loads(warned.to_json())["suggestions"] == ["дождь", "гром"]
+
+
 def test_error_response_names_the_user_and_reason():
     failure = SoundResponse.failure(make_request(), "engine_error", "boom")
     again = SoundResponse.from_json(failure.to_json())

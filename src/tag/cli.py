@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("tag")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# A sound was written, but nothing in the prompt was recognised: it is a neutral fallback, not what was asked.
+EXIT_NOT_UNDERSTOOD = 3
+EXIT_STATUSES = (
+    "exit status: 0 the sound was written (a warning on stderr when only part of the prompt was understood); "
+    "1 generating or writing failed; 2 bad arguments or settings; "
+    "3 nothing in the prompt was recognised: a neutral ambience was written instead (see the warning and "
+    "the suggested prompts; `tag sounds` lists the known sounds)"
+)
+LANGUAGES = ("en", "ru")
 PARITY_ENGINE = "make-an-audio-parity"
 FORMATS = ("wav", "ogg", "mp3")
 
@@ -37,8 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     gen = _command(
         commands, "generate", "generate a sound locally (no broker) and write it to a file",
         "Generate a sound on this machine with a local engine and write it to a file. The result line "
-        "(or, with --json, one JSON object) goes to stdout; progress and notes go to stderr.",
+        "(or, with --json, one JSON object) goes to stdout; progress, notes and warnings go to stderr.",
     )
+    gen.epilog = EXIT_STATUSES
     gen.add_argument("prompt", help='what to hear, e.g. "rain on a tin roof, distant thunder"')
     gen.add_argument("--duration", "-d", type=float, default=5.0, help="seconds (default 5)")
     gen.add_argument(
@@ -59,7 +69,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     gen.add_argument(
         "--json", action="store_true",
-        help="print one JSON object on stdout: file, engine, duration, sample_rate, seed, sources, not_understood, fallback, notices",
+        help="print one JSON object on stdout: file, engine, duration, sample_rate, seed, sources, not_understood, "
+        "fallback, notices, warnings, suggestions",
+    )
+
+    sounds = _command(
+        commands, "sounds", "list the sounds the synth engine knows, with an example prompt each",
+        "List every sound the offline synth engine recognises, grouped by family, with an example prompt "
+        "that makes it.",
+    )
+    sounds.add_argument("--language", "-l", choices=list(LANGUAGES), default="en", help="en or ru (default en)")
+    sounds.add_argument(
+        "--json", action="store_true",
+        help="print a JSON list of families: [{family, sounds: [{name, title, example}]}]",
     )
 
     _command(
@@ -172,6 +194,10 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILED
     for notice in result.notices:
         print(f"note: {notice}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for suggestion in result.suggestions:
+        print(f"try: tag generate {_quoted(suggestion)}", file=sys.stderr)
     if args.json:
         print(json.dumps(job.report(result, rate), ensure_ascii=False))
     else:
@@ -179,7 +205,13 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
             f"{job.out}: {job.duration:.2f} s, {rate} Hz, {result.channels} ch, engine {result.engine}, "
             f"seed {job.seed}, {time.perf_counter() - started:.1f} s"
         )
-    return EXIT_OK
+    return EXIT_NOT_UNDERSTOOD if result.summary()["fallback"] else EXIT_OK
+
+
+def _quoted(prompt: str) -> str:
+    import shlex
+
+    return shlex.quote(prompt)
 
 
 @dataclass
@@ -227,6 +259,8 @@ class _Job:
             "seed": self.seed,
             **result.summary(),
             "notices": [*self.notes, *result.notices],
+            "warnings": list(result.warnings),
+            "suggestions": list(result.suggestions),
         }
 
 
@@ -484,6 +518,25 @@ def _human_size(size: int) -> str:
     return f"{size} B"
 
 
+def _sounds(args: argparse.Namespace, settings: Settings) -> int:
+    from tag.engines.synth.catalogue import listing
+
+    groups = listing(args.language)
+    if args.json:
+        families = [
+            {"family": family, "sounds": [{"name": s.name, "title": s.title, "example": s.example} for s in sounds]}
+            for family, sounds in groups
+        ]
+        print(json.dumps(families, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    width = max(len(s.title) for _, sounds in groups for s in sounds)
+    for family, sounds in groups:
+        print(f"{family}:")
+        for s in sounds:
+            print(f"  {s.title.ljust(width)}  {json.dumps(s.example, ensure_ascii=False)}")
+    return EXIT_OK
+
+
 def _schema(args: argparse.Namespace, settings: Settings) -> int:
     from tag.messages import export_schemas
 
@@ -499,5 +552,6 @@ _COMMANDS = {
     "serve": _serve,
     "run": _run,
     "models": _models,
+    "sounds": _sounds,
     "schema": _schema,
 }

@@ -212,6 +212,12 @@ class SoundResponse(_Message):
     # The seed the sound was made with (drawn by the worker when the request named
     # none), so any result can be reproduced.
     seed: int | None = Field(None, ge=0, le=SEED_MAX)
+    # The sound is not what was asked for (status stays "ok": audio is delivered):
+    # nothing in the prompt was recognised (a neutral fallback) or only part of it.
+    # In the prompt's language; front ends show them instead of plain success.
+    warnings: list[str] = Field(default_factory=list)
+    # Prompts to try instead (in the prompt's language), best first, when there are warnings.
+    suggestions: list[str] = Field(default_factory=list)
 
     @field_validator("audio", mode="before")
     @classmethod

@@ -30,6 +30,39 @@ async def test_start_and_help_explain_with_examples_in_both_languages(stack, fak
     assert "30 с" in help_ru.text
     commands = fake.calls_of("setMyCommands")
     assert {c.params.get("language_code") for c in commands} >= {"en", "ru"}
+    assert all("sounds" in [c["command"] for c in call.params["commands"]] for call in commands)
+    assert "/sounds" in help_en.text and "/sounds" in help_ru.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "family", "item"),
+    [
+        ("en", "<b>Natural sounds</b>", "• rain: <code>rain</code>"),
+        ("ru", "<b>Природа</b>", "• дождь: <code>дождь</code>"),
+    ],
+)
+async def test_sounds_lists_the_known_sounds_by_family(
+    stack, fake: FakeTelegram, lang: str, family: str, item: str
+) -> None:
+    await stack.start_bot()
+    user = fake.user(1003, lang)
+    reply = await ask(fake, user, "/sounds")
+    lines = reply.text.split("\n")
+    assert family in lines and item in lines
+    assert lines.index(family) < lines.index(item)
+    assert len(reply.text) <= 4096
+
+
+def test_a_long_listing_of_sounds_is_split_between_lines() -> None:
+    from tag.bot.catalogue import Texts
+    from tag.bot.routers.sounds import sound_pages
+
+    whole = sound_pages(Texts("en"))
+    pages = sound_pages(Texts("en"), limit=300)
+    assert len(pages) > 3 and all(len(page) <= 300 for page in pages)
+    assert [line for page in pages for line in page.split("\n") if line] == [
+        line for page in whole for line in page.split("\n") if line
+    ]
 
 
 async def test_prompt_gets_a_duration_keyboard(stack, fake: FakeTelegram) -> None:

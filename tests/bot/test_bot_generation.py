@@ -59,7 +59,7 @@ async def test_several_users_at_once_each_get_their_sound(stack, fake: FakeTeleg
     await asyncio.gather(
         ann.press(keyboard, "3 s"),
         ivan.send("шум моря, 2с"),
-        bob.send("/generate wind in the pines, 4s"),
+        bob.send("/generate wind in the trees, 4s"),
     )
     audio = await fake.wait_for("sendAudio", chat_id=ann.id, since=start, timeout=60)
     voice = await fake.wait_for("sendVoice", chat_id=ivan.id, since=start, timeout=60)
@@ -326,14 +326,16 @@ async def test_telegram_hiccup_while_sending_is_retried(stack, fake: FakeTelegra
     await fake.wait_for("editMessageText", chat_id=ann.id, since=mark, where=lambda c: c.text.endswith("Done."))
 
 
-async def test_a_caption_has_the_seed_and_each_note_on_its_own_line_in_both_languages(
+async def test_a_caption_has_the_seed_and_each_warning_on_its_own_line_in_both_languages(
     stack, fake: FakeTelegram
 ) -> None:
     await stack.start_bot()
     await stack.start_worker(default_engine(stack.settings))
     cases = (
-        (fake.user(3001, "en"), "qwzx blorp, 1s", "🎲 Seed: ", ["Nothing in the prompt", "Not recognised: qwzx, blorp."]),
-        (fake.user(3002, "ru"), "абырвалг, 1с", "🎲 Зерно (seed): ", ["В запросе не нашлось", "Не распознано: абырвалг."]),
+        (fake.user(3001, "en"), "qwzx blorp, 1s", "🎲 Seed: ", ["⚠️ Nothing in the prompt"]),
+        (fake.user(3002, "ru"), "абырвалг, 1с", "🎲 Зерно (seed): ", ["⚠️ В запросе не нашлось"]),
+        (fake.user(3003, "en"), "rain and qwzx, 1s", "🎲 Seed: ",
+         ["⚠️ Only part of the prompt was understood: made rain; left out qwzx"]),
     )
     for user, prompt, seed_label, notes in cases:
         mark = await user.send(prompt)
@@ -344,7 +346,7 @@ async def test_a_caption_has_the_seed_and_each_note_on_its_own_line_in_both_lang
         assert seed_line == seed_label + str(_requests(stack)[-1][1])
         assert len(note_lines) == len(notes)
         for line, note in zip(note_lines, notes):
-            assert line.startswith("ℹ️ " + note) and line.endswith("."), line
+            assert line.startswith(note) and line.endswith("."), line
 
 
 async def test_the_caption_shows_the_seed_the_worker_reports(stack, fake: FakeTelegram) -> None:
@@ -390,3 +392,44 @@ async def test_a_waiting_prompt_left_by_a_bot_stopped_as_its_turn_came_starts_on
     status = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "queue" in c.text)
     assert "a bell</i>, 1 s" in status.text
     assert [prompt for prompt, _ in _requests(stack)] == ["a clock ticking", "a bell"]
+
+
+async def test_a_prompt_with_nothing_recognised_is_not_called_done_and_offers_suggestions(
+    stack, fake: FakeTelegram
+) -> None:
+    await stack.start_bot()
+    await stack.start_worker(default_engine(stack.settings))
+    ann = fake.user(3101, "en")
+    mark = await ann.send("qwzx blorf, 1s")
+    audio = await fake.wait_for("sendAudio", chat_id=ann.id, since=mark, timeout=60)
+    assert "⚠️ Nothing in the prompt was recognised as a sound" in audio.params["caption"]
+    offer = await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "Try one of these" in c.text)
+    assert offer.text.startswith("⚠️ Nothing in the prompt was recognised as a sound")
+    suggestions = fake.message(offer)
+    labels = [b["text"] for b in suggestions.buttons()]
+    assert len(labels) == 5 and "🔁 rain" in labels
+    assert all(len(b["callback_data"].encode()) <= 64 for b in suggestions.buttons())
+    status = status_of(fake, ann.id, mark)
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark, where=lambda c: "Not what you asked" in c.text)
+    assert status.text.startswith("⚠️ ") and "✅" not in status.text and "Done" not in status.text
+
+    # A suggestion makes that sound, at the same length: a plain success this time.
+    mark = await ann.press(suggestions, "🔁 rain")
+    again = await fake.wait_for("sendAudio", chat_id=ann.id, since=mark, timeout=60)
+    assert again.params["title"] == "rain" and sound_length(again) == pytest.approx(1.0, abs=0.1)
+    assert "⚠️" not in again.params["caption"]
+    await fake.wait_for("editMessageText", chat_id=ann.id, since=mark, where=lambda c: c.text.startswith("✅"))
+    assert not [c for c in fake.calls_of("sendMessage", ann.id, since=mark) if "Try one of these" in c.text]
+
+
+async def test_suggestions_are_in_the_users_language(stack, fake: FakeTelegram) -> None:
+    await stack.start_bot()
+    await stack.start_worker(default_engine(stack.settings))
+    ivan = fake.user(3102, "ru")
+    mark = await ivan.send("абырвалг, 2с")
+    offer = await fake.wait_for("sendMessage", chat_id=ivan.id, since=mark, where=lambda c: "Попробуйте" in c.text)
+    assert offer.text.startswith("⚠️ В запросе не нашлось ни одного знакомого звука") and "2 с" in offer.text
+    assert "🔁 дождь" in [b["text"] for b in fake.message(offer).buttons()]
+    await fake.wait_for(
+        "editMessageText", chat_id=ivan.id, since=mark, where=lambda c: "не то, что вы просили" in c.text
+    )

@@ -554,3 +554,57 @@ def test_unreadable_audio_fails_the_generation(make_stack) -> None:
         final = follow_to_end(client, generation_id)[-1]
         assert final["status"] == "failed" and final["error"]["code"] == "no_audio"
         assert client.get(f"/v1/generations/{generation_id}/audio").status_code == 409
+
+
+# -- honest results ------------------------------------------------------------------------------
+def test_a_prompt_with_nothing_recognised_is_done_with_warnings_and_suggestions(make_stack, synth_engine) -> None:
+    stack: WebStack = make_stack(engine=synth_engine)
+    with stack.client() as client:
+        nothing = create(client, prompt="qwzx blorf", duration=1.0).json()["id"]
+        final = follow_to_end(client, nothing)[-1]
+        assert final["status"] == "done"  # the ambience is delivered ...
+        result = final["result"]
+        # ... but said not to be what was asked for, with what to try instead.
+        assert result["warnings"] == [
+            "Nothing in the prompt was recognised as a sound: this is a neutral ambience, not what you asked for. "
+            "Not recognised: qwzx, blorf."
+        ]
+        assert len(result["suggestions"]) == 5 and "rain" in result["suggestions"]
+        assert client.get(f"/v1/generations/{nothing}").json()["result"]["warnings"] == result["warnings"]
+
+        partly = create(client, prompt="дождь и шмяк", duration=1.0).json()["id"]
+        result = follow_to_end(client, partly)[-1]["result"]
+        assert result["warnings"] == ["Понята только часть запроса: сделано — дождь; пропущено — шмяк."]
+
+        understood = create(client, prompt="rain on a tin roof", duration=1.0).json()["id"]
+        result = follow_to_end(client, understood)[-1]["result"]
+        assert (result["warnings"], result["suggestions"]) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "language", "family", "title"),
+    [
+        ({}, None, "en", "Natural sounds", "rain"),
+        ({}, "ru-RU,ru;q=0.9,en;q=0.8", "ru", "Природа", "дождь"),
+        ({}, "de-DE,ru;q=0.5,en;q=0.7", "en", "Natural sounds", "rain"),
+        ({"language": "ru"}, "en-GB", "ru", "Природа", "дождь"),
+    ],
+)
+def test_known_sounds_are_listed_by_family_in_the_users_language(
+    idle_stack: WebStack, query: dict[str, str], accept: str | None, language: str, family: str, title: str
+) -> None:
+    with idle_stack.client() as client:
+        response = client.get("/v1/sounds", params=query, headers={"Accept-Language": accept} if accept else {})
+    assert response.status_code == 200
+    listing = response.json()
+    assert listing["language"] == language
+    groups = {f["family"]: f["sounds"] for f in listing["families"]}
+    assert title in [s["title"] for s in groups[family]]
+    assert all(s["example"] for sounds in groups.values() for s in sounds)
+    assert "ambience" not in [s["name"] for sounds in groups.values() for s in sounds]
+
+
+def test_known_sounds_refuse_an_unknown_language(idle_stack: WebStack) -> None:
+    with idle_stack.client() as client:
+        response = client.get("/v1/sounds", params={"language": "xx"})
+    assert response.status_code == 422

@@ -293,3 +293,66 @@ def test_the_seed_is_shown_next_to_the_result(browser, make_stack) -> None:
     expect(page.locator("#status")).to_contain_text("Done", timeout=DONE_TIMEOUT_MS)
     expect(page.locator("#result-meta")).to_contain_text("seed 123456")
     context.close()
+
+
+def test_a_prompt_with_nothing_recognised_shows_a_warning_and_suggestions_that_fill_the_prompt(
+    browser, stack: WebStack
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1024, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(stack.url + "/")
+    page.get_by_label("Describe the sound").fill("qwzx blorf")
+    page.locator("#duration").fill("1")
+    page.get_by_role("button", name="Generate").click()
+    status = page.locator("#status")
+    expect(status).to_contain_text("Not what you asked for", timeout=DONE_TIMEOUT_MS)
+    expect(status).not_to_contain_text("Done")
+    assert "warning" in (status.get_attribute("class") or "")
+    warning = page.locator("#result-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Nothing in the prompt was recognised as a sound")
+    suggestions = page.locator("#suggestions button")
+    expect(suggestions).to_have_count(5)
+    expect(page.locator("#history-list .history-item").first).to_contain_text("not as asked")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "nothing-recognised.png"), full_page=True)
+
+    # A suggestion fills the prompt and makes that sound instead: a plain success this time.
+    page.locator("#suggestions button", has_text="rain").click()
+    expect(page.locator("#prompt")).to_have_value("rain")
+    expect(status).to_contain_text("Done", timeout=DONE_TIMEOUT_MS)
+    expect(page.locator("#result-prompt")).to_contain_text("rain")
+    expect(warning).to_be_hidden()
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize(("locale", "family", "title", "example"), [
+    ("en-US", "Natural sounds", "thunder", "thunder"),
+    ("ru-RU", "Природа", "гром", "раскаты грома"),
+])
+def test_known_sounds_are_listed_in_the_browsers_language_and_fill_the_prompt(
+    browser, stack: WebStack, locale: str, family: str, title: str, example: str
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1024, "height": 900}, locale=locale)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(stack.url + "/")
+    listing = page.locator("#sounds-list")
+    expect(listing).to_be_hidden()  # collapsed until asked for
+    page.get_by_text("Known sounds").click()
+    heading = listing.get_by_role("heading", name=family)
+    expect(heading).to_be_visible()
+    group = listing.get_by_role("group", name=family)
+    group.get_by_role("button", name=title, exact=True).click()
+    expect(page.locator("#prompt")).to_have_value(example)
+    assert errors == []
+    context.close()

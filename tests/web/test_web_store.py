@@ -111,3 +111,31 @@ async def test_a_store_from_before_result_seed_is_upgraded_in_place(tmp_path: Pa
         await store.close()
     await store.open()  # opening again changes nothing
     await store.close()
+
+
+async def test_a_store_from_before_warnings_is_upgraded_and_keeps_them(tmp_path: Path) -> None:
+    folder = tmp_path / "web"
+    folder.mkdir()
+    old_schema = _SCHEMA.replace(
+        ",\n    warnings TEXT NOT NULL DEFAULT '[]',\n    suggestions TEXT NOT NULL DEFAULT '[]'", ""
+    )
+    assert "warnings" not in old_schema and "suggestions" not in old_schema
+    with sqlite3.connect(folder / "generations.sqlite3") as db:
+        db.executescript(old_schema)
+        db.execute(
+            "INSERT INTO generations (id, request_id, owner, prompt, duration, format, status, created_at) "
+            "VALUES ('old1', 'r1', '', 'rain', 1, 'wav', 'done', 1)"
+        )
+    store = Store(folder)
+    await store.open()
+    try:
+        old = await store.get("old1")
+        assert old is not None and (old.warnings, old.suggestions) == ([], [])
+        made = record(time.time(), warnings=["Понята только часть запроса"], suggestions=["гром"])
+        await store.add(made)
+        assert await store.update(made.id, suggestions=["rain", "thunder"])
+        got = await store.get(made.id)
+        assert got is not None and got.warnings == ["Понята только часть запроса"]
+        assert got.suggestions == ["rain", "thunder"]
+    finally:
+        await store.close()

@@ -298,3 +298,27 @@ async def test_a_request_cancelled_while_generating_stops_at_the_next_progress_c
     await worker_broker.close()
     assert await rabbit.queue_depth(settings.request_queue) == 0
     await client.stop()
+
+
+@pytest.mark.parametrize(
+    ("prompt", "warning", "suggested"),
+    [
+        ("qwzx blorf", "Nothing in the prompt was recognised as a sound", 5),
+        ("rain and thuner", "Only part of the prompt was understood: made rain; left out thuner.", 1),
+    ],
+)
+async def test_warnings_and_suggestions_of_the_synth_engine_reach_the_front_end(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker, prompt: str, warning: str, suggested: int
+) -> None:
+    from tag.engines.synth import SynthEngine
+
+    service = GeneratorService(settings, worker_broker, SynthEngine(), heartbeat_interval=60)
+    await service.start()
+    responses = await Responses().start(rabbit, settings.response_queue)
+    await rabbit.publish(settings.request_queue, Message(request(prompt).to_json()))
+    [response] = await responses.wait_for(1)
+    # Still a delivered sound, but not called plain success.
+    assert response.status == "ok" and response.audio
+    assert len(response.warnings) == 1 and response.warnings[0].startswith(warning)
+    assert len(response.suggestions) == suggested and all(response.suggestions)
+    await service.stop()

@@ -42,7 +42,7 @@ from tag.observability.process import operations_endpoint
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "generate", "cancel", "settings", "history")
+COMMANDS = ("start", "help", "generate", "cancel", "settings", "history", "sounds")
 
 
 def db_path(settings: Settings) -> Path:

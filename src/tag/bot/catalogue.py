@@ -33,7 +33,7 @@ _EN: dict[str, str] = {
         "3. Wait a little: I show the progress and then send the sound.\n\n"
         "Shortcuts: <i>thunder and rain, 10s</i> or <code>/generate thunder</code> skip the buttons.\n"
         "One sound at a time: a description sent meanwhile waits as the next one; /cancel stops waiting.\n"
-        "/settings: language, file type, engine · /history: last prompts"
+        "/settings: language, file type, engine · /history: last prompts · /sounds: the sounds I know"
     ),
     "ask_duration": "🎧 <i>{prompt}</i>\nHow long should it be?",
     "ask_custom_duration": "Type the duration in seconds, from {min} to {max}, for example <code>7</code>.",
@@ -44,6 +44,7 @@ _EN: dict[str, str] = {
     "queued_position": "⏳ <i>{prompt}</i>, {duration}\nIn the queue, position {position}.",
     "generating": "🎛 <i>{prompt}</i>, {duration}\nGenerating… {percent}%",
     "done": "✅ <i>{prompt}</i>, {duration}\nDone.",
+    "done_warning": "⚠️ <i>{prompt}</i>, {duration}\nNot what you asked for: see the warning under the sound.",
     "failed": "❌ <i>{prompt}</i>, {duration}\nFailed.",
     "timed_out": "⌛ <i>{prompt}</i>, {duration}\nNo answer in time.",
     "cancelled_status": "✖️ <i>{prompt}</i>, {duration}\nCancelled.",
@@ -92,12 +93,19 @@ _EN: dict[str, str] = {
     "history_empty": "No prompts yet. Send a description of a sound.",
     "history": "🕘 Your last prompts (tap to generate again):",
     "notice": "ℹ️ {notice}",
+    "warning": "⚠️ {warning}",
+    "suggestions": "⚠️ {warning}\n\nTry one of these instead (tap to make it, {duration}):",
+    "suggestion_line": "• <code>{prompt}</code>",
+    "sounds_title": "🎼 <b>Sounds I know</b>, each with an example to send:",
+    "sounds_family": "\n<b>{family}</b>",
+    "sounds_item": "• {title}: <code>{example}</code>",
     "cmd_start": "What this bot does",
     "cmd_help": "How to use it",
     "cmd_generate": "Generate a sound: /generate rain, 5s",
     "cmd_cancel": "Stop waiting",
     "cmd_settings": "Language, file type, engine",
     "cmd_history": "Last prompts",
+    "cmd_sounds": "Sounds I know, with examples",
 }
 
 _RU: dict[str, str] = {
@@ -117,7 +125,7 @@ _RU: dict[str, str] = {
         "3. Немного подождите: я покажу ход работы и пришлю звук.\n\n"
         "Быстро: <i>гром и дождь, 10с</i> или <code>/generate гром</code> без кнопок.\n"
         "Один звук за раз: описание, присланное в это время, будет следующим; /cancel — перестать ждать.\n"
-        "/settings: язык, тип файла, движок · /history: последние запросы"
+        "/settings: язык, тип файла, движок · /history: последние запросы · /sounds: какие звуки я знаю"
     ),
     "ask_duration": "🎧 <i>{prompt}</i>\nКакой длительности?",
     "ask_custom_duration": "Введите длительность в секундах, от {min} до {max}, например <code>7</code>.",
@@ -128,6 +136,7 @@ _RU: dict[str, str] = {
     "queued_position": "⏳ <i>{prompt}</i>, {duration}\nВ очереди, место {position}.",
     "generating": "🎛 <i>{prompt}</i>, {duration}\nГенерирую… {percent}%",
     "done": "✅ <i>{prompt}</i>, {duration}\nГотово.",
+    "done_warning": "⚠️ <i>{prompt}</i>, {duration}\nЭто не то, что вы просили: см. предупреждение под звуком.",
     "failed": "❌ <i>{prompt}</i>, {duration}\nНе получилось.",
     "timed_out": "⌛ <i>{prompt}</i>, {duration}\nОтвет не пришёл вовремя.",
     "cancelled_status": "✖️ <i>{prompt}</i>, {duration}\nОтменено.",
@@ -176,12 +185,19 @@ _RU: dict[str, str] = {
     "history_empty": "Запросов пока нет. Пришлите описание звука.",
     "history": "🕘 Ваши последние запросы (нажмите, чтобы повторить):",
     "notice": "ℹ️ {notice}",
+    "warning": "⚠️ {warning}",
+    "suggestions": "⚠️ {warning}\n\nПопробуйте вместо этого (нажмите, чтобы создать, {duration}):",
+    "suggestion_line": "• <code>{prompt}</code>",
+    "sounds_title": "🎼 <b>Звуки, которые я знаю</b>, с примером запроса для каждого:",
+    "sounds_family": "\n<b>{family}</b>",
+    "sounds_item": "• {title}: <code>{example}</code>",
     "cmd_start": "Что умеет бот",
     "cmd_help": "Как пользоваться",
     "cmd_generate": "Создать звук: /generate дождь, 5с",
     "cmd_cancel": "Перестать ждать",
     "cmd_settings": "Язык, тип файла, движок",
     "cmd_history": "Последние запросы",
+    "cmd_sounds": "Какие звуки я знаю",
 }
 
 CATALOGUE: dict[Lang, dict[str, str]] = {"en": _EN, "ru": _RU}

@@ -28,7 +28,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from tag.bot.catalogue import Texts
-from tag.bot.keyboards import sound_keyboard
+from tag.bot.keyboards import sound_keyboard, suggestion_keyboard
 from tag.bot.store import BotStore, RequestRecord, RequestState
 from tag.config import Settings
 from tag.messages import ProgressEvent, SoundResponse
@@ -58,10 +58,15 @@ def status_values(record: RequestRecord, texts: Texts) -> dict[str, object]:
     return {"prompt": prompt, "duration": texts.seconds(record.duration)}
 
 
-def caption(texts: Texts, record: RequestRecord, seed: int, notices: Sequence[str]) -> str:
-    """A delivered sound's caption: what and how long, the seed to make it again, each note on its line."""
+def caption(
+    texts: Texts, record: RequestRecord, seed: int, notices: Sequence[str], warnings: Sequence[str] = ()
+) -> str:
+    """A delivered sound's caption: what and how long, the seed to make it again, each warning
+    (what was made, what left out) and note on its line."""
     lines = [texts("caption", **status_values(record, texts)), texts("caption_seed", seed=seed)]
-    lines += [texts("notice", notice=note) for note in _fitting(notices, NOTES_MAX)]
+    kept = _fitting([*warnings, *notices], NOTES_MAX)
+    lines += [texts("warning", warning=line) for line in kept[: len(warnings)]]
+    lines += [texts("notice", notice=line) for line in kept[len(warnings) :]]
     return "\n".join(lines)
 
 
@@ -230,7 +235,10 @@ class Courier:
                 else:
                     log.info("request %s: sound delivered", request_id)  # the end of the request's trace
                     await self.store.finish(request_id, "done", unless_ended=True)
-                    await self.edit_status(record, "done")
+                    # Not what was asked for is not "✅ Done": say so, and offer what to try instead.
+                    await self.edit_status(record, "done_warning" if response.warnings else "done")
+                    if response.warnings and response.suggestions:
+                        await self._suggest(record, response, texts)
             else:
                 reason = response.error.message if response.error else "no audio"
                 await self.edit_status(record, "failed")
@@ -247,7 +255,7 @@ class Courier:
         duration = response.duration if response.duration is not None else record.duration
         # The worker's word on the seed wins (it may have drawn one); else the one we sent.
         seed = response.seed if response.seed is not None else record.seed
-        text = caption(texts, record, seed, response.notices)
+        text = caption(texts, record, seed, response.notices, response.warnings)
         markup: InlineKeyboardMarkup = sound_keyboard(texts, record, self.settings.max_duration)
         fmt = response.format or "wav"
         file = BufferedInputFile(response.audio, filename=f"{_slug(record.prompt)}.{fmt}")
@@ -261,6 +269,18 @@ class Courier:
                 if attempt == RETRY_AFTER_ATTEMPTS - 1 or exc.retry_after > RETRY_AFTER_MAX:
                     raise
                 await asyncio.sleep(exc.retry_after)
+
+    async def _suggest(self, record: RequestRecord, response: SoundResponse, texts: Texts) -> None:
+        """The warning again, with a button per suggested prompt that makes it at the same length."""
+        duration = response.duration if response.duration is not None else record.duration
+        markup, left = suggestion_keyboard(response.suggestions, duration)
+        warning = " ".join(_fitting(response.warnings, NOTES_MAX))
+        lines = [texts("suggestions", warning=warning, duration=texts.seconds(duration))]
+        lines += [texts("suggestion_line", prompt=prompt) for prompt in left]
+        try:
+            await self.bot.send_message(chat_id=record.chat_id, text="\n".join(lines), reply_markup=markup)
+        except TelegramAPIError as exc:  # the sound is delivered; the suggestions are a help
+            log.warning("sending suggestions failed: %s", type(exc).__name__)
 
     async def _upload(
         self,

@@ -29,6 +29,11 @@ class SoundCb(CallbackData, prefix="snd"):
     request: str  # request id, hex
 
 
+class SuggestionCb(CallbackData, prefix="try"):
+    seconds: str  # the duration of the sound it replaces, as "2.5"
+    prompt: str
+
+
 class SettingsCb(CallbackData, prefix="set"):
     key: str  # "lang", "delivery" or "engine"
     value: str
@@ -99,6 +104,22 @@ def sound_keyboard(texts: Texts, record: RequestRecord, max_duration: float) -> 
             )
         )
     return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+def suggestion_keyboard(prompts: Sequence[str], duration: float) -> tuple[InlineKeyboardMarkup | None, list[str]]:
+    """One button per suggested prompt that makes it at ``duration``; and the prompts too long for a button."""
+    rows, left = [], []
+    for prompt in prompts:
+        try:
+            data = SuggestionCb(seconds=f"{duration:g}", prompt=prompt).pack()
+        except ValueError:  # a prompt holding the ":" separator cannot travel
+            data = ""
+        if not data or len(data.encode()) > 64:  # Telegram refuses longer callback data
+            left.append(prompt)
+            continue
+        label = prompt if len(prompt) <= 40 else prompt[:39] + "…"
+        rows.append([InlineKeyboardButton(text=f"🔁 {label}", callback_data=data)])
+    return (InlineKeyboardMarkup(inline_keyboard=rows) if rows else None), left
 
 
 def history_keyboard(texts: Texts, records: list[RequestRecord]) -> InlineKeyboardMarkup:

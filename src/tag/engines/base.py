@@ -31,6 +31,10 @@ class Audio:
     engine: str
     notices: list[str] = field(default_factory=list)
     details: dict[str, object] = field(default_factory=dict)
+    # The sound is not what was asked for (nothing or only part of the prompt understood): front ends
+    # show these instead of plain success.  In the prompt's language, like ``suggestions`` (prompts to try).
+    warnings: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
 
     @property
     def duration(self) -> float:

@@ -41,11 +41,14 @@ from tag.web.schemas import (
     Engines,
     ErrorInfo,
     Generation,
+    KnownSound,
+    KnownSounds,
     Limits,
     Parameters,
     Problem,
     Readiness,
     Result,
+    SoundFamily,
     Timings,
     error_sentence,
     generation_create_model,
@@ -58,6 +61,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 # an event of ours), and send a comment when idle so proxies keep the stream.
 EVENTS_POLL_SECONDS = 1.0
 EVENTS_KEEPALIVE_SECONDS = 15.0
+# Languages the known-sounds listing is written in; the first is the default.
+LANGUAGES = ("en", "ru")
 # Ids are ``secrets.token_urlsafe(16)``; anything else cannot exist.
 ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
@@ -139,6 +144,23 @@ def _span(seconds: float) -> str:
 def _slug(prompt: str) -> str:
     words = re.findall(r"[a-z0-9]+", prompt.lower())[:6]
     return "-".join(words) or "sound"
+
+
+def preferred_language(accept_language: str | None) -> str:
+    """The first of ``LANGUAGES`` an Accept-Language header prefers ("ru-RU,ru;q=0.9,en;q=0.8" -> "ru")."""
+    ranked = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().split("-")[0].lower()
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else LANGUAGES[0]
 
 
 def create_app(
@@ -237,6 +259,8 @@ def create_app(
                 duration=record.audio_duration,
                 notices=record.notices,
                 seed=record.result_seed,
+                warnings=record.warnings,
+                suggestions=record.suggestions,
                 audio_url=f"{base}/audio",
                 formats={fmt: f"{base}/audio?format={fmt}" for fmt in audio.CONTENT_TYPES},
             )
@@ -331,6 +355,23 @@ def create_app(
             limits=Limits(max_duration=settings.max_duration),
             engines=infos,
         )
+
+    # -- known sounds -----------------------------------------------------------
+    @app.get("/v1/sounds", tags=["engines"], summary="The sounds the synth engine knows, by family, with examples")
+    async def sounds(
+        request: Request,
+        language: Annotated[
+            Literal["en", "ru"] | None, Query(description="en or ru (default: from Accept-Language, else en)")
+        ] = None,
+    ) -> KnownSounds:
+        from tag.engines.synth.catalogue import listing
+
+        chosen = language or preferred_language(request.headers.get("accept-language"))
+        families = [
+            SoundFamily(family=family, sounds=[KnownSound(name=s.name, title=s.title, example=s.example) for s in kin])
+            for family, kin in listing(chosen)
+        ]
+        return KnownSounds(language=chosen, families=families)
 
     # -- generations ----------------------------------------------------------
     @app.post(

@@ -204,6 +204,12 @@ class Result(BaseModel):
     duration: float | None = None
     notices: list[str] = Field(default_factory=list)
     seed: int | None = Field(None, description="The seed the sound was made with: send it again to reproduce the sound.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="The sound is not what was asked for: nothing in the prompt was recognised (a neutral "
+        "ambience was made) or only part of it. In the prompt's language.",
+    )
+    suggestions: list[str] = Field(default_factory=list, description="Prompts to try instead, best first.")
     audio_url: str
     formats: dict[str, str] = Field(description="Download URL per format.")
 
@@ -260,6 +266,22 @@ class Engines(BaseModel):
     auth_required: bool
     limits: Limits
     engines: list[EngineInfo]
+
+
+class KnownSound(BaseModel):
+    name: str = Field(description="The engine's name of the sound.")
+    title: str = Field(description="Its name in the listing's language.")
+    example: str = Field(description="A prompt that makes exactly this sound.")
+
+
+class SoundFamily(BaseModel):
+    family: str
+    sounds: list[KnownSound]
+
+
+class KnownSounds(BaseModel):
+    language: str
+    families: list[SoundFamily]
 
 
 class Problem(BaseModel):

@@ -264,6 +264,8 @@ class GenerationService:
                 audio_duration=response.duration,
                 notices=response.notices,
                 result_seed=response.seed,
+                warnings=response.warnings,
+                suggestions=response.suggestions,
             )
         else:
             error = response.error

@@ -44,14 +44,22 @@ CREATE TABLE IF NOT EXISTS generations (
     sample_rate INTEGER,
     audio_duration REAL,
     notices TEXT NOT NULL DEFAULT '[]',
-    result_seed INTEGER
+    result_seed INTEGER,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    suggestions TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS generations_created ON generations (created_at);
 CREATE INDEX IF NOT EXISTS generations_status ON generations (status);
 CREATE INDEX IF NOT EXISTS generations_client ON generations (client, status);
 """
 # Columns added after the first release: ``open`` adds them to older files.
-_ADDED_COLUMNS = {"result_seed": "INTEGER"}
+_ADDED_COLUMNS = {
+    "result_seed": "INTEGER",
+    "warnings": "TEXT NOT NULL DEFAULT '[]'",
+    "suggestions": "TEXT NOT NULL DEFAULT '[]'",
+}
+# Lists of strings, stored as JSON text.
+_LISTS = ("notices", "warnings", "suggestions")
 
 
 def new_id() -> str:
@@ -87,6 +95,9 @@ class Record:
     notices: list[str] = field(default_factory=list)
     # The seed the worker made the sound with (SoundResponse.seed).
     result_seed: int | None = None
+    # SoundResponse.warnings / .suggestions: the sound is not (all) what was asked for, and what to try.
+    warnings: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
 
 
 _COLUMNS = [f.name for f in fields(Record)]
@@ -94,7 +105,8 @@ _COLUMNS = [f.name for f in fields(Record)]
 
 def _row_to_record(row: aiosqlite.Row) -> Record:
     data = dict(zip(_COLUMNS, (row[c] for c in _COLUMNS)))
-    data["notices"] = json.loads(data["notices"] or "[]")
+    for column in _LISTS:
+        data[column] = json.loads(data[column] or "[]")
     return Record(**data)
 
 
@@ -118,7 +130,8 @@ class Store(SqliteDatabase):
 
     async def add(self, record: Record) -> None:
         data = asdict(record)
-        data["notices"] = json.dumps(record.notices)
+        for column in _LISTS:
+            data[column] = json.dumps(data[column])
         marks = ", ".join(f":{c}" for c in _COLUMNS)
         await self.db.execute(f"INSERT INTO generations ({', '.join(_COLUMNS)}) VALUES ({marks})", data)
         await self.db.commit()
@@ -138,8 +151,9 @@ class Store(SqliteDatabase):
 
         Returns whether a row changed, which makes state transitions race-free.
         """
-        if "notices" in changes:
-            changes["notices"] = json.dumps(changes["notices"])
+        for column in _LISTS:
+            if column in changes:
+                changes[column] = json.dumps(changes[column])
         unknown = set(changes) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"unknown columns: {sorted(unknown)}")

@@ -400,6 +400,8 @@ class GeneratorService:
             notices=self._ignored_options(spec, request) + list(sound.notices),
             sources=sound.summary()["sources"],  # type: ignore[arg-type]
             seed=seed,
+            warnings=list(sound.warnings),
+            suggestions=list(sound.suggestions),
         )
 
     def _spec(self) -> EngineSpec | None:

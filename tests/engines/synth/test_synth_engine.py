@@ -80,11 +80,20 @@ def test_same_seed_same_samples_other_seed_differs(engine: SynthEngine) -> None:
     assert np.array_equal(default, engine.generate(prompt, 2.0, seed=DEFAULT_SEED).samples)
 
 
-def test_unknown_prompt_gives_soft_ambience_and_a_notice(engine: SynthEngine) -> None:
+def test_unknown_prompt_gives_soft_ambience_and_a_warning_with_suggestions(engine: SynthEngine) -> None:
     audio = engine.generate("quantum flibbertigibbet", 3.0)
     assert audio.details["sources"] == ["ambience"]
     assert audio.details["unknown_words"] == ["quantum", "flibbertigibbet"]
-    assert audio.notices and "ambience" in audio.notices[0]
+    assert audio.notices == []  # not a remark: a warning that this is not what was asked for
+    assert audio.warnings == [
+        "Nothing in the prompt was recognised as a sound: this is a neutral ambience, not what you asked for. "
+        "Not recognised: quantum, flibbertigibbet."
+    ]
+    assert len(audio.suggestions) == 5
+    # Each suggestion is a prompt the engine understands fully.
+    for prompt in audio.suggestions:
+        tried = engine.generate(prompt, 0.5)
+        assert tried.warnings == [] and tried.details["sources"] != ["ambience"], prompt
     level = loudness_lufs(audio.samples, SR)
     assert -36 < level < -24  # audible but soft
     assert engine.generate("", 1.0).details["sources"] == ["ambience"]
@@ -94,7 +103,29 @@ def test_partly_unknown_prompt_names_the_words(engine: SynthEngine) -> None:
     audio = engine.generate("rain and a flibbertigibbet", 2.0)
     assert audio.details["sources"] == ["rain"]
     assert audio.details["unknown_words"] == ["flibbertigibbet"]
-    assert audio.notices == ["Not understood and left out: flibbertigibbet. Made from: rain."]
+    assert audio.notices == []
+    assert audio.warnings == ["Only part of the prompt was understood: made rain; left out flibbertigibbet."]
+    assert audio.suggestions == []  # nothing is close to the left-out word: no popular fillers
+
+
+def test_warnings_and_suggestions_are_in_the_prompts_language(engine: SynthEngine) -> None:
+    nothing = engine.generate("абырвалг", 0.5)
+    assert nothing.warnings[0].startswith("В запросе не нашлось ни одного знакомого звука")
+    assert nothing.warnings[0].endswith("Не распознано: абырвалг.")
+    assert all(any("а" <= c <= "я" for c in p) for p in nothing.suggestions)
+    partly = engine.generate("дождь и шмяк", 0.5)
+    assert partly.warnings == ["Понята только часть запроса: сделано — дождь; пропущено — шмяк."]
+
+
+def test_a_misspelt_left_out_word_suggests_the_sound_it_is_near(engine: SynthEngine) -> None:
+    audio = engine.generate("rain and thuner", 0.5)
+    assert audio.details["sources"] == ["rain"]
+    assert audio.suggestions == ["thunder"]
+
+
+def test_a_fully_understood_prompt_has_no_warnings(engine: SynthEngine) -> None:
+    audio = engine.generate("rain with distant thunder", 0.5)
+    assert (audio.warnings, audio.suggestions) == ([], [])
 
 
 def test_details_list_sources_events_and_standards(engine: SynthEngine) -> None:
@@ -208,12 +239,12 @@ def test_a_passing_aeroplane_crosses_the_stereo_field(engine: SynthEngine) -> No
     assert first * last < 0 and abs(first - last) > 6
 
 
-def test_notices_speak_the_language_of_the_prompt(engine: SynthEngine) -> None:
+def test_warnings_speak_the_language_of_the_prompt(engine: SynthEngine) -> None:
     audio = engine.generate("дождь и квазар", 1.0)
-    assert audio.notices == ["Не понято и пропущено: квазар. Использовано: дождь."]
+    assert audio.warnings == ["Понята только часть запроса: сделано — дождь; пропущено — квазар."]
     audio = engine.generate("абракадабра", 1.0)
-    assert audio.details["sources"] == ["ambience"] and "фон" in audio.notices[0]
-    assert audio.notices[1] == "Не распознано: абракадабра."
+    assert audio.details["sources"] == ["ambience"] and "фон" in audio.warnings[0]
+    assert audio.warnings[0].endswith(" Не распознано: абракадабра.")
 
 
 def test_every_source_has_a_family_a_russian_name_and_examples_in_both_languages() -> None:

@@ -11,9 +11,10 @@ English/Russian prompt parser.  Behaviour worth knowing:
 - ``Audio.details``: ``sources`` (recognised, in order), ``not_understood``
   (also as ``unknown_words``), ``fallback`` (nothing recognised: ambience),
   ``events`` (per source: part, gain, parameters), ``standards`` (telephone
-  tones), ``language``, ``seed``.  ``Audio.notices``: words left out, clamped
-  values, or - for a prompt with nothing recognisable - that a soft neutral
-  ambience was played instead.
+  tones), ``language``, ``seed``.  ``Audio.notices``: clamped values.
+  ``Audio.warnings``: that nothing was recognised (a soft neutral ambience was
+  played instead) or what was made and what left out; ``Audio.suggestions``:
+  example prompts of the nearest known sounds (``verdict.py``).
 - Telephone tones: North American Precise Tone Plan (dial 350+440 Hz, busy
   480+620 Hz at 0.5 s on / 0.5 s off) by default; the ETSI European 425 Hz
   tones for "european" or Russian prompts ("гудок", "короткие гудки").

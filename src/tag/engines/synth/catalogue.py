@@ -89,12 +89,13 @@ def _stem_index() -> dict[str, set[str]]:
     return index
 
 
-def suggest(words: list[str], language: str = "en", count: int = 5) -> list[Sound]:
+def suggest(words: list[str], language: str = "en", count: int = 5, *, popular: bool = True) -> list[Sound]:
     """Known sounds nearest to the words a prompt left unrecognised, best first.
 
     Misspellings and near words ("thuner", "sea gul") find their source by
     spelling similarity to the parser's stems and the sources' names; when no
-    word is close, a few popular sounds from different families are offered.
+    word is close, a few popular sounds from different families are offered
+    (unless ``popular`` is false: then only close sounds, maybe none).
     """
     index = _stem_index()
     scored: dict[str, float] = {}
@@ -107,7 +108,7 @@ def suggest(words: list[str], language: str = "en", count: int = 5) -> list[Soun
                 if name != "ambience":
                     scored[name] = max(scored.get(name, 0.0), ratio)
     ranked = sorted(scored, key=lambda n: (-scored[n], n))
-    for name in POPULAR:
+    for name in POPULAR if popular else ():
         if len(ranked) >= count:
             break
         if name in SOURCES and name not in ranked:

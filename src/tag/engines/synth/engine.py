@@ -6,10 +6,10 @@ import math
 
 from tag.engines.base import Audio, EngineError, ProgressCallback
 from tag.engines.synth.mixer import AMBIENCE_LUFS, PLACE_LUFS, TARGET_LUFS, mix
-from tag.engines.synth.catalogue import display_name
 from tag.engines.synth.notices import say
 from tag.engines.synth.parser import Event, parse
 from tag.engines.synth.sources import SOURCES
+from tag.engines.synth.verdict import assess
 
 DEFAULT_SAMPLE_RATE = 32000
 # With no seed the same prompt always gives the same sound (a fixed default seed).
@@ -66,16 +66,12 @@ class SynthEngine:
         parsed = parse(prompt or "")
         events, notices = parsed.events, []
         target = TARGET_LUFS
-        language, unknown = parsed.language, ", ".join(dict.fromkeys(parsed.unknown))
+        language = parsed.language
+        # Not understanding (part of) a prompt is a warning, not a notice: front ends must not call it success.
+        warnings, suggestions = assess(parsed)
         if not events:
             events = [Event("ambience")]
             target = AMBIENCE_LUFS
-            notices.append(say(language, "nothing"))
-            if unknown:
-                notices.append(say(language, "not_recognised", words=unknown))
-        elif unknown:
-            made = ", ".join(dict.fromkeys(display_name(e.source, language) for e in events))
-            notices.append(say(language, "left_out", words=unknown, sources=made))
         notices += self._clamp(events, language)
         if parsed.events and all(e.source == "ambience" for e in events):
             target = PLACE_LUFS
@@ -109,6 +105,8 @@ class SynthEngine:
             sample_rate=self.sample_rate,
             engine=self.name,
             notices=notices,
+            warnings=warnings,
+            suggestions=suggestions,
             details={
                 "sources": sources,
                 "not_understood": list(dict.fromkeys(parsed.unknown)),

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 _TEXT = {
     "en": {
-        "nothing": "Nothing in the prompt was recognised as a sound, so this is a soft neutral ambience. "
-        "Try words such as rain, wind, thunder, footsteps, bell, siren or '440 Hz beep'.",
+        "fallback": "Nothing in the prompt was recognised as a sound: this is a neutral ambience, "
+        "not what you asked for.",
         "not_recognised": "Not recognised: {words}.",
-        "left_out": "Not understood and left out: {words}. Made from: {sources}.",
+        "partial": "Only part of the prompt was understood: made {sources}; left out {words}.",
         "frequency": "{asked:g} Hz is outside {low:g}-{high:g} Hz; used {used:g} Hz.",
         "rate": "{asked:g} per minute is too fast; used {used:g}.",
     },
     "ru": {
-        "nothing": "В запросе не нашлось знакомых звуков, поэтому здесь тихий нейтральный фон. "
-        "Попробуйте слова вроде «дождь», «ветер», «гром», «шаги», «колокол», «сирена» или «писк 440 Гц».",
+        "fallback": "В запросе не нашлось ни одного знакомого звука: это нейтральный фон, "
+        "а не то, что вы просили.",
         "not_recognised": "Не распознано: {words}.",
-        "left_out": "Не понято и пропущено: {words}. Использовано: {sources}.",
+        "partial": "Понята только часть запроса: сделано — {sources}; пропущено — {words}.",
         "frequency": "{asked:g} Гц вне диапазона {low:g}–{high:g} Гц; взято {used:g} Гц.",
         "rate": "{asked:g} в минуту — слишком часто; взято {used:g}.",
     },

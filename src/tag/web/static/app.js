@@ -58,9 +58,15 @@
   }
 
   // ------------------------------------------------------------ status UI
-  function say(text, isError) {
+  // kind: true or "error" (red), "warning" (amber), "done" (green), else plain.
+  function say(text, kind) {
+    const name = kind === true ? "error" : kind || "";
     statusLine.textContent = text;
-    statusLine.classList.toggle("error", !!isError);
+    for (const k of ["error", "warning", "done"]) statusLine.classList.toggle(k, k === name);
+  }
+
+  function warned(doc) {
+    return doc.status === "done" && !!doc.result && (doc.result.warnings || []).length > 0;
   }
 
   function describe(doc) {
@@ -75,6 +81,8 @@
         return `Generating — ${pct}%${stage}`;
       }
       case "done": {
+        // A delivered sound that is not what was asked for is not called done.
+        if (warned(doc)) return "⚠ Not what you asked for — see the warning below";
         const secs = doc.timings.generation_seconds;
         return secs != null ? `Done in ${secs.toFixed(1)} s` : "Done";
       }
@@ -94,7 +102,8 @@
   }
 
   function showStatus(doc) {
-    say(describe(doc), doc.status === "failed");
+    const kind = doc.status === "failed" ? "error" : warned(doc) ? "warning" : doc.status === "done" ? "done" : "";
+    say(describe(doc), kind);
     const active = !TERMINAL.has(doc.status);
     progress.hidden = !active;
     if (doc.status === "queued") {
@@ -129,6 +138,7 @@
       prompt: doc.parameters.prompt,
       duration: doc.parameters.duration,
       status: doc.status,
+      warned: warned(doc),
       created: doc.timings.created_at,
     };
     const at = items.findIndex((item) => item.id === doc.id);
@@ -157,9 +167,10 @@
       const state = document.createElement("span");
       state.className = "state";
       const when = new Date(item.created * 1000);
-      state.textContent = `${item.duration} s · ${item.status} · ${when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+      const status = item.warned ? `${item.status} ⚠ not as asked` : item.status;
+      state.textContent = `${item.duration} s · ${status} · ${when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
       button.append(what, state);
-      button.setAttribute("aria-label", `${item.prompt}, ${item.duration} seconds, ${item.status}`);
+      button.setAttribute("aria-label", `${item.prompt}, ${item.duration} seconds, ${status}`);
       button.addEventListener("click", () => open(item.id));
       li.append(button);
       list.append(li);
@@ -271,6 +282,7 @@
     result.hidden = false;
     $("result-prompt").textContent = "“" + doc.parameters.prompt + "”";
     const r = doc.result;
+    showWarnings(r.warnings || [], r.suggestions || []);
     const meta = [`${(r.duration ?? doc.parameters.duration).toFixed(2)} s`];
     if (r.engine) meta.push(`engine ${r.engine}`);
     if (r.sample_rate) meta.push(`${r.sample_rate} Hz`);
@@ -304,6 +316,72 @@
       player.src = `${base}?format=wav`;
     }
     drawPicture(await wav.arrayBuffer(), r.sample_rate || 44100);
+  }
+
+  function showWarnings(warnings, suggestions) {
+    $("result-warning").hidden = warnings.length === 0;
+    $("warning-text").textContent = warnings.join(" ");
+    const group = $("suggestions");
+    group.hidden = suggestions.length === 0;
+    for (const old of group.querySelectorAll("button")) old.remove();
+    for (const text of suggestions) {
+      const button = promptChip(text, text);
+      button.title = "Generate this instead";
+      button.addEventListener("click", () => form.requestSubmit());
+      group.append(button);
+    }
+  }
+
+  // A button that puts ``text`` into the prompt (listeners added after this one run after the fill).
+  function promptChip(label, text) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "chip";
+    button.dataset.prompt = text;
+    button.textContent = label;
+    button.addEventListener("click", () => {
+      prompt.value = text;
+      countPrompt();
+      prompt.focus();
+    });
+    return button;
+  }
+
+  // ---------------------------------------------------------- known sounds
+  // Loaded the first time the section is opened, in the browser's language (Accept-Language).
+  let soundsLoaded = false;
+  async function loadSounds() {
+    if (soundsLoaded) return;
+    soundsLoaded = true;
+    const status = $("sounds-status");
+    status.textContent = "Loading…";
+    let listing;
+    try {
+      listing = await api("/v1/sounds");
+    } catch (error) {
+      soundsLoaded = false;
+      status.textContent = "Could not load the list: " + error.message;
+      return;
+    }
+    const list = $("sounds-list");
+    list.replaceChildren();
+    list.lang = listing.language;
+    listing.families.forEach((family, index) => {
+      const heading = document.createElement("h3");
+      heading.id = `family-${index}`;
+      heading.textContent = family.family;
+      const group = document.createElement("div");
+      group.className = "examples";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-labelledby", heading.id);
+      for (const sound of family.sounds) {
+        const button = promptChip(sound.title, sound.example);
+        button.title = sound.example;
+        group.append(button);
+      }
+      list.append(heading, group);
+    });
+    status.textContent = "";
   }
 
   async function downloadWithKey(url, name) {
@@ -604,6 +682,7 @@
   prompt.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
   });
+  $("known-sounds").addEventListener("toggle", () => { if ($("known-sounds").open) loadSounds(); });
   for (const chip of document.querySelectorAll(".chip")) {
     chip.addEventListener("click", () => {
       prompt.value = chip.dataset.prompt;
