@@ -257,7 +257,8 @@ def test_a_place_holds_for_its_part_and_after() -> None:
 
 
 def test_a_place_alone_is_its_ambience() -> None:
-    assert [(e.source, e.params.place) for e in parse("in a forest").events] == [("ambience", "forest")]
+    assert [(e.source, e.params.place) for e in parse("in a forest").events] == [("forest_ambience", "forest")]
+    assert [(e.source, e.params.place) for e in parse("в пещере").events] == [("ambience", "cave")]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ come from here so they always agree with the parser.
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from dataclasses import dataclass
 
 from tag.engines.synth import vocabulary as vocab
@@ -18,6 +19,7 @@ LANGUAGES = ("en", "ru")
 # Offered when nothing in a prompt is close to a known word: one sound per family.
 POPULAR = ("rain", "birds", "crowd", "dog", "piano", "footsteps", "siren", "explosion", "sea", "fire")
 _CLOSE = 0.72  # difflib ratio at which a misspelt word counts as meaning a stem
+_NEAR_BEST = 0.05  # how far below a word's closest stem other stems may be and still be offered
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,15 @@ def phrases() -> list[tuple[str, str, dict[str, object]]]:
     return vocab.SOURCE_PHRASES + own
 
 
+def _closeness(word: str, stem: str) -> float:
+    ratio = difflib.SequenceMatcher(None, word, stem).ratio()
+    if word.startswith(stem) and len(stem) >= 4:
+        return 1.0  # a stem that starts the word ("thunderous" -> "thunder") is as good as equal
+    # Typing slips seldom hit the first letter: between similar stems, the one that shares it wins.
+    return ratio + (0.05 if word[:1] == stem[:1] else 0.0)
+
+
+@lru_cache(maxsize=1)
 def _stem_index() -> dict[str, set[str]]:
     index: dict[str, set[str]] = {}
     for text, sources, _ in phrases():
@@ -100,10 +111,11 @@ def suggest(words: list[str], language: str = "en", count: int = 5, *, popular: 
     index = _stem_index()
     scored: dict[str, float] = {}
     for word in (w.lower().replace("ё", "е") for w in words):
-        for stem in difflib.get_close_matches(word, index, n=6, cutoff=_CLOSE):
-            ratio = difflib.SequenceMatcher(None, word, stem).ratio()
-            # A stem that starts the word ("thunderous" -> "thunder") is as good as equal.
-            ratio = max(ratio, 0.95 if word.startswith(stem) and len(stem) >= 4 else 0.0)
+        close = {stem: _closeness(word, stem) for stem in difflib.get_close_matches(word, index, n=6, cutoff=_CLOSE)}
+        best = max(close.values(), default=0.0)
+        for stem, ratio in close.items():
+            if ratio < best - _NEAR_BEST:
+                continue  # "thuner" is thunder; "under" is merely similar
             for name in index[stem]:
                 if name != "ambience":
                     scored[name] = max(scored.get(name, 0.0), ratio)

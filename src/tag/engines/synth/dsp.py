@@ -85,7 +85,9 @@ def shaped_noise(rng: np.random.Generator, n: int, sr: int, magnitude, hop: int 
 def _butter(kind: str, low: float, high: float, sr: int, order: int) -> np.ndarray:
     nyq = sr / 2
     if kind == "bandpass":
-        wn: float | tuple[float, float] = (_clamp_hz(low, sr) / nyq, _clamp_hz(max(high, low * 1.05), sr) / nyq)
+        top = _clamp_hz(max(high, low * 1.05), sr)
+        # A band above what the rate can hold (a 4-8 kHz hiss at 8 kHz) keeps a sliver below the top.
+        wn: float | tuple[float, float] = (min(_clamp_hz(low, sr), top / 1.05) / nyq, top / nyq)
     else:
         wn = _clamp_hz(low, sr) / nyq
     return signal.butter(order, wn, btype=kind, output="sos")

@@ -9,6 +9,7 @@ from tag.engines.synth.mixer import AMBIENCE_LUFS, PLACE_LUFS, TARGET_LUFS, mix
 from tag.engines.synth.notices import say
 from tag.engines.synth.parser import Event, parse
 from tag.engines.synth.sources import SOURCES
+from tag.engines.synth.sources.places import PLACE_AMBIENCES
 from tag.engines.synth.verdict import assess
 
 DEFAULT_SAMPLE_RATE = 32000
@@ -73,7 +74,7 @@ class SynthEngine:
             events = [Event("ambience")]
             target = AMBIENCE_LUFS
         notices += self._clamp(events, language)
-        if parsed.events and all(e.source == "ambience" for e in events):
+        if parsed.events and all(e.source == "ambience" or e.source in PLACE_AMBIENCES.values() for e in events):
             target = PLACE_LUFS
         if events and all(e.gain_db < 0 for e in events):
             target += max(max(e.gain_db for e in events), -12.0)  # "quiet rain" is quieter overall

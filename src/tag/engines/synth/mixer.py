@@ -141,9 +141,6 @@ MOST_LAYERS = 4
 def render_event(spec: SourceSpec, event: Event, seed: int, index: int, n: int, sr: int) -> np.ndarray:
     """The source's samples; for "many" of a single voice, a few takes layered: other rngs, pitches, delays."""
     rng = event_rng(seed, index, event.source)
-    place = PLACES.get(event.params.place or "")
-    if spec.name == "ambience" and place is not None and place.bed:
-        return bed(place.bed, rng, n, sr)  # "in a forest" alone: the place's own ambience
     x = np.nan_to_num(np.asarray(spec.render(rng, n, sr, event.params), dtype=float))
     layers = min(event.params.group or 1, MOST_LAYERS)
     if layers < 2 or spec.plural or not spec.room:

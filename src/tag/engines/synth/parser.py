@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from tag.engines.synth import vocabulary as vocab
 from tag.engines.synth.catalogue import phrases as known_phrases
 from tag.engines.synth.sources.base import Params
+from tag.engines.synth.sources.places import PLACE_AMBIENCES
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-zа-я]+(?:-[a-zа-я]+)*|[,;.!?]")
 _CYRILLIC = re.compile(r"[а-я]")
@@ -414,8 +415,8 @@ def parse(prompt: str) -> Parsed:
         events.append(event)
         pending = {}
     if not events and pending.get("place"):
-        # "in a forest", "на улице": the place alone is its ambience.
-        event = Event("ambience", Params())
+        # "in a forest", "на улице": the place alone is its ambience (or, where it has none, its room tone).
+        event = Event(PLACE_AMBIENCES.get(pending["place"], "ambience"), Params())
         _apply(event, pending)
         events.append(event)
         pending = {}

@@ -16,6 +16,7 @@ from tag.engines.synth.sources import (  # noqa: F401
     nature,
     noise,
     people,
+    places,
     scenes,
     sfx,
     signals,
