@@ -308,6 +308,8 @@ def glottal(f0: np.ndarray, sr: int, tilt: float = 0.7) -> np.ndarray:
 def formants(x: np.ndarray, freqs, sr: int, qs=(5.0, 8.0, 10.0, 12.0), gains=(1.0, 0.6, 0.3, 0.15)) -> np.ndarray:
     """A vocal tract: parallel resonators at the formant frequencies (the vowel's colour)."""
     return sum(g * resonator(x, f, q, sr) for f, q, g in zip(freqs, qs, gains))
+
+
 def varying_times(rng: np.random.Generator, span: float, rate: np.ndarray, sr: int) -> np.ndarray:
     """Poisson event times whose rate per second follows ``rate`` (one value per sample), by thinning."""
     top = float(rate.max()) if rate.size else 0.0

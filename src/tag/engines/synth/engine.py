@@ -73,6 +73,7 @@ class SynthEngine:
         if not events:
             events = [Event("ambience")]
             target = AMBIENCE_LUFS
+        notices += [say(language, "corrected", typed=typed, meant=meant) for typed, meant in parsed.corrected]
         notices += self._clamp(events, language)
         if parsed.events and all(e.source == "ambience" or e.source in PLACE_AMBIENCES.values() for e in events):
             target = PLACE_LUFS

@@ -10,6 +10,7 @@ _TEXT = {
         "partial": "Only part of the prompt was understood: made {sources}; left out {words}.",
         "frequency": "{asked:g} Hz is outside {low:g}-{high:g} Hz; used {used:g} Hz.",
         "rate": "{asked:g} per minute is too fast; used {used:g}.",
+        "corrected": "Read '{typed}' as '{meant}'.",
     },
     "ru": {
         "fallback": "В запросе не нашлось ни одного знакомого звука: это нейтральный фон, "
@@ -18,6 +19,7 @@ _TEXT = {
         "partial": "Понята только часть запроса: сделано — {sources}; пропущено — {words}.",
         "frequency": "{asked:g} Гц вне диапазона {low:g}–{high:g} Гц; взято {used:g} Гц.",
         "rate": "{asked:g} в минуту — слишком часто; взято {used:g}.",
+        "corrected": "«{typed}» прочитано как «{meant}».",
     },
 }
 

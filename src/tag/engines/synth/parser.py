@@ -11,6 +11,7 @@ cave", "в лесу") set where the part sounds; the mixer turns them into rever
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field, replace
 
@@ -52,6 +53,7 @@ class Parsed:
     unknown: list[str]
     language: str  # "en" or "ru"
     silence: bool = False  # the prompt asks for silence: no room tone under quiet stretches
+    corrected: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as): "explossion" -> "explosion"
 
 
 def stem_candidates(token: str) -> set[str]:
@@ -340,6 +342,7 @@ def parse(prompt: str) -> Parsed:
     language = "ru" if _CYRILLIC.search(text) else "en"
     state = _Reader()
     unknown: list[str] = []
+    corrected: list[tuple[str, str]] = []
     weak: list[tuple[str, dict[str, object]]] = []
     silence = False
 
@@ -399,7 +402,12 @@ def parse(prompt: str) -> Parsed:
         elif (weak_source := _lookup(cands, vocab.WEAK_SOURCES)) is not None:
             weak.append((weak_source, dict(state.pending)))  # type: ignore[arg-type]
         elif _lookup(cands, vocab.FILLER_WORDS) is None:
-            unknown.append(tok)
+            if (near := _misspelt(tok)) is not None:
+                words, sources, implied = near
+                state.add([tok], sources, implied, False, False)
+                corrected.append((tok, words[0]))
+            else:
+                unknown.append(tok)
         i += 1
 
     state.ordered_parts()
@@ -408,6 +416,8 @@ def parse(prompt: str) -> Parsed:
         state.last = events[-1]
     state.flush()
     pending = state.pending
+    if not events and pending.get("place") in PLACE_AMBIENCES:
+        weak = []  # "шум города", "sounds of the forest": the place's own sound
     if not events and weak:
         name, mods = weak[0]
         event = Event(name, Params())
@@ -429,7 +439,20 @@ def parse(prompt: str) -> Parsed:
         e.params.key = e.params.key or key
     _spread_places(events)
     parts = max((e.part for e in events), default=0) + 1
-    return Parsed(events, parts, unknown, language, silence)
+    return Parsed(events, parts, unknown, language, silence, corrected)
+
+
+_SINGLE_WORDS = {p[0][0]: p for p in _PHRASES if len(p[0]) == 1}
+_MISSPELT = 0.85  # similarity at which an unknown word is read as a known one ("explossion")
+_MISSPELT_LENGTH = 5  # shorter words are too alike to guess ("rian" could be rain or ran)
+
+
+def _misspelt(token: str):
+    """The one-word phrase an unknown, clearly misspelt word stands for, if one is close enough."""
+    if len(token) < _MISSPELT_LENGTH:
+        return None
+    near = difflib.get_close_matches(token, _SINGLE_WORDS, n=1, cutoff=_MISSPELT)
+    return _SINGLE_WORDS[near[0]] if near else None
 
 
 def _source_follows(stems: list[set[str]], start: int) -> bool:

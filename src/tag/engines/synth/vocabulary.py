@@ -182,6 +182,22 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("coin", "coin", {}), ("pickup", "coin", {}), ("pick-up", "coin", {}),
     ("монет", "coin", {}), ("монетк", "coin", {}), ("бонус", "coin", {}),
     ("sos", "morse", {"variant": "sos"}), ("сос", "morse", {"variant": "sos"}),
+    # everyday words for sounds other lists name differently
+    ("беж", "footsteps", {"variant": "running"}), ("бег", "footsteps", {"variant": "running"}),
+    ("аплодир", "applause", {}), ("собачк", "dog", {"pitch": 1.5}), ("тявка", "dog", {"pitch": 1.6}),
+    ("тявк", "dog", {"pitch": 1.6}), ("кузнечик", "crickets", {}), ("кузнечк", "crickets", {}),
+    ("grasshopper", "crickets", {}), ("воробь", "birds", {}), ("чирика", "birds", {}), ("чирик", "birds", {}),
+    ("пожар", "fire", {"density": 2.0}), ("wildfire", "fire", {"density": 2.0}), ("слив", "toilet_flush", {}),
+    ("туалет", "toilet_flush", {}), ("набира ванн", "shower", {}), ("bath fill", "shower", {}),
+    ("автомобильн сигнал", "car_horn", {}), ("сигнал автомобил", "car_horn", {}),
+    ("авари", "metal_clang+glass", {}), ("car crash", "metal_clang+glass", {}), ("crash car", "metal_clang+glass", {}),
+    ("электрогитар", "guitar", {}), ("electric guitar", "guitar", {}), ("барабанн дроб", "drums", {}),
+    ("барабанн", "drums", {}), ("drum roll", "drums", {}), ("колокольчик", "church_bell", {"pitch": 3.0}),
+    ("колокольчк", "church_bell", {"pitch": 3.0}), ("handbell", "church_bell", {"pitch": 3.0}),
+    ("small bell", "church_bell", {"pitch": 3.0}), ("свуш", "whoosh", {}),
+    ("автомат", "machine_gun", {}), ("автоматн очеред", "machine_gun", {}), ("очеред из автомат", "machine_gun", {}),
+    ("сигнализаци", "siren", {"variant": "yelp"}), ("car alarm", "siren", {"variant": "yelp"}),
+    ("burglar alarm", "siren", {"variant": "yelp"}), ("slurp", "gulping", {}), ("хлюп", "gulping", {}),
 ]
 
 # Alone these name a sound ("noise" is white noise, "water" a brook); next to

@@ -11,6 +11,7 @@ from tag.engines.synth.sources import (  # noqa: F401
     impacts,
     instruments,
     interface,
+    kitchen,
     liquids,
     music,
     nature,
