@@ -304,7 +304,7 @@ async def test_a_request_cancelled_while_generating_stops_at_the_next_progress_c
     ("prompt", "warning", "suggested"),
     [
         ("qwzx blorf", "Nothing in the prompt was recognised as a sound", 5),
-        ("rain and thuner", "Only part of the prompt was understood: made rain; left out thuner.", 1),
+        ("rain and tundr", "Only part of the prompt was understood: made rain; left out tundr.", 1),
     ],
 )
 async def test_warnings_and_suggestions_of_the_synth_engine_reach_the_front_end(

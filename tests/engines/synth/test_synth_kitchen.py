@@ -66,3 +66,27 @@ def test_short_or_far_words_are_not_guessed() -> None:
 )
 def test_a_place_named_alone_is_its_ambience(prompt: str, source: str) -> None:
     assert [e.source for e in parse(prompt).events] == [source]
+
+
+def test_tyres_screech_with_a_squeal_that_sinks() -> None:
+    x = ENGINE.generate("tires screeching", 3.0, seed=2).samples.astype(float)
+    loud = np.flatnonzero(np.abs(x) > 0.1 * np.abs(x).max())
+    first, last = x[loud[0] : loud[0] + SR // 4], x[loud[-1] - SR // 4 : loud[-1]]
+    assert 600 < peak_frequency(first, SR, 400, 2500) < 1700
+    assert peak_frequency(last, SR, 400, 2500) < peak_frequency(first, SR, 400, 2500)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("a clock striking twelve", ["clock"]),  # a real word is not "corrected" to a near one ("strings")
+        ("a helicopter hovering overhead", ["helicopter"]),
+        ("a motorcycle revving", ["motorbike"]),
+        ("горная река", ["stream"]),
+        ("скрип снега под ногами", ["footsteps"]),
+        ("визг шин", ["tyre_screech"]),
+        ("застёгивают молнию", ["zipper"]),
+    ],
+)
+def test_near_words_do_not_add_a_wrong_sound(prompt: str, expected: list[str]) -> None:
+    assert [e.source for e in parse(prompt).events] == expected

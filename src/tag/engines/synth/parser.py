@@ -443,7 +443,7 @@ def parse(prompt: str) -> Parsed:
 
 
 _SINGLE_WORDS = {p[0][0]: p for p in _PHRASES if len(p[0]) == 1}
-_MISSPELT = 0.85  # similarity at which an unknown word is read as a known one ("explossion")
+_MISSPELT = 0.9  # similarity at which an unknown word is read as a known one ("explossion")
 _MISSPELT_LENGTH = 5  # shorter words are too alike to guess ("rian" could be rain or ran)
 
 

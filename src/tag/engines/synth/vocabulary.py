@@ -198,6 +198,16 @@ SOURCE_PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("автомат", "machine_gun", {}), ("автоматн очеред", "machine_gun", {}), ("очеред из автомат", "machine_gun", {}),
     ("сигнализаци", "siren", {"variant": "yelp"}), ("car alarm", "siren", {"variant": "yelp"}),
     ("burglar alarm", "siren", {"variant": "yelp"}), ("slurp", "gulping", {}), ("хлюп", "gulping", {}),
+    ("скрип снег", "footsteps", {"surface": "snow"}), ("snow crunch", "footsteps", {"surface": "snow"}),
+    ("застегива молни", "zipper", {}), ("застегива молни на куртк", "zipper", {}), ("расстегива молни", "zipper", {}),
+    ("пароходн гудок", "ship_horn", {}), ("гудок пароход", "ship_horn", {}), ("гудок корабл", "ship_horn", {}),
+    ("fire alarm", "siren", {"variant": "yelp"}), ("smoke alarm", "beep", {"freq": 3100.0}),
+    ("laser blast", "laser", {}), ("buzz fly", "fly", {}), ("keys rattl", "keys_jingling", {}),
+    ("key in lock", "keys_jingling", {}), ("keys in lock", "keys_jingling", {}), ("bus stop", "truck", {}),
+    ("city bus", "truck", {}), ("school bus", "truck", {}), ("electric toothbrush", "hair_dryer", {"pitch": 2.0}),
+    ("tire screech", "tyre_screech", {}), ("tyre screech", "tyre_screech", {}), ("screech tire", "tyre_screech", {}),
+    ("screech tyre", "tyre_screech", {}), ("brakes screech", "tyre_screech", {}), ("визг шин", "tyre_screech", {}),
+    ("визг тормоз", "tyre_screech", {}), ("скрип тормоз", "tyre_screech", {}),
 ]
 
 # Alone these name a sound ("noise" is white noise, "water" a brook); next to
@@ -212,7 +222,7 @@ WEAK_SOURCES: dict[str, str] = {
 VERBS = {
     "meow", "мяука", "break", "разбива", "ring", "tick", "chirp", "crackl", "crackle", "bark", "croak", "creak",
     "hum", "buzz", "beep", "whistle", "hiss", "звон", "звен", "звенит", "тика", "трещ", "гуд", "гул", "свист",
-    "шипени", "скрип", "стуч", "тикает", "тикают", "sing", "crow", "howl",
+    "шипени", "скрип", "стуч", "тикает", "тикают", "sing", "crow", "howl", "rev",
 }
 
 _PASS = {"moving": True, "motion": "pass"}

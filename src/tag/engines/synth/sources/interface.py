@@ -158,7 +158,7 @@ def level_up(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
 
 @source("menu_select", "menu navigation: short soft blips as a cursor moves, a double blip to select", room=False,
         family=AMBIGUOUS, ru="выбор в меню", examples=("a menu select sound", "выбор в меню"),
-        words=("menu", "menu select", "select", "selection", "cursor", "hover", "меню", "выбор", "курсор",
+        words=("menu", "menu select", "select", "selection", "cursor", "меню", "выбор", "курсор",
                "выбор в мен"))
 def menu_select(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     blip = inst.triangle(1320 * p.pitch, 0.035, sr, rng) * 0.6

@@ -491,7 +491,7 @@ def harp(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("fanfare", "a trumpet fanfare: brassy calls on the tonic and dominant chords", family=MUSIC, ru="фанфары",
         examples=("a trumpet fanfare", "фанфары трубы"),
-        words=("fanfare", "trumpet", "brass", "bugle", "trumpet fanfare", "фанфар", "труб", "горн", "трубач"))
+        words=("fanfare", "trumpet", "brass", "bugle", "trumpet fanfare", "фанфар", "труб", "горнист", "трубач"))
 def fanfare(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     piece = Piece.plan(p, rng, n, sr, bpm=112, minor=False, progressions=((0, 4, 0, 3, 0, 4, 4, 0),))
     calls = (((0, 0.33, 0), (0.33, 0.33, 0), (0.67, 0.33, 0), (1, 1, 2), (2, 0.5, 1), (2.5, 0.5, 2), (3, 1, 4)),

@@ -39,6 +39,26 @@ def honk(rng: np.random.Generator, sr: int, low: float, high: float, length: flo
     return dsp.lowpass(chord, 3500, sr) * env
 
 
+
+@source("tyre_screech", "tyres screeching: rubber stick-slip on asphalt, a wavering squeal that fades as the car stops",
+        family=THINGS, ru="визг шин", examples=("tires screeching", "визг шин"))
+def tyre_screech(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
+    span = n / sr
+    length = min(span, rng.uniform(1.2, 2.5))
+    k = int(length * sr)
+    start = int(rng.uniform(0.02, 0.3) * max(span - length, 0.0) * sr)
+    x = np.linspace(0, 1, k)
+    # The squeal's pitch wavers and sinks as the wheel slows; partials of a rubbery stick-slip.
+    f0 = rng.uniform(900, 1500) * p.pitch * (1 - 0.25 * x) * dsp.smooth_control(rng, k, sr, 8.0, 0.94, 1.06)
+    ph = dsp.phase(f0, k, sr)
+    squeal = np.sin(ph) + 0.5 * np.sin(2 * ph + 0.3) + 0.25 * np.sin(3 * ph)
+    grit = dsp.bandpass(dsp.white(rng, k), 1500, 6000, sr) * 0.35
+    env = np.minimum(x / 0.05, 1.0) * (1 - x) ** 0.6 * dsp.smooth_control(rng, k, sr, 6.0, 0.6, 1.0)
+    out = np.zeros(n)
+    dsp.add_at(out, (squeal + grit) * env, start)
+    return out
+
+
 @source(
     "car_horn",
     "a car horn: a two-tone electric horn near 420 and 500 Hz, in short and long honks",
