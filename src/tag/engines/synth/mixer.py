@@ -23,6 +23,7 @@ from tag.audio import fade_edges, fit_length, loudness_lufs, normalize_loudness
 from tag.engines.synth import dsp, motion
 from tag.engines.synth.parser import Event
 from tag.engines.synth.sources import SOURCES, SourceSpec
+from tag.engines.synth.sources.places import PLACE_AMBIENCES
 from tag.engines.synth.space import (
     BED_RMS,
     PLACES,
@@ -238,8 +239,14 @@ def mix(
 
 
 def add_beds(bus: np.ndarray, events: list[Event], parts: int, spans: list[Span], sr: int, seed: int) -> None:
-    """Lay each part's place bed (forest, street, stadium) under it, fading with the part."""
+    """Lay each part's place bed (forest, street, stadium) under it, fading with the part.
+
+    A part that is only the place's own ambience ("in a forest") already is the bed.
+    """
     places = part_places(events, parts)
+    for k, place in enumerate(places):
+        if place and all(e.source == PLACE_AMBIENCES.get(place) for e in events if min(e.part, parts - 1) == k):
+            places[k] = None
     for name in dict.fromkeys(p for p in places if p and PLACES[p].bed):
         kind = PLACES[name].bed
         env = np.zeros(bus.shape[0])

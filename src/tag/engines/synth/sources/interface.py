@@ -327,7 +327,6 @@ def robot_voice(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
 def radio_tuning(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     dial = dsp.smooth_control(rng, n, sr, 0.35 * p.tempo, 0.0, 1.0)  # where the tuning knob points
-    t = dsp.seconds(n, sr)
     piece = music.Piece.plan(Params(), rng, n, sr, bpm=96)
     tune = music.play(music.melody(piece, rng), inst.piano, n, sr, rng)
     # A talk station heard through the noise: a voiced buzz in the speech band, syllable-modulated.
