@@ -641,8 +641,9 @@
     renderEngines();
     setInterval(refreshEngines, ENGINES_REFRESH_MS);
     apiKeyField.hidden = !config.auth_required;
-    // The key lives among the advanced options; show it when it is still missing.
-    if (config.auth_required && !apiKey.value.trim()) $("advanced").open = true;
+    // The key lives among the advanced options; show it when it is still missing.  Opened on the next
+    // frame: Chromium may leave a <details> opened before its first layout drawn closed (content 0 x 0).
+    if (config.auth_required && !apiKey.value.trim()) requestAnimationFrame(() => { $("advanced").open = true; });
   }
 
   // Engines no live worker serves are shown, but cannot be chosen.
