@@ -40,6 +40,10 @@ class Params:
         """The asked count (or ``default``), at most ``most``: counts of voices, birds, strikes."""
         return max(1, min(self.count or default, most))
 
+    def one_every(self, span: float, seconds: float, most: int) -> int:
+        """How many one-shots in ``span`` s: the asked count, else about one every ``seconds`` (tempo scales it)."""
+        return self.how_many(max(1, int(span / seconds * self.tempo)), most)
+
 
 Render = Callable[[np.random.Generator, int, int, Params], np.ndarray]
 

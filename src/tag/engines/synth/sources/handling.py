@@ -44,7 +44,7 @@ def metal_ping(rng: np.random.Generator, sr: int, low: float, high: float, tau: 
 def camera_shutter(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    shots = p.how_many(max(1, int(span / 2.5)), int(span * 3) + 1)
+    shots = p.one_every(span, 2.5, int(span * 3) + 1)
     for start in dsp.spread_times(rng, span, shots, 0.4):
         gap = rng.uniform(0.04, 0.18) / p.tempo  # the exposure plus the mirror's return
         first = click(rng, sr, 1500, 9000, rng.uniform(2500, 3500) * p.pitch, 0.002)
@@ -110,7 +110,7 @@ def paper_rustling(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
 def page_turning(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    count = p.how_many(max(1, int(span / 2.5)), int(span * 3) + 1)
+    count = p.one_every(span, 2.5, int(span * 3) + 1)
     for start in dsp.spread_times(rng, span, count, 0.8):
         dur = rng.uniform(0.3, 0.8) / p.tempo
         k = int(dur * sr)
@@ -168,7 +168,7 @@ def scissors(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
 def zipper(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    count = p.how_many(max(1, int(span / 1.5)), int(span * 3) + 1)
+    count = p.one_every(span, 1.5, int(span * 3) + 1)
     for start in dsp.spread_times(rng, span, count, 0.8):
         dur = rng.uniform(0.35, 0.8) / p.tempo
         k = int(dur * sr)

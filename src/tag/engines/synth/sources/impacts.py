@@ -199,7 +199,7 @@ def metal_clang(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
     f = rng.uniform(180, 500) * p.pitch
     bar = rng.uniform() < 0.5
     ratios = (1.0, 2.76, 5.40, 8.93) if bar else (1.0, 1.59, 2.14, 2.30, 2.65, 3.16)  # free bar or plate
-    for t in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 2)), int(span * 2) + 1), 1.5):
+    for t in dsp.spread_times(rng, span, p.one_every(span, 2, int(span * 2) + 1), 1.5):
         modes = [f * r * rng.uniform(0.99, 1.01) for r in ratios]
         ring = dsp.modal(
             modes, [rng.uniform(0.6, 1.5) / r**0.5 for r in ratios], [1.0 / r**0.3 for r in ratios], 2.5, sr, rng
@@ -236,7 +236,7 @@ def metal_clang(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
 def glass_clink(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for t in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 1.5)), int(span * 3) + 1), 1.0):
+    for t in dsp.spread_times(rng, span, p.one_every(span, 1.5, int(span * 3) + 1), 1.0):
         f = rng.uniform(1500, 3000) * p.pitch
         # Two glasses, slightly differently tuned: their rings beat a few times a second.
         one = dsp.modal([f, f * 2.32, f * 3.8], [0.8, 0.3, 0.12], [1.0, 0.3, 0.15], 2.0, sr, rng)
@@ -297,7 +297,7 @@ def ball_bounce(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
 def thud(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for t in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 2)), int(span * 3) + 1), 0.6):
+    for t in dsp.spread_times(rng, span, p.one_every(span, 2, int(span * 3) + 1), 0.6):
         f = rng.uniform(50, 110) * p.pitch
         body = dsp.modal([f, f * 1.9, f * 3.1], [0.12, 0.07, 0.04], [1.0, 0.6, 0.3], 0.5, sr, rng)
         knock = dsp.lowpass(dsp.burst(rng, sr, 0.1, 0.015, 40, 1500), 600, sr)

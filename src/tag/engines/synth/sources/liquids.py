@@ -157,7 +157,7 @@ def toilet_flush(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
 def splash(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 2.5)), int(span * 3) + 1), 1.0):
+    for start in dsp.spread_times(rng, span, p.one_every(span, 2.5, int(span * 3) + 1), 1.0):
         k = int(1.0 * sr)
         hit = dsp.lowpass(dsp.burst(rng, sr, 0.25, 0.05 * p.density, 100, 7000), 5000, sr)
         plunk = dsp.bubble(sr, rng.uniform(150, 300) * p.pitch, 0.25, rise=1.5, tau_frac=0.3)

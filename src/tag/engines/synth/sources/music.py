@@ -527,7 +527,7 @@ def orchestral_hit(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.n
     hit += 3.0 * timpani[:k]
     span = n / sr
     out = np.zeros(n)
-    count = p.how_many(max(1, int(span / 2.5)), int(span) + 1)
+    count = p.one_every(span, 2.5, int(span) + 1)
     for t in dsp.spread_times(rng, span, count, 1.6) if count > 1 else [min(0.05, span * 0.1)]:
         dsp.add_at(out, hit, int(t * sr))
     return out

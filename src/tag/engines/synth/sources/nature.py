@@ -119,7 +119,7 @@ def _formant_gain(freq: np.ndarray, centre: np.ndarray, width: float) -> np.ndar
 def cat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    count = p.how_many(max(1, int(span / 2.5 * p.tempo)), 20)
+    count = p.one_every(span, 2.5, 20)
     for start in dsp.spread_times(rng, span, count, 0.9):
         dur = min(rng.uniform(0.6, 0.9), max(span - start, 0.1))
         k = int(dur * sr)

@@ -85,7 +85,7 @@ def car_horn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     out = np.zeros(n)
     low = rng.uniform(400, 430) * p.pitch
     high = low * rng.uniform(1.17, 1.22)  # about a major third above: the usual pair of horns
-    for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 3)), int(span * 2) + 1), 1.5):
+    for start in dsp.spread_times(rng, span, p.one_every(span, 3, int(span * 2) + 1), 1.5):
         pattern = [(0.0, rng.uniform(0.5, 1.2))] if rng.uniform() < 0.5 else [(0.0, 0.18), (0.3, rng.uniform(0.2, 0.6))]
         for offset, length in pattern:
             dsp.add_at(out, honk(rng, sr, low, high, min(length, span)), int((start + offset) * sr))
@@ -148,7 +148,7 @@ def bicycle_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.nda
     out = np.zeros(n)
     f = rng.uniform(3200, 4200) * p.pitch
     ding = dsp.modal([f, f * 1.48, f * 2.05, f * 0.52], [0.35, 0.2, 0.12, 0.25], [1.0, 0.5, 0.3, 0.2], 0.8, sr, rng)
-    for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 3)), int(span * 2) + 1), 1.2):
+    for start in dsp.spread_times(rng, span, p.one_every(span, 3, int(span * 2) + 1), 1.2):
         t = start
         for _ in range(2):  # ring, ring: the thumb lever flicks the striker a few times
             rate = rng.uniform(16, 24)
@@ -290,7 +290,7 @@ def tram(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         dsp.add_at(out, squeal, int(at * sr), 0.04 * (1 + np.std(rumble)))
     f = rng.uniform(1000, 1300) * p.pitch
     gong = dsp.modal([f, f * 2.4, f * 3.9, f * 5.3], [0.6, 0.35, 0.2, 0.1], [1.0, 0.5, 0.35, 0.2], 1.5, sr, rng)
-    for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 4)), int(span) + 1), 1.5):
+    for start in dsp.spread_times(rng, span, p.one_every(span, 4, int(span) + 1), 1.5):
         for j in range(2):  # ding-ding
             dsp.add_at(out, gong, int((start + j * rng.uniform(0.25, 0.35)) * sr), 1.2)
     return out

@@ -261,7 +261,7 @@ def _cough(rng: np.random.Generator, sr: int, p: Params) -> np.ndarray:
 def cough(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    fits = dsp.spread_times(rng, span, p.how_many(max(1, int(span / 2.5 * p.tempo)), 20), 1.2)
+    fits = dsp.spread_times(rng, span, p.one_every(span, 2.5, 20), 1.2)
     for start in fits:
         t = start
         for _ in range(int(rng.integers(1, 5)) if not p.count else 1):
@@ -276,7 +276,7 @@ def cough(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def sneeze(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 3.5 * p.tempo)), 10), 1.5):
+    for start in dsp.spread_times(rng, span, p.one_every(span, 3.5, 10), 1.5):
         t = start
         f0 = rng.uniform(180, 260) * p.pitch
         for _ in range(int(rng.integers(1, 3))):  # "ah... ah..."
@@ -322,7 +322,7 @@ def snoring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def scream(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 3 * p.tempo)), 10), 1.8):
+    for start in dsp.spread_times(rng, span, p.one_every(span, 3, 10), 1.8):
         dur = min(rng.uniform(0.9, 2.0), max(span - start, 0.2))
         k = int(dur * sr)
         x = np.linspace(0, 1, k)
@@ -459,7 +459,7 @@ def breathing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
 def sigh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 3.5 * p.tempo)), 10), 2.0):
+    for start in dsp.spread_times(rng, span, p.one_every(span, 3.5, 10), 2.0):
         dsp.add_at(out, _breath(rng, sr, rng.uniform(0.4, 0.7), 900, 3500, 0.7) * 0.5, int(start * sr))
         t = start + rng.uniform(0.6, 0.9)
         k = int(rng.uniform(1.0, 1.6) * sr)
@@ -475,7 +475,7 @@ def sigh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def gasp(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 2.5 * p.tempo)), 12), 1.0):
+    for start in dsp.spread_times(rng, span, p.one_every(span, 2.5, 12), 1.0):
         k = int(rng.uniform(0.2, 0.4) * sr)
         air = _breath(rng, sr, k / sr, 1200, 5000, 0.08)
         squeak = voice(rng, np.full(k, rng.uniform(300, 500) * p.pitch), sr, vowel(A, 1.2), breath=1.0)
@@ -489,7 +489,7 @@ def gasp(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 def yawn(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
-    for start in dsp.spread_times(rng, span, p.how_many(max(1, int(span / 5 * p.tempo)), 6), 3.0):
+    for start in dsp.spread_times(rng, span, p.one_every(span, 5, 6), 3.0):
         dur = min(rng.uniform(1.8, 3.0), max(span - start, 0.3))
         k = int(dur * sr)
         x = np.linspace(0, 1, k)
