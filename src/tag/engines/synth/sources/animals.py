@@ -186,7 +186,8 @@ def duck(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("goose", "geese honking: loud reedy honks (~450 Hz), often two-toned, from a gaggle",
         family=ANIMAL, ru="гуси", examples=("geese honking", "гогочут гуси"),
-        words=("goose", "geese", "goose honk", "geese honk", "gander", "гус", "гуся", "гогот", "гогоч", "гоготани", "га-га"))
+        words=("goose", "geese", "goose honk", "geese honk", "gander",
+               "гус", "гуся", "гогот", "гогоч", "гоготани", "га-га"))
 def goose(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     out = np.zeros(n)
     for _ in range(p.how_many(max(1, int(round(2 * p.density))), 6)):

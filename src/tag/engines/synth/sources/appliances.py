@@ -91,7 +91,8 @@ def microwave(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     hum = motor(rng, n, sr, 100.0, (1.0, 0.7, 0.5, 0.35, 0.2, 0.15), 0.0005)  # magnetron transformer buzz
     fan = airflow(rng, n, sr, 200, 4000, 1.0) * 0.5
     # The turntable turns about 6 rpm; its rollers rumble and a plate rattles once per turn or so.
-    roll = dsp.lowpass(dsp.white(rng, n), 300, sr) * (1 + 0.5 * np.sin(dsp.TAU * rng.uniform(0.07, 0.2) * t + rng.uniform(0, 6)))
+    turn = 1 + 0.5 * np.sin(dsp.TAU * rng.uniform(0.07, 0.2) * t + rng.uniform(0, 6))
+    roll = dsp.lowpass(dsp.white(rng, n), 300, sr) * turn
     rattle_at = dsp.poisson_times(rng, span, 1.5)
     rattles = [dsp.burst(rng, sr, 0.03, 0.006, 1500, 6000) for _ in range(4)]
     rattle = dsp.scatter_kernels(rng, n, sr, rattle_at, rng.uniform(0.3, 1.0, rattle_at.size), rattles)

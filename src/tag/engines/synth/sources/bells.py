@@ -24,7 +24,8 @@ BELL_PARTIALS = (
 BAR_PARTIALS = ((1.0, 1.0, 1.2), (2.756, 0.35, 0.5), (5.404, 0.12, 0.25))
 
 
-@source("church_bell", "a church bell tolling: struck bell partials with long decays", family=THINGS, ru='колокол', examples=('a church bell', 'колокольный звон'))
+@source("church_bell", "a church bell tolling: struck bell partials with long decays",
+        family=THINGS, ru="колокол", examples=("a church bell", "колокольный звон"))
 def church_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     prime = p.freq or 330.0 * p.pitch
@@ -53,7 +54,8 @@ def church_bell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
     return out
 
 
-@source("doorbell", "a doorbell: ding-dong on two chime bars (E5 then C5)", family=THINGS, ru='дверной звонок', examples=('a doorbell', 'дверной звонок'))
+@source("doorbell", "a doorbell: ding-dong on two chime bars (E5 then C5)",
+        family=THINGS, ru="дверной звонок", examples=("a doorbell", "дверной звонок"))
 def doorbell(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     notes = (659.25 * p.pitch, 523.25 * p.pitch)

@@ -8,7 +8,8 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import THINGS, Params, source
 
 
-@source("clock", "a clock ticking: alternating tick and tock, once a second unless asked", family=THINGS, ru='часы', examples=('a clock ticking', 'тиканье часов'))
+@source("clock", "a clock ticking: alternating tick and tock, once a second unless asked",
+        family=THINGS, ru="часы", examples=("a clock ticking", "тиканье часов"))
 def clock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -39,7 +40,8 @@ def _knock_sound(rng: np.random.Generator, sr: int, pitch: float) -> np.ndarray:
     return body + dsp.lowpass(dsp.burst(rng, sr, 0.15, 0.004, 200, 3000), 2500, sr) * 0.5
 
 
-@source("knock", "knocking on a door: groups of three wooden knocks; counts and tempo obeyed", family=THINGS, ru='стук', examples=('knocking on a door', 'стук в дверь'))
+@source("knock", "knocking on a door: groups of three wooden knocks; counts and tempo obeyed",
+        family=THINGS, ru="стук", examples=("knocking on a door", "стук в дверь"))
 def knock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     gap = 0.2 / p.tempo
@@ -70,7 +72,8 @@ def knock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("typing", "keyboard typing: bursts of key clicks (press and release), words and pauses", family=THINGS, ru='клавиатура', examples=('keyboard typing', 'печать на клавиатуре'))
+@source("typing", "keyboard typing: bursts of key clicks (press and release), words and pauses",
+        family=THINGS, ru="клавиатура", examples=("keyboard typing", "печать на клавиатуре"))
 def typing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -93,7 +96,8 @@ def typing(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("door_creak", "a creaking door: stick-slip friction pulses exciting wooden resonances", family=THINGS, ru='скрип двери', examples=('a creaking door', 'скрип двери'))
+@source("door_creak", "a creaking door: stick-slip friction pulses exciting wooden resonances",
+        family=THINGS, ru="скрип двери", examples=("a creaking door", "скрип двери"))
 def door_creak(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -131,7 +135,8 @@ def _shatter(rng: np.random.Generator, sr: int, pitch: float) -> np.ndarray:
     return out
 
 
-@source("glass", "glass breaking: a crack followed by a shower of ringing shards", family=THINGS, ru='стекло', examples=('glass breaking', 'разбилось стекло'))
+@source("glass", "glass breaking: a crack followed by a shower of ringing shards",
+        family=THINGS, ru="стекло", examples=("glass breaking", "разбилось стекло"))
 def glass(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)

@@ -19,7 +19,8 @@ def frying(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
 
 @source("chopping", "chopping on a board: runs of woody knife knocks with pauses", family=THINGS,
         ru="нарезка", examples=("chopping vegetables", "нарезают овощи"),
-        words=("chop vegetabl", "chopping board", "cutting board", "dice", "knife chop", "нареза", "нареза овощ", "нарезк", "шинкова",
+        words=("chop vegetabl", "chopping board", "cutting board", "dice", "knife chop",
+               "нареза", "нареза овощ", "нарезк", "шинкова",
                "режут овощ", "нож по доск"))
 def chopping(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     out = np.zeros(n)
@@ -60,7 +61,8 @@ def burp(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
         dur = rng.uniform(0.35, 0.7)
         k = int(dur * sr)
         x = np.linspace(0, 1, k)
-        f0 = rng.uniform(55, 85) * p.pitch * (1 + 0.3 * np.sin(np.pi * x)) * dsp.smooth_control(rng, k, sr, 25, 0.8, 1.2)
+        rattle = dsp.smooth_control(rng, k, sr, 25, 0.8, 1.2)  # the oesophagus flaps: a rough, wobbling pitch
+        f0 = rng.uniform(55, 85) * p.pitch * (1 + 0.3 * np.sin(np.pi * x)) * rattle
         voice = dsp.formants(dsp.glottal(f0, sr), (rng.uniform(400, 600), rng.uniform(900, 1300)), sr)
         dsp.add_at(out, voice * dsp.hann(k) ** 0.5, int(start * sr), rng.uniform(0.8, 1.0))
     return out

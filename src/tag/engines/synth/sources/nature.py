@@ -8,7 +8,8 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import ANIMAL, NATURAL, Params, source
 
 
-@source("fire", "a fire: a flickering low roar with sharp random crackles and pops", plural=True, family=NATURAL, ru='костёр', examples=('a crackling campfire', 'треск костра'))
+@source("fire", "a fire: a flickering low roar with sharp random crackles and pops", plural=True,
+        family=NATURAL, ru="костёр", examples=("a crackling campfire", "треск костра"))
 def fire(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     roar = dsp.lowpass(dsp.coloured_noise(rng, n, sr, 1.0), 600, sr) * dsp.smooth_control(rng, n, sr, 6.0, 0.3, 1.0)
@@ -36,7 +37,8 @@ def _syllable(rng: np.random.Generator, sr: int, base: float) -> np.ndarray:
     return (np.sin(ph) + 0.15 * np.sin(2 * ph)) * dsp.hann(n)
 
 
-@source("birds", "birdsong: phrases of FM chirps from a few birds", plural=True, family=ANIMAL, ru='птицы', examples=('birdsong', 'пение птиц'))
+@source("birds", "birdsong: phrases of FM chirps from a few birds", plural=True,
+        family=ANIMAL, ru="птицы", examples=("birdsong", "пение птиц"))
 def birds(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -52,7 +54,8 @@ def birds(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("crickets", "crickets: chirps of three 4.5 kHz pulses, about two a second per insect", plural=True, family=ANIMAL, ru='сверчки', examples=('crickets at night', 'стрекот сверчков'))
+@source("crickets", "crickets: chirps of three 4.5 kHz pulses, about two a second per insect", plural=True,
+        family=ANIMAL, ru="сверчки", examples=("crickets at night", "стрекот сверчков"))
 def crickets(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -70,7 +73,8 @@ def crickets(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     return out
 
 
-@source("frogs", "frogs: croaks of glottal pulses through throat formants", plural=True, family=ANIMAL, ru='лягушки', examples=('frogs croaking', 'кваканье лягушек'))
+@source("frogs", "frogs: croaks of glottal pulses through throat formants", plural=True,
+        family=ANIMAL, ru="лягушки", examples=("frogs croaking", "кваканье лягушек"))
 def frogs(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -86,7 +90,8 @@ def frogs(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("dog", "a dog barking: short noisy voiced barks with a falling pitch", family=ANIMAL, ru='собака', examples=('a dog barking', 'лает собака'))
+@source("dog", "a dog barking: short noisy voiced barks with a falling pitch",
+        family=ANIMAL, ru="собака", examples=("a dog barking", "лает собака"))
 def dog(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)
@@ -115,7 +120,8 @@ def _formant_gain(freq: np.ndarray, centre: np.ndarray, width: float) -> np.ndar
     return 1.0 / (1.0 + ((freq - centre) / width) ** 2)
 
 
-@source("cat", "a cat meowing: a rising-falling voiced glide whose vowel moves from 'ee' through 'ah' to 'oo'", family=ANIMAL, ru='кошка', examples=('a cat meowing', 'мяукает кошка'))
+@source("cat", "a cat meowing: a rising-falling voiced glide whose vowel moves from 'ee' through 'ah' to 'oo'",
+        family=ANIMAL, ru="кошка", examples=("a cat meowing", "мяукает кошка"))
 def cat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)

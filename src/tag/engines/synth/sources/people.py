@@ -35,7 +35,8 @@ def _step(rng: np.random.Generator, sr: int, surface: str, pitch: float) -> np.n
     return out
 
 
-@source("footsteps", "footsteps: heel-toe impacts at walking pace (110 a minute) on concrete, gravel, wood or snow", family=HUMAN, ru='шаги', examples=('footsteps on gravel', 'шаги по гравию'))
+@source("footsteps", "footsteps: heel-toe impacts at walking pace (110 a minute) on concrete, gravel, wood or snow",
+        family=HUMAN, ru="шаги", examples=("footsteps on gravel", "шаги по гравию"))
 def footsteps(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     default = 170 if p.variant == "running" else 110
@@ -57,7 +58,8 @@ def footsteps(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return out
 
 
-@source("heartbeat", "a heartbeat: lub-dub thumps at 70 beats a minute unless asked", family=HUMAN, ru='сердцебиение', examples=('a heartbeat', 'стук сердца'))
+@source("heartbeat", "a heartbeat: lub-dub thumps at 70 beats a minute unless asked",
+        family=HUMAN, ru="сердцебиение", examples=("a heartbeat", "стук сердца"))
 def heartbeat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     rate = p.rate(70)
@@ -71,7 +73,8 @@ def heartbeat(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return dsp.lowpass(out, 400, sr)
 
 
-@source("applause", "applause: many hand claps (band-limited bursts) from a crowd", plural=True, family=HUMAN, ru='аплодисменты', examples=('applause', 'аплодисменты'))
+@source("applause", "applause: many hand claps (band-limited bursts) from a crowd", plural=True,
+        family=HUMAN, ru="аплодисменты", examples=("applause", "аплодисменты"))
 def applause(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     people = p.how_many(int(25 * p.density), 200)
@@ -85,7 +88,8 @@ def applause(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray
     return claps * swell
 
 
-@source("crowd", "crowd murmur: many voices of formant-filtered pulses in random syllables", plural=True, family=HUMAN, ru='толпа', examples=('crowd murmur', 'гомон толпы'))
+@source("crowd", "crowd murmur: many voices of formant-filtered pulses in random syllables", plural=True,
+        family=HUMAN, ru="толпа", examples=("crowd murmur", "гомон толпы"))
 def crowd(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     out = np.zeros(n)

@@ -8,7 +8,8 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import AMBIGUOUS, THINGS, Params, source
 
 
-@source("whoosh", "a whoosh: a noise band sweeping up and back down under a bell envelope", moving=True, family=AMBIGUOUS, ru='свист', examples=('a whoosh', 'свист взмаха'))
+@source("whoosh", "a whoosh: a noise band sweeping up and back down under a bell envelope", moving=True,
+        family=AMBIGUOUS, ru="свист", examples=("a whoosh", "свист взмаха"))
 def whoosh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     length = min(span, 0.8 / p.tempo * rng.uniform(0.8, 1.2))
@@ -35,7 +36,8 @@ def whoosh(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return dsp.shaped_noise(rng, n, sr, magnitude, hop=128)
 
 
-@source("explosion", "an explosion: instant broadband blast, deep boom, long rumbling decay with debris", family=THINGS, ru='взрыв', examples=('an explosion', 'взрыв'))
+@source("explosion", "an explosion: instant broadband blast, deep boom, long rumbling decay with debris",
+        family=THINGS, ru="взрыв", examples=("an explosion", "взрыв"))
 def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     length = min(span, 4.0)
@@ -62,7 +64,8 @@ def explosion(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return out
 
 
-@source("laser", "laser zaps: fast falling frequency sweeps with a buzzy timbre", room=False, family=AMBIGUOUS, ru='лазер', examples=('laser zaps', 'выстрел лазера'))
+@source("laser", "laser zaps: fast falling frequency sweeps with a buzzy timbre", room=False,
+        family=AMBIGUOUS, ru="лазер", examples=("laser zaps", "выстрел лазера"))
 def laser(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     dur = 0.22
@@ -81,7 +84,8 @@ def laser(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("coin", "a coin pickup: two quick square-wave notes, B5 then E6", room=False, family=AMBIGUOUS, ru='монетка', examples=('a coin pickup', 'звук монетки'))
+@source("coin", "a coin pickup: two quick square-wave notes, B5 then E6", room=False,
+        family=AMBIGUOUS, ru="монетка", examples=("a coin pickup", "звук монетки"))
 def coin(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     notes = ((987.77 * p.pitch, 0.07), (1318.51 * p.pitch, 0.35))
@@ -100,7 +104,8 @@ def coin(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return out
 
 
-@source("gunshot", "a gunshot: a sharp supersonic crack and muzzle thump, then the room answers", family=THINGS, ru='выстрел', examples=('a gunshot', 'выстрел из пистолета'))
+@source("gunshot", "a gunshot: a sharp supersonic crack and muzzle thump, then the room answers",
+        family=THINGS, ru="выстрел", examples=("a gunshot", "выстрел из пистолета"))
 def gunshot(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     k = int(0.5 * sr)

@@ -40,12 +40,14 @@ def tone_frequency(p: Params, default: float) -> float:
     return p.freq if p.freq else default * p.pitch
 
 
-@source("tone", "a steady sine tone (440 Hz unless asked)", room=False, family=AMBIGUOUS, ru='тон', examples=('a 440 Hz tone', 'тон 440 Гц'))
+@source("tone", "a steady sine tone (440 Hz unless asked)", room=False,
+        family=AMBIGUOUS, ru="тон", examples=("a 440 Hz tone", "тон 440 Гц"))
 def tone(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return sines([tone_frequency(p, 440.0)], n, sr)
 
 
-@source("beep", "sine beeps, one a second unless a count or tempo is asked", room=False, family=AMBIGUOUS, ru='писк', examples=('a 1 kHz beep', 'писк 1 кГц'))
+@source("beep", "sine beeps, one a second unless a count or tempo is asked", room=False,
+        family=AMBIGUOUS, ru="писк", examples=("a 1 kHz beep", "писк 1 кГц"))
 def beep(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     if p.count:
@@ -58,7 +60,8 @@ def beep(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return sines([tone_frequency(p, 1000.0)], n, sr) * gate(n, sr, starts, min(length, span))
 
 
-@source("hum", "an electrical hum: fundamental (60 Hz unless asked) with weaker harmonics", room=False, family=BACKGROUND, ru='гул', examples=('a low 80 Hz hum', 'низкий гул 80 Гц'))
+@source("hum", "an electrical hum: fundamental (60 Hz unless asked) with weaker harmonics", room=False,
+        family=BACKGROUND, ru="гул", examples=("a low 80 Hz hum", "низкий гул 80 Гц"))
 def hum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     f0 = tone_frequency(p, 60.0)
     t = dsp.seconds(n, sr)
@@ -72,7 +75,8 @@ def hum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     "dial_tone",
     "telephone dial tone",
     room=False,
-    standard="North American Precise Tone Plan 350+440 Hz; European (ETSI) 425 Hz", family=THINGS, ru='длинный гудок', examples=('dial tone', 'длинный гудок'))
+    standard="North American Precise Tone Plan 350+440 Hz; European (ETSI) 425 Hz",
+    family=THINGS, ru="длинный гудок", examples=("dial tone", "длинный гудок"))
 def dial_tone(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     plan = EUROPEAN if p.variant == "european" else NORTH_AMERICAN
     return sines(plan["dial"], n, sr)
@@ -82,14 +86,16 @@ def dial_tone(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     "busy_tone",
     "telephone busy tone",
     room=False,
-    standard="North American 480+620 Hz, European (ETSI) 425 Hz; 0.5 s on / 0.5 s off", family=THINGS, ru='короткие гудки', examples=('busy signal', 'короткие гудки'))
+    standard="North American 480+620 Hz, European (ETSI) 425 Hz; 0.5 s on / 0.5 s off",
+    family=THINGS, ru="короткие гудки", examples=("busy signal", "короткие гудки"))
 def busy_tone(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     plan = EUROPEAN if p.variant == "european" else NORTH_AMERICAN
     on, off = plan["cadence"]
     return sines(plan["busy"], n, sr) * cadence(n, sr, on, off)
 
 
-@source("phone_ring", "an old telephone bell: a hammer at 20 Hz, 2 s on / 4 s off (North American cadence)", family=THINGS, ru='телефонный звонок', examples=('a phone ringing', 'звонит телефон'))
+@source("phone_ring", "an old telephone bell: a hammer at 20 Hz, 2 s on / 4 s off (North American cadence)",
+        family=THINGS, ru="телефонный звонок", examples=("a phone ringing", "звонит телефон"))
 def phone_ring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     # Two small bells struck alternately by a 20 Hz clapper: modal strikes in a train.
     strike_rate = 20.0
@@ -107,7 +113,8 @@ def phone_ring(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
     return ringing * cadence(n, sr, 2.0, 4.0, first=0.0)
 
 
-@source("alarm_clock", "a digital alarm: groups of four 2.7 kHz square beeps every second", family=THINGS, ru='будильник', examples=('an alarm clock', 'звенит будильник'))
+@source("alarm_clock", "a digital alarm: groups of four 2.7 kHz square beeps every second",
+        family=THINGS, ru="будильник", examples=("an alarm clock", "звенит будильник"))
 def alarm_clock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     f = tone_frequency(p, 2700.0)
     t = dsp.seconds(n, sr)
@@ -122,7 +129,8 @@ def alarm_clock(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndar
 RISE = 0.9  # share of a yelp cycle spent sweeping up
 
 
-@source("siren", "an emergency siren sweeping 600-1400 Hz (wail; 'fast' gives a yelp)", family=THINGS, ru='сирена', examples=('a siren', 'сирена'))
+@source("siren", "an emergency siren sweeping 600-1400 Hz (wail; 'fast' gives a yelp)",
+        family=THINGS, ru="сирена", examples=("a siren", "сирена"))
 def siren(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     yelp = p.variant == "yelp" or p.tempo > 1.3
     period = 0.35 if yelp else 4.0 / p.tempo

@@ -49,7 +49,8 @@ def _rpm(rng: np.random.Generator, n: int, sr: int, p: Params, idle: float) -> n
     return target * dsp.smooth_control(rng, n, sr, 0.7, 0.96, 1.04)
 
 
-@source("car", "a car engine: a four-cylinder firing pulse train (idle 850 rpm) through the exhaust", family=THINGS, ru='автомобиль', examples=('a car engine idling', 'двигатель автомобиля'))
+@source("car", "a car engine: a four-cylinder firing pulse train (idle 850 rpm) through the exhaust",
+        family=THINGS, ru="автомобиль", examples=("a car engine idling", "двигатель автомобиля"))
 def car(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     # Passing by, approaching, leaving: level, Doppler and pan come from the mixer's motion model.
     rpm = _rpm(rng, n, sr, p, 850)
@@ -61,7 +62,8 @@ def car(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return sound + rumble + tyres
 
 
-@source("motorbike", "a motorbike: a lopsided V-twin beat (idle 1100 rpm), raspier than a car", family=THINGS, ru='мотоцикл', examples=('a motorbike', 'мотоцикл'))
+@source("motorbike", "a motorbike: a lopsided V-twin beat (idle 1100 rpm), raspier than a car",
+        family=THINGS, ru="мотоцикл", examples=("a motorbike", "мотоцикл"))
 def motorbike(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     rpm = _rpm(rng, n, sr, p, 1100)
     pulses = firing_pulses(rng, n, sr, rpm, 2, uneven=0.6)
@@ -70,7 +72,8 @@ def motorbike(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return sound + 0.5 * rasp * np.std(sound) / (np.std(rasp) + 1e-12)
 
 
-@source("train", "a train on tracks: clickety-clack of bogies over rail joints over a rolling rumble", family=THINGS, ru='поезд', examples=('a train on tracks', 'поезд на рельсах'))
+@source("train", "a train on tracks: clickety-clack of bogies over rail joints over a rolling rumble",
+        family=THINGS, ru="поезд", examples=("a train on tracks", "поезд на рельсах"))
 def train(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     speed = 15.0 * p.tempo  # m/s
@@ -106,7 +109,9 @@ def horn(n: int, sr: int, pitch: float) -> np.ndarray:
     return out
 
 
-@source("aeroplane", "an aeroplane passing: propeller buzz and engine roar that swell and fade", moving=True, motion="pass", family=THINGS, ru='самолёт', examples=('an aeroplane flying over', 'пролетает самолёт'))
+@source("aeroplane", "an aeroplane passing: propeller buzz and engine roar that swell and fade",
+        moving=True, motion="pass",
+        family=THINGS, ru="самолёт", examples=("an aeroplane flying over", "пролетает самолёт"))
 def aeroplane(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     # A fly-over unless asked otherwise (motion="pass"): the mixer's motion model swells it,
     # drops its pitch as it passes (Doppler) and carries it across.
@@ -118,7 +123,8 @@ def aeroplane(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarra
     return dsp.lowpass(mix, 2500, sr)
 
 
-@source("engine_hum", "machinery hum: a low engine drone (45 Hz unless asked) with slow beating", family=THINGS, ru='гул мотора', examples=('engine hum', 'гул мотора'))
+@source("engine_hum", "machinery hum: a low engine drone (45 Hz unless asked) with slow beating",
+        family=THINGS, ru="гул мотора", examples=("engine hum", "гул мотора"))
 def engine_hum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     f0 = p.freq or 45.0 * p.pitch
     t = dsp.seconds(n, sr)
@@ -131,7 +137,8 @@ def engine_hum(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarr
 
 
 @source(
-    "helicopter", "a helicopter: rotor blade slaps at about 18 a second, turbine whine, tail rotor buzz", moving=True, family=THINGS, ru='вертолёт', examples=('a helicopter', 'вертолёт'))
+    "helicopter", "a helicopter: rotor blade slaps at about 18 a second, turbine whine, tail rotor buzz", moving=True,
+    family=THINGS, ru="вертолёт", examples=("a helicopter", "вертолёт"))
 def helicopter(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     blade_rate = (p.bpm / 60 if p.bpm else 18.0 * p.tempo) * dsp.smooth_control(rng, n, sr, 0.5, 0.97, 1.03)
     slaps = np.diff(np.floor(np.cumsum(blade_rate) / sr), prepend=0.0)

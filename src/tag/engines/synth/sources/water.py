@@ -8,7 +8,8 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import NATURAL, Params, source
 
 
-@source("sea", "sea waves: swells of low roar with foam hiss at each crest", plural=True, family=NATURAL, ru='море', examples=('sea waves', 'шум моря'))
+@source("sea", "sea waves: swells of low roar with foam hiss at each crest", plural=True,
+        family=NATURAL, ru="море", examples=("sea waves", "шум моря"))
 def sea(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     period = 7.0 / p.tempo
@@ -31,7 +32,8 @@ def sea(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return dsp.shaped_noise(rng, n, sr, magnitude)
 
 
-@source("stream", "a brook: dense rising bubbles over babbling band noise", plural=True, family=NATURAL, ru='ручей', examples=('a babbling brook', 'журчание ручья'))
+@source("stream", "a brook: dense rising bubbles over babbling band noise", plural=True,
+        family=NATURAL, ru="ручей", examples=("a babbling brook", "журчание ручья"))
 def stream(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     babble = dsp.bandpass(dsp.coloured_noise(rng, n, sr, 1.0), 250, 3500, sr)
@@ -45,7 +47,8 @@ def stream(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return 0.25 * babble + bubbles
 
 
-@source("drip", "water drips: a plink (rising bubble ring) about once a second", family=NATURAL, ru='капель', examples=('water dripping', 'капает вода'))
+@source("drip", "water drips: a plink (rising bubble ring) about once a second",
+        family=NATURAL, ru="капель", examples=("water dripping", "капает вода"))
 def drip(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     rate = p.rate(60)

@@ -8,7 +8,8 @@ from tag.engines.synth import dsp
 from tag.engines.synth.sources.base import NATURAL, Params, source
 
 
-@source("rain", "rain: droplet impacts over filtered hiss, denser when heavy", plural=True, family=NATURAL, ru='дождь', examples=('rain', 'дождь'))
+@source("rain", "rain: droplet impacts over filtered hiss, denser when heavy", plural=True,
+        family=NATURAL, ru="дождь", examples=("rain", "дождь"))
 def rain(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     d = p.density
@@ -24,7 +25,8 @@ def rain(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     return hiss + drops
 
 
-@source("wind", "wind: band noise whose level and pitch follow slow gusts", plural=True, family=NATURAL, ru='ветер', examples=('gusty wind', 'порывистый ветер'))
+@source("wind", "wind: band noise whose level and pitch follow slow gusts", plural=True,
+        family=NATURAL, ru="ветер", examples=("gusty wind", "порывистый ветер"))
 def wind(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     gust = dsp.wander(rng, span, 0.35 * p.tempo, 0.15, 1.0)
@@ -66,7 +68,8 @@ def _strike(rng: np.random.Generator, sr: int, length: float, distance: float, p
     return out
 
 
-@source("thunder", "thunder: a sharp crack (if near) then a long rolling rumble", family=NATURAL, ru='гром', examples=('thunder', 'раскаты грома'))
+@source("thunder", "thunder: a sharp crack (if near) then a long rolling rumble",
+        family=NATURAL, ru="гром", examples=("thunder", "раскаты грома"))
 def thunder(rng: np.random.Generator, n: int, sr: int, p: Params) -> np.ndarray:
     span = n / sr
     count = p.how_many(int(round(span / 10 * p.density)), int(span / 1.5) + 1)
