@@ -232,3 +232,10 @@ def tonal_prominence(x: np.ndarray, sr: int, freq: float, width: float = 3.0, ar
     near = np.abs(freqs - freq) <= around
     sel = np.abs(freqs - freq) <= width
     return float(20 * np.log10(mag[sel].max() / (np.median(mag[near]) + 1e-20)))
+
+
+def raw(name: str, duration: float = 10.0, seed: int = 0, sr: int = 32000, **params) -> np.ndarray:
+    """One source alone, before the mixer's room and loudness: its own acoustics."""
+    from tag.engines.synth.sources import SOURCES, Params
+
+    return SOURCES[name].render(np.random.default_rng(seed), int(duration * sr), sr, Params(**params))

@@ -14,20 +14,15 @@ from synth_acoustics import (
     onsets,
     peak_frequency,
     pitch_track,
+    raw,
     spectrogram_correlation,
 )
 
 from tag.engines.synth import dsp
 from tag.engines.synth.parser import parse
-from tag.engines.synth.sources import SOURCES, Params
 
 SR = 32000
 SPEECH = ("man_speaking", "woman_speaking", "child_speaking", "conversation", "whispering")
-
-
-def raw(name: str, duration: float = 10.0, seed: int = 0, **params) -> np.ndarray:
-    """The source alone, before the mixer's room and loudness: its own acoustics."""
-    return SOURCES[name].render(np.random.default_rng(seed), int(duration * SR), SR, Params(**params))
 
 
 @pytest.mark.parametrize("name", SPEECH)
