@@ -132,3 +132,20 @@ def test_latent_width_covers_the_duration_unlike_the_reference() -> None:
     for duration in (1, 2.5, 5, 9, 10, 11, 17.3, 30):
         assert latent_width_for(duration, parity=True) == reference_width(duration)
     assert latent_width_for(41, parity=True) == 324 and latent_width_for(11) == 86
+
+
+@pytest.mark.parametrize("width", [8, 40])  # one window, and windows (the tiny UNet trains on 16)
+def test_one_conditioning_row_per_sample_batches_different_prompts(tiny_pipeline, width: int) -> None:
+    pipe = tiny_pipeline
+    prompts = ["rain on a roof", "a dog barking", "wind"]
+    noise = reference_start_noise(3, (3, 4, 10, width))
+    options = SamplingOptions(steps=4, guidance=3.0)
+    cond = torch.cat([pipe.encode_text([p]) for p in prompts])
+    together, calls = pipe.sample(cond, noise, options)
+    alone = torch.cat([pipe.sample(cond[i : i + 1], noise[i : i + 1], options)[0] for i in range(3)])
+    assert calls == 4
+    assert (together - alone).abs().max().item() <= 1e-4 * max(alone.abs().max().item(), 1.0)
+    swapped, _ = pipe.sample(cond.flip(0), noise, options)  # the rows really condition their own sample
+    assert (swapped - together).abs().max().item() > 1e-3
+    with pytest.raises(ValueError, match="2 rows for 3 samples"):
+        pipe.sample(cond[:2], noise, options)

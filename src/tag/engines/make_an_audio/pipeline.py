@@ -142,8 +142,9 @@ class MakeAnAudioPipeline:
         options: SamplingOptions,
         callback: StepCallback | None = None,
     ) -> tuple[torch.Tensor, int]:
-        """Denoise ``noise`` (B, 4, H, W) under ``cond`` (1, 77, d); returns the
-        latents and the number of UNet calls made."""
+        """Denoise ``noise`` (B, 4, H, W) under ``cond``: (1, 77, d) shared by all
+        rows (candidates of one prompt) or (B, 77, d), one row per sample (a batch
+        of requests); returns the latents and the number of UNet calls made."""
         kind: SamplerName = "ddim" if options.parity else options.sampler
         scheduler = make_scheduler(kind, options.steps, self.c.arch.schedule)
         batch, width = noise.shape[0], noise.shape[-1]
@@ -152,7 +153,10 @@ class MakeAnAudioPipeline:
         plan = win.plan_windows(width, window, overlap, int(window * win.SINGLE_PASS_STRETCH))
         weights = win.window_weights(plan, width, overlap)
         guided = options.guidance != 1.0  # the reference skips the unconditional pass at 1
-        context = cond.expand(batch * len(plan), -1, -1)
+        if cond.shape[0] not in (1, batch):
+            raise ValueError(f"cond has {cond.shape[0]} rows for {batch} samples")
+        # split() is window-major: every window sees the rows in the same order.
+        context = cond.expand(batch, -1, -1).repeat(len(plan), 1, 1)
         if guided:
             uncond = self.empty_prompt().expand_as(context)
             context = torch.cat([uncond, context])
@@ -205,6 +209,37 @@ class MakeAnAudioPipeline:
         scores = self.scorer.score(prompt, waveforms, SAMPLE_RATE)
         return [float(s) for s in np.asarray(torch.as_tensor(scores).float().cpu())]
 
+    def finish(
+        self,
+        prompt: str,
+        latents: torch.Tensor,
+        duration: float,
+        *,
+        seed: int,
+        calls: int,
+        on_decode: Callable[[], None] | None = None,
+    ) -> Generation:
+        """Sampled latents (the candidates of one prompt) -> the user's sound:
+        decode, vocode, CLAP-rank, keep the best, cut to exactly ``duration``."""
+        if on_decode is not None:
+            on_decode()
+        n = round(duration * SAMPLE_RATE)
+        waves = self.vocode(self.decode(latents))[:, :n]  # our width covers n: only a cut
+        scores = self.rank(prompt, waves)  # judged on exactly what the user gets
+        best = int(np.argmax(scores))
+        wave = waves[best].cpu().numpy().astype(np.float32)
+        if wave.shape[0] < n:  # only with caller-given noise narrower than the duration needs
+            wave = np.pad(wave, (0, n - wave.shape[0]))
+        return Generation(wave, SAMPLE_RATE, seed, scores, best, calls, latents.shape[-1])
+
+    def start_noise(self, seed: int, duration: float, options: SamplingOptions) -> torch.Tensor:
+        """(candidates, 4, H, W) seeded start noise as wide as ``duration`` needs."""
+        width = latent_width_for(duration, options.parity)
+        shape = (self.c.unet.config.in_channels, self.c.arch.latent_height, width)
+        if options.parity:
+            return reference_start_noise(seed, (options.candidates, *shape))
+        return candidate_noise(seed, options.candidates, shape)
+
     # -- everything ---------------------------------------------------------
     def __call__(
         self,
@@ -218,22 +253,7 @@ class MakeAnAudioPipeline:
         noise: torch.Tensor | None = None,
     ) -> Generation:
         seed = secrets.randbelow(2**31) if seed is None else int(seed)
-        width = latent_width_for(duration, options.parity)
-        shape = (self.c.unet.config.in_channels, self.c.arch.latent_height, width)
         if noise is None:
-            if options.parity:
-                noise = reference_start_noise(seed, (options.candidates, *shape))
-            else:
-                noise = candidate_noise(seed, options.candidates, shape)
-        cond = self.encode_text([prompt])
-        latents, calls = self.sample(cond, noise, options, on_step)
-        if on_decode is not None:
-            on_decode()
-        n = round(duration * SAMPLE_RATE)
-        waves = self.vocode(self.decode(latents))[:, :n]  # our width covers n: only a cut
-        scores = self.rank(prompt, waves)  # judged on exactly what the user gets
-        best = int(np.argmax(scores))
-        wave = waves[best].cpu().numpy().astype(np.float32)
-        if wave.shape[0] < n:  # only with caller-given noise narrower than the duration needs
-            wave = np.pad(wave, (0, n - wave.shape[0]))
-        return Generation(wave, SAMPLE_RATE, seed, scores, best, calls, width)
+            noise = self.start_noise(seed, duration, options)
+        latents, calls = self.sample(self.encode_text([prompt]), noise, options, on_step)
+        return self.finish(prompt, latents, duration, seed=seed, calls=calls, on_decode=on_decode)
