@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     model_dir: Path = Field(default_factory=lambda: _user_dir("CACHE", ".cache") / "models")
     device: Literal["cpu", "cuda", "mps", "auto"] = "cpu"
     dtype: Literal["float32", "float16", "bfloat16"] = "float32"
+    # Make-An-Audio's speed levers (tag.engines.make_an_audio.speed).
+    compute_dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="arithmetic precision: auto = bfloat16 autocast where the device has it natively"
+    )
+    quantize: Literal["none", "int8"] = Field("none", description="int8 = dynamic int8 linear layers (CPU only)")
+    threads: int | None = Field(None, ge=1, le=1024, description="torch threads; unset = the cores available")
 
     # Telegram bot
     telegram_token: SecretStr | None = None

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_DURATION = 120.0
-FAST_DEFAULTS = SamplingOptions(steps=20, guidance=3.0, candidates=3, sampler="dpm")
+# Measured in bench/bench_make_an_audio.py: 12 DPM-Solver++ steps and ranking on
+# previews (BigVGAN for the winner only) take 10 s x 3 candidates under a minute on
+# two cores with bfloat16; see the README's table.
+FAST_DEFAULTS = SamplingOptions(steps=12, guidance=3.0, candidates=3, sampler="dpm", preview_rank=True)
 # The reference script's settings: DDIM 100 steps, guidance 3 (gen_wav.py).
 PARITY_DEFAULTS = SamplingOptions(steps=PARITY_STEPS, guidance=3.0, candidates=3, sampler="ddim", parity=True)
 
@@ -77,6 +80,8 @@ class MakeAnAudioEngine:
             "candidates": options.candidates,
             "scores": result.scores,
             "chosen": result.chosen,
+            "ranked_on": "previews" if result.preview_ranked else "waveforms",
+            "precision": "float32" if options.parity else str(self.pipeline.compute).removeprefix("torch."),
         }
         return Audio(result.waveform, result.sample_rate, self.name, notices, details)
 
@@ -97,26 +102,44 @@ def _device(settings: "Settings") -> str:
     return "mps" if torch.backends.mps.is_available() else "cpu"
 
 
-def build_pipeline(settings: "Settings", *, name: str = ENGINE_NAME, **loader_options: Any) -> MakeAnAudioPipeline:
+def build_pipeline(
+    settings: "Settings", *, name: str = ENGINE_NAME, parity: bool = False, **loader_options: Any
+) -> MakeAnAudioPipeline:
     """Load everything from ``settings.model_dir`` for ``settings.device``/``dtype``.
 
     The one place where both variants' loading failures become EngineErrors
     naming the folder (``name`` is the engine they are reported for).
     """
     from tag.engines.clap import ClapScorer
+    from tag.engines.make_an_audio import speed
     from tag.engines.make_an_audio.loading import load_components
     from tag.engines.make_an_audio.vocoder import load_vocoder
 
+    import torch
+
+    quantize = settings.quantize == "int8" and not parity
+    if quantize and settings.device not in ("cpu", "auto"):
+        raise EngineError("TAG_QUANTIZE=int8 is for the CPU; unset it for a GPU", code="bad_settings")
     files = model_files(settings.model_dir)
     with loading(f"engine {name!r}", files.root, download=ENGINE_NAME):
         device, dtype = _device(settings), _torch_dtype(settings.dtype)
         if device == "cpu" and dtype != _torch_dtype("float32"):
-            log.warning("%s on CPU is slow and lossy; using float32", settings.dtype)
+            log.warning("%s weights on CPU are slow and lossy; using float32 (TAG_COMPUTE_DTYPE sets the arithmetic)",
+                        settings.dtype)
             dtype = _torch_dtype("float32")
+        threads = speed.set_threads(settings.threads)
+        compute = speed.compute_dtype(settings.compute_dtype, torch.device(device))
+        if dtype != torch.float32:  # weights already in half precision: no autocast on top
+            compute = torch.float32
         components = load_components(files, **loader_options)
+        if quantize:
+            speed.quantize_linears(components.unet)
+            speed.quantize_linears(components.text_encoder)
         vocoder = load_vocoder(files.vocoder_dir, device, dtype)
         scorer = ClapScorer.from_folder(files.clap_dir, files.bert_dir, device=device, dtype=dtype)
-        return MakeAnAudioPipeline(components, vocoder, scorer, device=device, dtype=dtype)
+        log.info("engine %r on %s: %d threads, weights %s, compute %s, int8 %s",
+                 name, device, threads, dtype, compute, "yes" if quantize else "no")
+        return MakeAnAudioPipeline(components, vocoder, scorer, device=device, dtype=dtype, compute=compute)
 
 
 def create(settings: "Settings") -> MakeAnAudioEngine:
@@ -125,4 +148,6 @@ def create(settings: "Settings") -> MakeAnAudioEngine:
 
 def create_parity(settings: "Settings") -> MakeAnAudioEngine:
     name = f"{ENGINE_NAME}-parity"
-    return MakeAnAudioEngine(build_pipeline(settings, name=name), name=name, defaults=PARITY_DEFAULTS)
+    # Parity loads the weights untouched (no quantisation); its sampling ignores autocast.
+    pipeline = build_pipeline(settings, name=name, parity=True)
+    return MakeAnAudioEngine(pipeline, name=name, defaults=PARITY_DEFAULTS)

@@ -7,6 +7,11 @@ prompt -> CLAP text tower (and the cached empty-prompt encoding for guidance)
        -> autoencoder decoder: latent -> 80-bin log-mel spectrogram
        -> BigVGAN vocoder: mel -> 16 kHz waveform
        -> CLAP re-ranking of all candidates -> the best, cut to exactly the duration
+
+Fast path (``preview_rank``): the candidates are ranked on Griffin-Lim previews of
+their mels, and only the winner goes through BigVGAN, the costliest stage on a CPU.
+Arithmetic runs under ``compute`` autocast (bfloat16 where native; see speed.py),
+except in parity mode, which stays float32 throughout.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import torch
 from tag.engines.clap.text import conditioning_tokens
 from tag.engines.make_an_audio import windows as win
 from tag.engines.make_an_audio.loading import TEXT_LENGTH, Components
+from tag.engines.make_an_audio.mel import griffin_lim_preview
+from tag.engines.make_an_audio.speed import autocast
 from tag.engines.make_an_audio.schedulers import SamplerName, make_scheduler
 
 SAMPLE_RATE = 16000
@@ -55,6 +62,9 @@ class SamplingOptions:
     # numpy-seeded start noise, for comparison with the official code.
     parity: bool = False
     window_overlap: int = 16  # latent frames shared by neighbouring windows (about 2 s)
+    # Rank candidates on Griffin-Lim previews and vocode only the winner (approximate:
+    # the previews' CLAP scores stand in for the vocoded ones).
+    preview_rank: bool = False
 
 
 @dataclass
@@ -62,10 +72,11 @@ class Generation:
     waveform: np.ndarray  # float32, exactly round(duration * 16000) samples
     sample_rate: int
     seed: int
-    scores: list[float] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)  # of the previews when preview-ranked
     chosen: int = 0
     unet_calls: int = 0
     latent_width: int = 0
+    preview_ranked: bool = False
 
 
 def mel_frames_for(duration: float) -> int:
@@ -108,17 +119,23 @@ class MakeAnAudioPipeline:
         *,
         device: str | torch.device = "cpu",
         dtype: torch.dtype = torch.float32,
+        compute: torch.dtype = torch.float32,
     ) -> None:
         self.c = components
         self.vocoder = vocoder
         self.scorer = scorer
         self.device = torch.device(device)
-        self.dtype = dtype
+        self.dtype = dtype  # of the weights
+        self.compute = compute  # autocast dtype of the arithmetic; float32 = none
         for module in (components.unet, components.autoencoder, components.text_encoder):
             module.to(self.device)
             if next(module.parameters()).dtype != dtype:  # half precision on GPUs only
                 module.to(dtype=dtype)
         self._empty: torch.Tensor | None = None
+
+    def autocast(self, exact: bool = False) -> Any:
+        """The compute precision's autocast; none for ``exact`` (parity) work."""
+        return autocast(self.device, torch.float32 if exact else self.compute)
 
     # -- conditioning -------------------------------------------------------
     @torch.inference_mode()
@@ -126,7 +143,7 @@ class MakeAnAudioPipeline:
         """(B, 77, d) per-token CLAP text embeddings, as the reference: padded to 77
         tokens, no attention mask (the padding tokens take part)."""
         ids = conditioning_tokens(self.c.tokenizer, prompts, TEXT_LENGTH).to(self.device)
-        return self.c.text_encoder(ids).to(self.dtype)
+        return self.c.text_encoder(ids).to(self.dtype)  # float32 always: the encoding is cached
 
     def empty_prompt(self) -> torch.Tensor:
         if self._empty is None:  # the unconditional input never changes: encode once
@@ -166,7 +183,8 @@ class MakeAnAudioPipeline:
             x = win.split(latents, plan)
             x_in = torch.cat([x, x]) if guided else x
             x_in = scheduler.scale_model_input(x_in, t).to(self.dtype)
-            eps = self.c.unet(x_in, t.to(self.device), encoder_hidden_states=context).sample.float()
+            with self.autocast(options.parity):
+                eps = self.c.unet(x_in, t.to(self.device), encoder_hidden_states=context).sample.float()
             if guided:
                 eps_uncond, eps_cond = eps.chunk(2)
                 eps = eps_uncond + options.guidance * (eps_cond - eps_uncond)
@@ -178,7 +196,7 @@ class MakeAnAudioPipeline:
 
     # -- decoding -----------------------------------------------------------
     @torch.inference_mode()
-    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+    def decode(self, latents: torch.Tensor, exact: bool = False) -> torch.Tensor:
         """(B, 4, H, W) latents -> (B, 80, W * 8) log-mel: z / scale_factor ->
         post_quant_conv -> decoder (no tanh), windowed like sampling past ~10 s."""
         vae = self.c.autoencoder
@@ -187,20 +205,22 @@ class MakeAnAudioPipeline:
         window = self.c.arch.schedule.train_latent_width
         overlap = min(8, window // 2)
         plan = win.plan_windows(width, window, overlap, int(window * win.SINGLE_PASS_STRETCH))
-        if len(plan) == 1:
-            return vae.decode(z).sample[:, 0].float()
-        pieces = torch.cat([vae.decode(z[..., w.start : w.stop]).sample[:, 0].float() for w in plan])
+        with self.autocast(exact):
+            if len(plan) == 1:
+                return vae.decode(z).sample[:, 0].float()
+            pieces = torch.cat([vae.decode(z[..., w.start : w.stop]).sample[:, 0].float() for w in plan])
         weights = win.window_weights(plan, width, overlap).repeat_interleave(LATENT_DOWN, dim=1)
         frames = [win.Window(w.start * LATENT_DOWN, w.stop * LATENT_DOWN) for w in plan]
         return win.merge(pieces, frames, weights, width * LATENT_DOWN)
 
     @torch.inference_mode()
-    def vocode(self, mel: torch.Tensor) -> torch.Tensor:
+    def vocode(self, mel: torch.Tensor, exact: bool = False) -> torch.Tensor:
         """(B, 80, T) -> (B, T * 256); candidates batched, in groups of at most about
         30 s of audio so long clips do not multiply the vocoder's activation memory."""
         dtype = next(self.vocoder.parameters()).dtype if isinstance(self.vocoder, torch.nn.Module) else mel.dtype
         group = max(1, VOCODER_BATCH_FRAMES // mel.shape[-1])
-        waves = [self.vocoder(chunk.to(dtype)).float() for chunk in mel.split(group)]
+        with self.autocast(exact):
+            waves = [self.vocoder(chunk.to(dtype)).float() for chunk in mel.split(group)]
         return torch.cat(waves).reshape(mel.shape[0], -1)
 
     def rank(self, prompt: str, waveforms: torch.Tensor) -> list[float]:
@@ -217,6 +237,7 @@ class MakeAnAudioPipeline:
         *,
         seed: int,
         calls: int,
+        options: SamplingOptions = SamplingOptions(),
         on_decode: Callable[[], None] | None = None,
     ) -> Generation:
         """Sampled latents (the candidates of one prompt) -> the user's sound:
@@ -224,13 +245,22 @@ class MakeAnAudioPipeline:
         if on_decode is not None:
             on_decode()
         n = round(duration * SAMPLE_RATE)
-        waves = self.vocode(self.decode(latents))[:, :n]  # our width covers n: only a cut
-        scores = self.rank(prompt, waves)  # judged on exactly what the user gets
-        best = int(np.argmax(scores))
-        wave = waves[best].cpu().numpy().astype(np.float32)
-        if wave.shape[0] < n:  # only with caller-given noise narrower than the duration needs
-            wave = np.pad(wave, (0, n - wave.shape[0]))
-        return Generation(wave, SAMPLE_RATE, seed, scores, best, calls, latents.shape[-1])
+        exact = options.parity
+        mel = self.decode(latents, exact)
+        preview = options.preview_rank and not exact and mel.shape[0] > 1 and self.scorer is not None
+        if preview:
+            scores = self.rank(prompt, griffin_lim_preview(mel)[:, :n])
+            best = int(np.argmax(scores))
+            wave = self.vocode(mel[best : best + 1], exact)[0, :n]
+        else:
+            waves = self.vocode(mel, exact)[:, :n]  # our width covers n: only a cut
+            scores = self.rank(prompt, waves)  # judged on exactly what the user gets
+            best = int(np.argmax(scores))
+            wave = waves[best]
+        samples = wave.cpu().numpy().astype(np.float32)
+        if samples.shape[0] < n:  # only with caller-given noise narrower than the duration needs
+            samples = np.pad(samples, (0, n - samples.shape[0]))
+        return Generation(samples, SAMPLE_RATE, seed, scores, best, calls, latents.shape[-1], preview)
 
     def start_noise(self, seed: int, duration: float, options: SamplingOptions) -> torch.Tensor:
         """(candidates, 4, H, W) seeded start noise as wide as ``duration`` needs."""
@@ -256,4 +286,4 @@ class MakeAnAudioPipeline:
         if noise is None:
             noise = self.start_noise(seed, duration, options)
         latents, calls = self.sample(self.encode_text([prompt]), noise, options, on_step)
-        return self.finish(prompt, latents, duration, seed=seed, calls=calls, on_decode=on_decode)
+        return self.finish(prompt, latents, duration, seed=seed, calls=calls, options=options, on_decode=on_decode)
