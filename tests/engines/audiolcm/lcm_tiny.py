@@ -42,12 +42,12 @@ def _write_t5(folder: Path, g: torch.Generator) -> dict[str, torch.Tensor]:
     folder.mkdir(parents=True, exist_ok=True)
     corpus = folder / "corpus.txt"
     corpus.write_text("\n".join(["<a dog barks& all>", "rain falls on a tin roof", "birds sing at dawn"] * 40))
-    spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(folder / "spiece"), vocab_size=36,
+    spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(folder / "spiece"), vocab_size=24,
                                    pad_id=0, eos_id=1, unk_id=2, bos_id=-1, minloglevel=2)
     corpus.unlink()
     (folder / "spiece.vocab").unlink()
     (folder / "tokenizer_config.json").write_text('{"extra_ids": 0}')
-    config = T5Config(vocab_size=36, d_model=CONTEXT, d_kv=8, d_ff=48, num_layers=1, num_heads=4,
+    config = T5Config(vocab_size=24, d_model=CONTEXT, d_kv=8, d_ff=48, num_layers=1, num_heads=4,
                       feed_forward_proj="gated-gelu", is_encoder_decoder=False, use_cache=False)
     config.to_json_file(str(folder / "config.json"))
     return _random(T5EncoderModel(config), g)
