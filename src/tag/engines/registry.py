@@ -71,7 +71,7 @@ def _load_builtins() -> None:
     _BUILTINS_LOADED = True
     import importlib
 
-    for module in ("tag.engines.synth", "tag.engines.make_an_audio", "tag.engines.peers"):
+    for module in ("tag.engines.synth", "tag.engines.make_an_audio", "tag.engines.audiolcm", "tag.engines.peers"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -38,7 +38,7 @@ SOURCES = (
 )
 
 
-def download(files: ModelFiles, sources: tuple[Source, ...] = SOURCES) -> None:
+def download(files: ModelFiles, sources: tuple[Source, ...] = SOURCES, *, model: str = "Make-An-Audio") -> None:
     try:
         from huggingface_hub import constants, snapshot_download
         from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
@@ -64,7 +64,7 @@ def download(files: ModelFiles, sources: tuple[Source, ...] = SOURCES) -> None:
         lines = "\n  ".join(str(p) for p in missing)
         details = ("\n" + "\n".join(failures)) if failures else ""
         raise EngineError(
-            f"Make-An-Audio files still missing ({why}):\n  {lines}\n"
-            f"Copy the official files into {files.root} by hand (see docs/make-an-audio.md).{details}",
+            f"{model} files still missing ({why}):\n  {lines}\n"
+            f"Copy the official files into {files.root} by hand (the README's Engines section).{details}",
             code="download_failed",
         )

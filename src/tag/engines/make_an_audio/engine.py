@@ -29,8 +29,16 @@ PARITY_DEFAULTS = SamplingOptions(steps=PARITY_STEPS, guidance=3.0, candidates=3
 
 
 class MakeAnAudioEngine:
-    def __init__(self, pipeline: MakeAnAudioPipeline, *, name: str = ENGINE_NAME, defaults: SamplingOptions = FAST_DEFAULTS) -> None:
+    def __init__(
+        self,
+        pipeline: MakeAnAudioPipeline,
+        *,
+        name: str = ENGINE_NAME,
+        defaults: SamplingOptions = FAST_DEFAULTS,
+        model: str = "Make-An-Audio",
+    ) -> None:
         self.name = name
+        self.model = model  # the model's name in notices
         self.pipeline = pipeline
         self.defaults = defaults
         # One model, one generation at a time: parallel calls would only share the cores.
@@ -71,7 +79,7 @@ class MakeAnAudioEngine:
                 prompt, duration, seed=seed, options=options, on_step=on_step, on_decode=lambda: report("decoding", 90.0)
             )
             report("done", 100.0)
-        notices = ["Make-An-Audio generates mono sound"] if stereo else []
+        notices = [f"{self.model} generates mono sound"] if stereo else []
         details: dict[str, Any] = {
             "seed": result.seed,
             "steps": options.steps,
@@ -81,7 +89,7 @@ class MakeAnAudioEngine:
             "scores": result.scores,
             "chosen": result.chosen,
             "ranked_on": "previews" if result.preview_ranked else "waveforms",
-            "precision": "float32" if options.parity else str(self.pipeline.compute).removeprefix("torch."),
+            "precision": "float32" if options.parity else str(getattr(self.pipeline, "compute", "float32")).removeprefix("torch."),
         }
         return Audio(result.waveform, result.sample_rate, self.name, notices, details)
 

@@ -92,7 +92,7 @@ def read_checkpoint(path: Path) -> dict[str, torch.Tensor]:
         ) from None
     state = blob.get("state_dict", blob) if isinstance(blob, dict) else None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise CheckpointError(f"{path} holds no state_dict of tensors; is it maa1_full.ckpt?")
+        raise CheckpointError(f"{path} holds no state_dict of tensors: it is not an official checkpoint")
     return state
 
 

@@ -110,6 +110,24 @@ def candidate_noise(seed: int, count: int, shape: tuple[int, ...]) -> torch.Tens
     )
 
 
+@torch.inference_mode()
+def vocode_batched(vocoder: Vocoder, mel: torch.Tensor) -> torch.Tensor:
+    """(B, 80, T) -> (B, T * 256); candidates batched, in groups of at most about
+    30 s of audio so long clips do not multiply the vocoder's activation memory."""
+    dtype = next(vocoder.parameters()).dtype if isinstance(vocoder, torch.nn.Module) else mel.dtype
+    group = max(1, VOCODER_BATCH_FRAMES // mel.shape[-1])
+    waves = [vocoder(chunk.to(dtype)).float() for chunk in mel.split(group)]
+    return torch.cat(waves).reshape(mel.shape[0], -1)
+
+
+def rank_candidates(scorer: Scorer | None, prompt: str, waveforms: torch.Tensor) -> list[float]:
+    """CLAP scores of the (B, N) 16 kHz candidates; all zero without a scorer or choice."""
+    if scorer is None or waveforms.shape[0] == 1:
+        return [0.0] * waveforms.shape[0]
+    scores = scorer.score(prompt, waveforms, SAMPLE_RATE)
+    return [float(s) for s in np.asarray(torch.as_tensor(scores).float().cpu())]
+
+
 class MakeAnAudioPipeline:
     def __init__(
         self,
@@ -213,21 +231,12 @@ class MakeAnAudioPipeline:
         frames = [win.Window(w.start * LATENT_DOWN, w.stop * LATENT_DOWN) for w in plan]
         return win.merge(pieces, frames, weights, width * LATENT_DOWN)
 
-    @torch.inference_mode()
     def vocode(self, mel: torch.Tensor, exact: bool = False) -> torch.Tensor:
-        """(B, 80, T) -> (B, T * 256); candidates batched, in groups of at most about
-        30 s of audio so long clips do not multiply the vocoder's activation memory."""
-        dtype = next(self.vocoder.parameters()).dtype if isinstance(self.vocoder, torch.nn.Module) else mel.dtype
-        group = max(1, VOCODER_BATCH_FRAMES // mel.shape[-1])
         with self.autocast(exact):
-            waves = [self.vocoder(chunk.to(dtype)).float() for chunk in mel.split(group)]
-        return torch.cat(waves).reshape(mel.shape[0], -1)
+            return vocode_batched(self.vocoder, mel)
 
     def rank(self, prompt: str, waveforms: torch.Tensor) -> list[float]:
-        if self.scorer is None or waveforms.shape[0] == 1:
-            return [0.0] * waveforms.shape[0]
-        scores = self.scorer.score(prompt, waveforms, SAMPLE_RATE)
-        return [float(s) for s in np.asarray(torch.as_tensor(scores).float().cpu())]
+        return rank_candidates(self.scorer, prompt, waveforms)
 
     def finish(
         self,
