@@ -14,6 +14,8 @@ import pytest
 import yaml
 
 from tag.config import ENV_PREFIX, Settings
+from tag.engines.registry import get_spec
+from tag.engines.peers.routing import engine_queue
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -57,19 +59,32 @@ def test_every_tag_env_name_is_a_setting():
     assert used <= fields, f"not settings: {sorted(used - fields)}"
 
 
+def scaled_objects() -> dict[str, dict]:
+    return {d["spec"]["scaleTargetRef"]["name"]: d for d in k8s_objects("ScaledObject")}
+
+
 def test_scaled_object_scales_the_worker_on_the_request_queue():
-    (scaled,) = k8s_objects("ScaledObject")
     workers = {d["metadata"]["name"] for d in k8s_objects("Deployment")}
-    assert scaled["spec"]["scaleTargetRef"]["name"] == "tag-worker" in workers
-    assert scaled["spec"]["minReplicaCount"] == 0 < scaled["spec"]["maxReplicaCount"]
-    (trigger,) = scaled["spec"]["triggers"]
-    assert trigger["type"] == "rabbitmq"
-    assert trigger["metadata"]["queueName"] == Settings.model_fields["request_queue"].default
-    assert trigger["metadata"]["mode"] == "QueueLength"
+    assert set(scaled_objects()) == {"tag-worker", "tag-worker-gpu"} <= workers
     auths = {d["metadata"]["name"]: d for d in k8s_objects("TriggerAuthentication")}
-    (ref,) = auths[trigger["authenticationRef"]["name"]]["spec"]["secretTargetRef"]
     secret = documents(K8S / "secret.example.yaml")[0]
-    assert ref["name"] == secret["metadata"]["name"] and ref["key"] in secret["stringData"]
+    for scaled in scaled_objects().values():
+        assert scaled["spec"]["minReplicaCount"] == 0 < scaled["spec"]["maxReplicaCount"]
+        (trigger,) = scaled["spec"]["triggers"]
+        assert trigger["type"] == "rabbitmq" and trigger["metadata"]["mode"] == "QueueLength"
+        (ref,) = auths[trigger["authenticationRef"]["name"]]["spec"]["secretTargetRef"]
+        assert ref["name"] == secret["metadata"]["name"] and ref["key"] in secret["stringData"]
+    queue = scaled_objects()["tag-worker"]["spec"]["triggers"][0]["metadata"]["queueName"]
+    assert queue == Settings.model_fields["request_queue"].default
+
+
+def test_gpu_workers_scale_on_the_queue_of_the_engine_they_serve():
+    (gpu,) = [d for d in k8s_objects("Deployment") if d["metadata"]["name"] == "tag-worker-gpu"]
+    env = {e["name"]: e["value"] for e in gpu["spec"]["template"]["spec"]["containers"][0]["env"]}
+    engine = env[f"{ENV_PREFIX}ENGINE"]
+    assert get_spec(engine).name == engine  # a registered engine
+    queue = scaled_objects()["tag-worker-gpu"]["spec"]["triggers"][0]["metadata"]["queueName"]
+    assert queue == engine_queue(Settings(), engine)
 
 
 def test_every_deployment_is_probed_limited_and_non_root():
