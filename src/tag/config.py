@@ -145,6 +145,19 @@ class Settings(BaseSettings):
     web_rate_per_minute: float = Field(20.0, gt=0, description="generations a web client may start per minute")
     web_rate_burst: int = Field(10, ge=1, description="generations a web client may start at once")
     web_max_body_bytes: int = Field(16384, ge=1024, description="largest accepted HTTP request body")
+    # Slow clients: a connection that has not sent its request headers, or its
+    # body, this long after it began is closed (a reverse proxy in front is still
+    # the better shield), and one address holds at most this many connections.
+    web_header_timeout: float = Field(10.0, gt=0, le=300, description="seconds a client may take to send its request headers")
+    web_body_timeout: float = Field(20.0, gt=0, le=600, description="seconds a client may take to send a request body")
+    web_connections_per_client: int = Field(
+        32, ge=1, description="open connections one client address may hold (trusted proxies are exempt)"
+    )
+    # Looking up ids that do not exist is how one would guess them: misses are limited per client.
+    web_unknown_id_per_minute: float = Field(
+        30.0, gt=0, description="lookups of unknown generation ids a web client may make per minute"
+    )
+    web_unknown_id_burst: int = Field(20, ge=1, description="lookups of unknown generation ids a web client may make at once")
     web_worker_max_age: float = Field(15.0, gt=0, description="seconds after its last heartbeat a worker counts as gone")
     # Reverse proxies whose X-Forwarded-For the web server believes; read as a
     # comma-separated list or a JSON list (NoDecode: the validator parses both).

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tag.broker import Broker, BrokerError, Delivery, Message, Subscription
+from tag.broker.base import encoding_problem
 from tag.config import Settings
 from tag.messages import ProgressEvent, SoundRequest, SoundResponse, describe_errors
 from tag.observability.logging import bound_request_id
@@ -138,6 +139,10 @@ class RequestClient:
             log.info("cancellation of %s not announced to workers: %s", request_id, exc)
 
     async def _handle_response(self, delivery: Delivery) -> None:
+        unreadable = encoding_problem(delivery.message)
+        if unreadable is not None:
+            await delivery.dead_letter("invalid response: " + unreadable)
+            return
         try:
             response = SoundResponse.from_json(delivery.message.body)
         except ValidationError as exc:

@@ -3,7 +3,8 @@
 These schemas are the contract between front ends (bot, web, CLI) and workers.
 The user-facing limits (prompt length, duration range) live here and only here:
 ``check_prompt`` and ``check_duration`` are what every front end calls, and the
-models call them too, so a request that passes one passes the other.
+models call them too, so a request that passes one passes the other
+(``check_prompt`` is the one rule for what a usable prompt is).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -52,19 +54,64 @@ class LimitError(ValueError):
     """A request outside the limits; the message is fit to show to a user."""
 
 
+PromptProblem = Literal["empty", "invalid_character", "too_long", "no_words"]
+
+
+class PromptError(LimitError):
+    """A prompt ``check_prompt`` refuses; ``problem`` says which rule it broke
+    (front ends that translate their texts pick theirs by it)."""
+
+    def __init__(self, problem: PromptProblem, message: str, length: int = 0) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.length = length
+
+
+def _unusable_character(text: str) -> str | None:
+    """The first character no front end can store or send, described, or None.
+
+    A lone surrogate (JSON "\\ud800", or undecodable bytes on a command line)
+    cannot be encoded as UTF-8; control characters other than whitespace are
+    invisible in a message and rewrite terminals that show logs.
+    """
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            return f"U+{ord(ch):04X}, a lone surrogate"
+        if category == "Cc" and not ch.isspace():
+            return f"U+{ord(ch):04X}, a control character"
+    return None
+
+
+def _visible(word: str) -> bool:
+    # Zero-width and other format characters (category Cf: U+200B, U+2060,
+    # U+FEFF, ...) show nothing: a word of only those is no word.
+    return any(unicodedata.category(ch) != "Cf" for ch in word)
+
+
 def check_prompt(prompt: str) -> str:
-    """The trimmed prompt, or ``LimitError`` saying what is wrong with it."""
-    text = " ".join(str(prompt).split())
+    """The trimmed prompt, or ``PromptError`` saying what is wrong with it.
+
+    The one rule for a usable prompt, applied by the bot, the web API, the CLI
+    and the worker alike: only plain text (see ``_unusable_character``); words
+    separated by single spaces, words of only zero-width/format characters
+    dropped; not empty; at most ``PROMPT_MAX_CHARS``; at least one letter or digit.
+    """
+    text = str(prompt)
+    bad = _unusable_character(text)
+    if bad is not None:
+        raise PromptError("invalid_character", f"the prompt holds an invalid character ({bad}); send plain text")
+    text = " ".join(word for word in text.split() if _visible(word))
     if not text:
-        raise LimitError("the prompt is empty: describe the sound you want")
-    try:
-        text.encode("utf-8")  # a lone surrogate (JSON "\ud800") can be neither stored nor sent
-    except UnicodeEncodeError:
-        raise LimitError("the prompt holds an invalid character (a lone surrogate); send plain text") from None
+        raise PromptError("empty", "the prompt is empty: describe the sound you want")
     if len(text) > PROMPT_MAX_CHARS:
-        raise LimitError(
-            f"the prompt is {len(text)} characters long; at most {PROMPT_MAX_CHARS} are allowed"
+        raise PromptError(
+            "too_long",
+            f"the prompt is {len(text)} characters long; at most {PROMPT_MAX_CHARS} are allowed",
+            length=len(text),
         )
+    if not any(ch.isalnum() for ch in text):
+        raise PromptError("no_words", "the prompt must describe the sound in words, not only symbols or emoji")
     return text
 
 

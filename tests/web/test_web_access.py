@@ -117,9 +117,17 @@ async def test_an_unexpected_error_is_answered_with_the_security_headers() -> No
     async def boom() -> None:
         raise RuntimeError("a bug")
 
+    @app.get("/fine/{number}")
+    async def fine(number: int) -> dict[str, int]:
+        return {"number": number}
+
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get("/boom")
-    assert response.status_code == 500
-    assert response.headers["x-content-type-options"] == "nosniff"
-    assert "default-src 'self'" in response.headers["content-security-policy"]
+        ok = await client.get("/fine/1")
+        answers = [await client.get("/boom"), await client.get("/nowhere"), await client.post("/fine/1"),
+                   await client.get("/fine/one")]
+    assert [r.status_code for r in answers] == [500, 404, 405, 422]
+    assert ok.status_code == 200 and ok.headers["x-content-type-options"] == "nosniff"
+    for response in answers:  # the same headers as the 200
+        for name in ("content-security-policy", "x-content-type-options", "referrer-policy"):
+            assert response.headers[name] == ok.headers[name], (response.status_code, name)

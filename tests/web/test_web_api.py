@@ -169,6 +169,10 @@ BAD_BODIES = [
     ({"prompt": 42, "duration": 2}, "prompt", "the prompt must be text"),
     # A lone surrogate cannot be encoded: refused by check_prompt, not a 500.
     ({"prompt": "rain \ud800", "duration": 2}, "prompt", "the prompt holds an invalid character"),
+    ({"prompt": "rain\x07", "duration": 2}, "prompt", "U+0007, a control character"),
+    # Only zero-width / format characters (Unicode Cf) is as empty as only spaces.
+    ({"prompt": "\u200b\u2060 \ufeff\u200d", "duration": 2}, "prompt", "the prompt is empty"),
+    ({"prompt": "🎵 !!", "duration": 2}, "prompt", "in words"),
     ({"duration": 2}, "prompt", "the prompt is required"),
     ({"prompt": "rain"}, "duration", "the duration is required"),
     ({"prompt": "rain", "duration": 0.1}, "duration", "between 0.5 and 20"),
@@ -219,7 +223,13 @@ def test_every_validation_error_is_422_with_a_readable_reason(idle_stack: WebSta
 
         not_json = client.post("/v1/generations", content=b"{not json", headers={"content-type": "application/json"})
         assert not_json.status_code == 422
-        assert not_json.json()["detail"].startswith("the request body is not valid JSON; send a JSON object such as")
+        # The parser's own words and the place, in the sentence; the field is the body, not an offset.
+        problem = not_json.json()
+        assert problem["detail"].startswith(
+            "the request body is not valid JSON: expecting property name enclosed in double quotes at character 2; "
+            "send a JSON object such as"
+        ), problem
+        assert [e["field"] for e in problem["errors"]] == ["body"]
         as_text = client.post("/v1/generations", content=b"prompt=rain", headers={"content-type": "text/plain"})
         assert as_text.status_code == 422 and "send a JSON object" in as_text.json()["detail"]
         a_list = client.post("/v1/generations", json=[{"prompt": "rain", "duration": 2}])
@@ -340,6 +350,31 @@ def test_auth_off_the_id_alone_reads_the_result(make_stack, synth_engine) -> Non
     with stack.client() as stranger:  # another client, same id: allowed
         assert follow_to_end(stranger, generation_id)[-1]["status"] == "done"
         assert stranger.get(f"/v1/generations/{generation_id}/audio").status_code == 200
+
+
+def test_lookups_of_unknown_ids_are_limited_per_client(make_stack) -> None:
+    # Without API keys an id is the only secret: guessing ids is what this stops.
+    proxies = [ipaddress.ip_network("127.0.0.1/32")]
+    stack: WebStack = make_stack(
+        web_unknown_id_burst=3, web_unknown_id_per_minute=1.0, trusted_proxies=proxies, max_queue_per_user=100
+    )
+    guesser = {"X-Forwarded-For": "203.0.113.66"}
+    with stack.client() as client:
+        known = create(client).json()["id"]
+        # Each request shape counts: status, audio, events, cancel.
+        for path, method in [("", "GET"), ("/audio", "GET"), ("/events", "GET")]:
+            guess = client.request(method, f"/v1/generations/{uuid.uuid4().hex[:22]}{path}", headers=guesser)
+            assert guess.status_code == 404, guess.text
+        limited = client.get(f"/v1/generations/{uuid.uuid4().hex[:22]}", headers=guesser)
+        assert limited.status_code == 429 and 1 <= int(limited.headers["retry-after"]) <= 60
+        assert "unknown generations" in limited.json()["detail"]
+        # While limited, a right guess is not told apart from a wrong one.
+        assert client.get(f"/v1/generations/{known}", headers=guesser).status_code == 429
+        assert client.delete(f"/v1/generations/{known}", headers=guesser).status_code == 429
+        assert stack.metrics.value("tag_requests_rejected_total", reason="unknown_ids") == 3
+        # Other clients, and their own ids, are not affected.
+        assert client.get(f"/v1/generations/{known}").status_code == 200
+        assert client.get(f"/v1/generations/{known}", headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 200
 
 
 # -- rate limit ------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """What users type: prompts, durations, the one-line "prompt, 7s" form.
 
-Validation defers to the shared limits in ``tag.messages``; the bot only adds
-that a prompt must contain at least one letter or digit, and it turns every
-rejection into a catalogue key (so the reason is shown in the user's language).
+Validation defers to the shared rules in ``tag.messages`` (``check_prompt`` is
+the one rule for a usable prompt, as in the web API, the CLI and the worker); the
+bot only turns every rejection into a catalogue key, so the reason is shown in
+the user's language.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from tag.engines.registry import check_engine_duration
-from tag.messages import DURATION_MIN, PROMPT_MAX_CHARS, LimitError, check_prompt
+from tag.messages import DURATION_MIN, PROMPT_MAX_CHARS, LimitError, PromptError, check_prompt
 
 # A trailing duration: "…, 7s", "… 7 sec", "… 2,5 с", "… 10 секунд".
 _UNITS = r"(?:s|sec|secs|second|seconds|с|сек|секунд|секунды|секунда)\.?"
@@ -28,18 +29,21 @@ class Rejection(Exception):
     values: dict[str, object] = field(default_factory=dict)
 
 
+# The catalogue key for each way a prompt can be unusable (PromptError.problem).
+_PROMPT_KEYS = {
+    "empty": "bad_prompt_empty",
+    "invalid_character": "bad_prompt_character",
+    "too_long": "bad_prompt_long",
+    "no_words": "bad_prompt_words",
+}
+
+
 def validate_prompt(text: str) -> str:
     """The normalised prompt or ``Rejection``."""
     try:
-        prompt = check_prompt(text)
-    except LimitError:
-        length = len(" ".join(str(text).split()))
-        if length == 0:
-            raise Rejection("bad_prompt_empty") from None
-        raise Rejection("bad_prompt_long", {"length": length, "max": PROMPT_MAX_CHARS}) from None
-    if not any(ch.isalnum() for ch in prompt):
-        raise Rejection("bad_prompt_words")
-    return prompt
+        return check_prompt(text)
+    except PromptError as exc:
+        raise Rejection(_PROMPT_KEYS[exc.problem], {"length": exc.length, "max": PROMPT_MAX_CHARS}) from None
 
 
 def validate_duration(value: object, max_duration: float) -> float:

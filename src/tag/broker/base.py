@@ -13,7 +13,7 @@ import abc
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-from tag.messages import excerpt
+from tag.messages import QUOTE_MAX_CHARS, excerpt
 
 REASON_HEADER = "x-tag-reason"
 DLQ_SUFFIX = ".dlq"
@@ -46,8 +46,24 @@ class Message:
     message_id: str | None = None
     headers: dict[str, Any] = field(default_factory=dict)
     content_type: str = "application/json"
+    # AMQP content-encoding: queue messages are plain UTF-8 JSON, so anything but
+    # none or "identity" (gzip, ...) is refused (``encoding_problem``).
+    content_encoding: str | None = None
     # Milliseconds after which an unconsumed message is discarded (None = never).
     expiration_ms: int | None = None
+
+
+def encoding_problem(message: Message) -> str | None:
+    """Why ``message``'s content encoding makes it unreadable here, or None.
+
+    A consumer that ignored the encoding would read compressed bytes as JSON and
+    report nonsense; the reason names the encoding instead.
+    """
+    encoding = (message.content_encoding or "").strip()
+    if encoding.lower() in ("", "identity"):
+        return None
+    shown = excerpt(encoding, QUOTE_MAX_CHARS)
+    return f"unsupported content encoding {shown!r}: queue messages are plain UTF-8 JSON (no content encoding)"
 
 
 class Delivery(abc.ABC):

@@ -1,7 +1,7 @@
 """RabbitMQ implementation of the broker interface (aio-pika).
 
 Work queues are durable quorum queues: RabbitMQ counts deliveries itself
-(``x-delivery-count``) and, past ``x-delivery-limit`` returns, dead-letters the
+(``x-delivery-count``, believed only on a redelivery: see ``delivery_count``) and, past ``x-delivery-limit`` returns, dead-letters the
 message to ``<queue>.dlq`` on its own, so a message that kills every consumer
 cannot loop forever even when no consumer lives long enough to settle it.
 
@@ -72,6 +72,7 @@ def _to_amqp(message: Message, *, persistent: bool = True) -> aio_pika.Message:
         body=message.body,
         headers=dict(message.headers) or None,
         content_type=message.content_type,
+        content_encoding=message.content_encoding,
         reply_to=message.reply_to,
         correlation_id=message.correlation_id,
         message_id=message.message_id,
@@ -89,8 +90,26 @@ def _from_amqp(incoming: AbstractIncomingMessage) -> Message:
         message_id=incoming.message_id,
         headers=dict(incoming.headers or {}),
         content_type=incoming.content_type or "application/octet-stream",
+        content_encoding=incoming.content_encoding or None,
         expiration_ms=None if expiration is None else int(expiration * 1000),
     )
+
+
+def delivery_count(redelivered: bool | None, headers: dict[str, Any]) -> int:
+    """Which delivery of a message this is: 1 for the first, 2 for the first redelivery, ...
+
+    Quorum queues count earlier returns in ``x-delivery-count``, but only on a
+    redelivery: on a first delivery the header is whatever the publisher wrote
+    (any client may set it, and a message re-published from the dead-letter
+    queue still carries the old count), so it is believed only when the broker
+    flags the delivery as a redelivery.
+    """
+    if not redelivered:
+        return 1
+    previous = headers.get("x-delivery-count")
+    if isinstance(previous, int) and not isinstance(previous, bool) and previous >= 1:
+        return previous + 1
+    return 2  # a redelivery the queue did not count (a classic queue, or a return that does not count)
 
 
 class RabbitDelivery(Delivery):
@@ -99,9 +118,7 @@ class RabbitDelivery(Delivery):
         self._queue = queue
         self._incoming = incoming
         self.message = _from_amqp(incoming)
-        # Quorum queues count earlier returns in x-delivery-count (absent the first time).
-        previous = self.message.headers.get("x-delivery-count", 0)
-        self.delivery_count = (int(previous) if isinstance(previous, int) else 0) + 1
+        self.delivery_count = delivery_count(incoming.redelivered, self.message.headers)
         self.settled = False
 
     async def _settle(self, action: str, operation: Any) -> None:

@@ -101,7 +101,22 @@ class RateLimiter:
         self._buckets: dict[str, _Bucket] = {}
 
     def take(self, client: str) -> float:
-        """0 if ``client`` may proceed now, else the seconds to wait."""
+        """0 if ``client`` may proceed now (a token is used), else the seconds to wait."""
+        bucket = self._refilled(client)
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return 0.0
+        return (1.0 - bucket.tokens) / self.rate
+
+    def waiting(self, client: str) -> float:
+        """What ``take`` would answer, without using a token."""
+        bucket = self._buckets.get(client)
+        if bucket is None:
+            return 0.0
+        tokens = min(self.burst, bucket.tokens + (self.clock() - bucket.stamp) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
+    def _refilled(self, client: str) -> _Bucket:
         now = self.clock()
         bucket = self._buckets.get(client)
         if bucket is None:
@@ -110,10 +125,7 @@ class RateLimiter:
             bucket = self._buckets[client] = _Bucket(float(self.burst), now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
         bucket.stamp = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            return 0.0
-        return (1.0 - bucket.tokens) / self.rate
+        return bucket
 
     def _forget_full(self, now: float) -> None:
         # Clients whose bucket has refilled are indistinguishable from new ones.

@@ -66,7 +66,7 @@ LANGUAGES = ("en", "ru")
 # Ids are ``secrets.token_urlsafe(16)``; anything else cannot exist.
 ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
-_SECURITY_HEADERS = {
+SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
         "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'"
@@ -85,7 +85,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class SecurityHeaders:
-    """Adds ``_SECURITY_HEADERS`` to every response.
+    """Adds ``SECURITY_HEADERS`` to every response.
 
     Plain ASGI rather than ``@app.middleware``: it never buffers or wraps the
     body, so event streams and file ranges pass through untouched.
@@ -102,7 +102,7 @@ class SecurityHeaders:
         async def send_with_headers(message: ASGIMessage) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in _SECURITY_HEADERS.items():
+                for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
             await send(message)
 
@@ -175,6 +175,7 @@ def create_app(
     metrics = metrics if metrics is not None else Metrics("web")
     keys = KeyChecker(settings.api_keys)
     limiter = RateLimiter(settings.web_rate_per_minute, settings.web_rate_burst)
+    misses = RateLimiter(settings.web_unknown_id_per_minute, settings.web_unknown_id_burst)
     GenerationCreate = generation_create_model(settings.max_duration)
     bearer = HTTPBearer(auto_error=False, description="Required when the server has API keys (TAG_API_KEYS).")
 
@@ -217,9 +218,24 @@ def create_app(
     Owner = Annotated[str, Depends(caller)]
     GenerationId = Annotated[str, PathParam(pattern=ID_PATTERN, description="Id returned by POST /v1/generations")]
 
-    async def load(generation_id: str, owner: str) -> Record:
+    def client_of(request: Request, owner: str) -> str:
+        """Who a request counts against: the API key, else the client's address."""
+        peer = request.client.host if request.client else "unknown"
+        return owner or client_address(peer, request.headers.getlist("x-forwarded-for"), settings.trusted_proxies)
+
+    async def load(generation_id: str, owner: str, request: Request) -> Record:
+        # Ids are unguessable (store.new_id); a client that keeps asking for ids
+        # that do not exist is guessing, and is stopped before the next look,
+        # whether that id exists or not (the answer would tell).
+        client = client_of(request, owner)
+        wait = misses.waiting(client)
+        if wait > 0:
+            metrics.rejected("unknown_ids")
+            raise HTTPException(429, f"too many requests for unknown generations; try again in {retry_after_header(wait)} s",
+                                headers={"Retry-After": retry_after_header(wait)})
         record = await service.get(generation_id, owner)
         if record is None:
+            misses.take(client)
             raise HTTPException(404, "no such generation (it may have expired)")
         return record
 
@@ -383,8 +399,7 @@ def create_app(
                    503: {"model": Problem, "description": "The request queue cannot be reached"}},
     )
     async def create_generation(body: GenerationCreate, request: Request, owner: Owner) -> JSONResponse:  # type: ignore[valid-type]
-        peer = request.client.host if request.client else "unknown"
-        client = owner or client_address(peer, request.headers.getlist("x-forwarded-for"), settings.trusted_proxies)
+        client = client_of(request, owner)
         wait = limiter.take(client)
         if wait > 0:
             metrics.rejected("rate_limit")
@@ -435,14 +450,14 @@ def create_app(
 
     @app.get("/v1/generations/{generation_id}", tags=["generations"], summary="Status, parameters, timings",
              responses={404: _ERRORS[404], 401: _ERRORS[401]})
-    async def get_generation(generation_id: GenerationId, owner: Owner) -> Generation:
-        return await document(await load(generation_id, owner))
+    async def get_generation(generation_id: GenerationId, owner: Owner, request: Request) -> Generation:
+        return await document(await load(generation_id, owner, request))
 
     @app.delete("/v1/generations/{generation_id}", tags=["generations"], summary="Cancel if not started",
                 responses={404: _ERRORS[404], 401: _ERRORS[401],
                            409: {"model": Problem, "description": "Already started or finished"}})
-    async def cancel_generation(generation_id: GenerationId, owner: Owner) -> Generation:
-        record = await load(generation_id, owner)
+    async def cancel_generation(generation_id: GenerationId, owner: Owner, request: Request) -> Generation:
+        record = await load(generation_id, owner, request)
         try:
             record = await service.cancel(record)
         except Conflict as exc:
@@ -465,10 +480,11 @@ def create_app(
     async def get_audio(
         generation_id: GenerationId,
         owner: Owner,
+        request: Request,
         format: Annotated[Literal["wav", "ogg", "mp3"] | None, Query(description="Defaults to the requested format")] = None,
         download: Annotated[bool, Query(description="Ask the browser to save the file")] = False,
     ) -> Response:
-        record = await load(generation_id, owner)
+        record = await load(generation_id, owner, request)
         if record.status != "done":
             raise HTTPException(409, f"the generation is {record.status}; its audio is not ready")
         fmt = format or record.format
@@ -493,8 +509,8 @@ def create_app(
         responses={200: {"content": {"text/event-stream": {}}, "description": "event: status, data: Generation"},
                    404: _ERRORS[404], 401: _ERRORS[401]},
     )
-    async def events(generation_id: GenerationId, owner: Owner) -> StreamingResponse:
-        await load(generation_id, owner)
+    async def events(generation_id: GenerationId, owner: Owner, request: Request) -> StreamingResponse:
+        await load(generation_id, owner, request)
 
         async def stream() -> AsyncIterator[str]:
             last, sent_at = "", time.monotonic()

@@ -131,6 +131,15 @@ def _shown(value: object) -> str:
     return ""
 
 
+def _json_problem(error: dict[str, Any]) -> str:
+    """What the JSON parser said and where: "expecting ':' delimiter at character 15"."""
+    ctx = error.get("ctx") or {}
+    problem = str(ctx.get("error") or "it cannot be parsed")[:80]
+    offsets = [part for part in error.get("loc", ()) if isinstance(part, int)]
+    where = f" at character {offsets[0] + 1}" if offsets else ""
+    return f"{problem[:1].lower()}{problem[1:]}{where}"
+
+
 def error_sentence(error: dict[str, Any], model: type[BaseModel] | None = None) -> tuple[str, str]:
     """``(field, sentence)`` for one validation error of a request.
 
@@ -140,7 +149,9 @@ def error_sentence(error: dict[str, Any], model: type[BaseModel] | None = None) 
     kind = str(error.get("type", ""))
     loc = [str(part) for part in error.get("loc", ()) if part != "body"]
     if kind == "json_invalid":
-        return "body", f"the request body is not valid JSON; send a JSON object such as {BODY_EXAMPLE}"
+        # The location FastAPI gives is a character offset into the body, not a
+        # field: say it in the sentence, with the parser's own words.
+        return "body", f"the request body is not valid JSON: {_json_problem(error)}; send a JSON object such as {BODY_EXAMPLE}"
     if not loc and (kind in _NOT_AN_OBJECT or kind == "missing"):
         return "body", f"send a JSON object such as {BODY_EXAMPLE} as application/json"
     field = ".".join(loc) or "body"

@@ -24,6 +24,7 @@ from tag.backpressure import Admission
 from tag.observability.metrics import Metrics
 from tag.observability.process import operations_endpoint
 from tag.web.app import create_app
+from tag.web.guard import guarded_protocol
 from tag.web.service import GenerationService
 from tag.web.store import Store
 
@@ -116,6 +117,13 @@ async def _serve(
             forwarded_allow_ips=[],
             log_level=settings.log_level.lower(),
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            # Deadlines for slow clients and a cap per address (web.guard).
+            http=guarded_protocol(
+                header_timeout=settings.web_header_timeout,
+                body_timeout=settings.web_body_timeout,
+                per_client=settings.web_connections_per_client,
+                exempt=settings.trusted_proxies,
+            ),
         )
         server = _Server(config)
         serving = asyncio.create_task(server.serve(sockets=[sock]), name="web-server")

@@ -2,8 +2,9 @@
 
 One service per worker process (or per ``tag run``).  For each delivery:
 
-1. parse it; an unusable message is dead-lettered with the reason (and, when
-   the sender can be identified, the user is told);
+1. parse it; an unusable message (one in a content encoding such as gzip, or
+   whose JSON, schema or prompt is wrong) is dead-lettered with the reason (and,
+   when the sender can be identified, the user is told);
 2. a request its front end cancelled (a ``CancelEvent`` seen on the progress
    exchange, remembered for the request TTL, so a cancel that overtakes its
    request counts too) is acked without generating; its front end gets a
@@ -40,7 +41,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tag import audio as audio_codec
-from tag.broker.base import Broker, BrokerError, Delivery, Message, Subscription, UnroutableError
+from tag.broker.base import Broker, BrokerError, Delivery, Message, Subscription, UnroutableError, encoding_problem
 from tag.config import Settings
 from tag.engines.base import Audio, Engine, EngineError
 from tag.engines.registry import EngineSpec, check_engine_duration, get_spec, ignored_notice
@@ -280,6 +281,10 @@ class GeneratorService:
     async def _process(self, queue: str, delivery: Delivery) -> bool:
         """Handle one delivery; True once it has been settled."""
         self.metrics.received()
+        unreadable = encoding_problem(delivery.message)
+        if unreadable is not None:
+            await self._reject_invalid(delivery, unreadable)
+            return True
         try:
             request = parse_request(delivery.message.body, max_duration=self.settings.max_duration)
         except InvalidMessage as exc:
