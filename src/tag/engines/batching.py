@@ -42,6 +42,10 @@ class BatchingEngine(Protocol):
         """One result per job, in order; blocking (callers run it off the event loop)."""
         ...
 
+    def batch_key(self, job: BatchJob) -> Hashable:
+        """Jobs with equal keys may share a run (built with ``batch_key`` below)."""
+        ...
+
 
 def batch_key(engine: str, steps: int, guidance: float, sampler: str, latent_width: int) -> Hashable:
     """Jobs with equal keys may share one sampling run.
