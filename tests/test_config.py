@@ -23,6 +23,19 @@ def test_environment_is_read_with_the_prefix(monkeypatch, settings):
     assert loaded.request_queue == "Jobs" and loaded.max_duration == 60
 
 
+def test_worker_batching_is_off_unless_asked(monkeypatch, settings):
+    fresh = Settings(_env_file=None)
+    assert fresh.worker_batch == 1 and fresh.worker_batch_wait == 0.05
+    monkeypatch.setenv("TAG_WORKER_BATCH", "8")
+    monkeypatch.setenv("TAG_WORKER_BATCH_WAIT", "0.2")
+    loaded = load_settings(_env_file=None)
+    assert loaded.worker_batch == 8 and loaded.worker_batch_wait == 0.2
+    monkeypatch.setenv("TAG_WORKER_BATCH", "0")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None)
+    assert "TAG_WORKER_BATCH" in str(caught.value)
+
+
 def test_errors_name_the_variable(monkeypatch, settings):
     monkeypatch.setenv("TAG_MAX_DURATION", "lots")
     monkeypatch.setenv("TAG_BROKER_URL", "http://x")

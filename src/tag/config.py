@@ -107,6 +107,10 @@ class Settings(BaseSettings):
 
     # Worker
     worker_concurrency: int = Field(1, ge=1, le=64)
+    # Requests for the same engine sampled together (engines with generate_batch); the
+    # worker then holds up to this many unacked requests and waits briefly for batch mates.
+    worker_batch: int = Field(1, ge=1, le=64, description="requests sampled in one batch")
+    worker_batch_wait: float = Field(0.05, ge=0, le=10, description="seconds a worker waits to fill a batch")
     # On SIGTERM a worker lets the job in hand finish this long, then requeues it.
     worker_grace: float = Field(30.0, ge=0, le=3600, description="seconds a stopping worker waits for the job in hand")
     engine: str = Field("auto", min_length=1)

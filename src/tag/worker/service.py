@@ -44,6 +44,7 @@ from tag import audio as audio_codec
 from tag.broker.base import Broker, BrokerError, Delivery, Message, Subscription, UnroutableError, encoding_problem
 from tag.config import Settings
 from tag.engines.base import Audio, Engine, EngineError
+from tag.engines.batching import BatchingEngine, BatchJob
 from tag.engines.registry import EngineSpec, check_engine_duration, get_spec, ignored_notice
 from tag.engines.peers.routing import forward_queue, worker_queues
 from tag.frontend import CANCEL_BINDING, REPLY_DELIVERY_LIMIT, CancelEvent
@@ -60,6 +61,7 @@ from tag.messages import (
     parse_request,
 )
 from tag.worker.answered import RecentIds
+from tag.worker.batching import Batcher
 from tag.worker.progress import GenerationCancelled, ProgressReporter
 from tag.worker.threads import DaemonPool
 
@@ -127,6 +129,7 @@ class GeneratorService:
         self._running: dict[str, asyncio.Future[bool]] = {}
         self._jobs: set[asyncio.Task[Any]] = set()
         self._pool: DaemonPool | None = None
+        self.batcher: Batcher | None = None  # with TAG_WORKER_BATCH > 1 and an engine that batches
         self._subscriptions: list[Subscription] = []
         self.queues: list[str] = []
         self._heartbeat: asyncio.Task[None] | None = None
@@ -152,24 +155,29 @@ class GeneratorService:
         if callbacks is not None:
             callbacks.append(self.metrics.reconnected)
         self._pool = DaemonPool(self.concurrency, name=f"engine-{self.engine.name}")
+        prefetch = self.concurrency
+        if settings.worker_batch > 1 and isinstance(self.engine, BatchingEngine):
+            self.batcher = Batcher(self.engine, self._pool, settings.worker_batch, settings.worker_batch_wait)
+            prefetch = max(prefetch, settings.worker_batch)  # a batch's requests are all unacked at once
         # Before consuming: a cancel published while we start must not be missed.
         self._cancel_subscription = await self.broker.subscribe_events(
             settings.progress_exchange, CANCEL_BINDING, self._on_cancel
         )
-        # Prefetch = concurrency: a worker never holds requests it cannot start.
+        # Prefetch = concurrency (or the batch): a worker never holds requests it cannot start.
         for queue in self.queues:
             self._subscriptions.append(
-                await self.broker.consume(queue, functools.partial(self._on_delivery, queue), prefetch=self.concurrency)
+                await self.broker.consume(queue, functools.partial(self._on_delivery, queue), prefetch=prefetch)
             )
         await self._send_heartbeat()
         self._heartbeat = asyncio.create_task(self._heartbeats(), name="heartbeat")
         log.info(
-            "worker %s: engine %r serves %s on %s (concurrency %d)",
+            "worker %s: engine %r serves %s on %s (concurrency %d, batch %d)",
             self.worker_id,
             self.engine.name,
             " and ".join(repr(q) for q in self.queues),
             self.broker.url_for_logs,
             self.concurrency,
+            self.batcher.size if self.batcher else 1,
         )
 
     async def stop(self, grace: float | None = None) -> None:
@@ -369,9 +377,15 @@ class GeneratorService:
             # One hop to a worker thread for generation and encoding together (each
             # hop costs a scheduler time slice on a busy machine); the copied
             # context carries the request id into the engine's log lines.
-            sound, data, rate = await asyncio.wrap_future(
-                self._pool.submit(contextvars.copy_context().run, self._render, request, seed, progress)
-            )
+            if self.batcher is not None:
+                job = self._batch_job(request, seed, progress)
+                sound, data, rate = await self.batcher.generate(
+                    job, functools.partial(self._encode, request, progress=progress)
+                )
+            else:
+                sound, data, rate = await asyncio.wrap_future(
+                    self._pool.submit(contextvars.copy_context().run, self._render, request, seed, progress)
+                )
         except EngineError as exc:
             log.warning("request %s failed in engine %r: %s", rid, self.engine.name, exc)
             return self._failure(request, exc.code, str(exc))
@@ -436,9 +450,27 @@ class GeneratorService:
             stereo=options.stereo,
             progress=progress,
         )
+        return self._encode(request, sound, progress)
+
+    def _encode(self, request: SoundRequest, sound: Audio, progress: ProgressReporter) -> tuple[Audio, bytes, int]:
         progress.close()  # late engine callbacks must not follow "done"
-        data, rate = encode_audio(sound, request.duration, options.format)
+        data, rate = encode_audio(sound, request.duration, request.options.format)
         return sound, data, rate
+
+    def _batch_job(self, request: SoundRequest, seed: int, progress: ProgressReporter) -> BatchJob:
+        options = request.options
+        flag = self._cancel_flags.get(str(request.request_id))
+        return BatchJob(
+            request.prompt,
+            request.duration,
+            seed,
+            candidates=options.candidates,
+            steps=options.steps,
+            guidance=options.guidance,
+            stereo=options.stereo,
+            progress=progress,
+            cancelled=flag.is_set if flag is not None else (lambda: False),
+        )
 
     def _failure(self, request: SoundRequest, code: str, message: str) -> SoundResponse:
         failure = SoundResponse.failure(request, code, message)

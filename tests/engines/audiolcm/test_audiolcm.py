@@ -105,3 +105,15 @@ def test_offered_by_the_bot_and_listed_once_its_files_are_there(lcm_model_dir: P
     assert spec.priority < registry.get_spec("make-an-audio").priority
     audio = registry.get_spec("audiolcm").factory(with_files).generate("rain", 1.0, seed=1, candidates=1, steps=2, stereo=True)
     assert audio.notices == ["AudioLCM generates mono sound"]
+
+
+def test_batched_jobs_run_one_by_one_with_the_same_results(lcm_model_dir: Path) -> None:
+    from tag.engines.batching import BatchJob
+
+    engine = get_spec("audiolcm").factory(Settings(_env_file=None, model_dir=lcm_model_dir))
+    jobs = [BatchJob(prompt=p, duration=1.0, seed=4, candidates=1, steps=2) for p in ("rain", "wind")]
+    assert engine.batch_key(jobs[0]) != engine.batch_key(jobs[1])  # never grouped
+    results = engine.generate_batch(jobs)
+    alone = engine.generate("rain", 1.0, seed=4, candidates=1, steps=2)
+    assert results[0].audio is not None and (results[0].audio.samples == alone.samples).all()
+    assert results[1].audio is not None

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Hashable
 
 from tag.engines.base import Audio, EngineError, ProgressCallback
+from tag.engines.batching import BatchJob, BatchResult, batch_key
 from tag.engines.failures import generating, loading
 from tag.engines.make_an_audio.layout import ENGINE_NAME, model_files
-from tag.engines.make_an_audio.pipeline import MakeAnAudioPipeline, SamplingOptions
+from tag.engines.make_an_audio import batch
+from tag.engines.make_an_audio.pipeline import Generation, MakeAnAudioPipeline, SamplingOptions, latent_width_for
 from tag.engines.make_an_audio.schedulers import PARITY_STEPS
-from tag.messages import check_duration, check_prompt
+from tag.messages import LimitError, check_duration, check_prompt
 
 if TYPE_CHECKING:
     from tag.config import Settings
@@ -58,16 +60,7 @@ class MakeAnAudioEngine:
     ) -> Audio:
         prompt = check_prompt(prompt)
         duration = check_duration(duration, MAX_DURATION)
-        options = replace(
-            self.defaults,
-            **{
-                k: v
-                for k, v in (("candidates", candidates), ("steps", steps), ("guidance", guidance))
-                if v is not None
-            },
-        )
-        if options.steps < 1 or options.candidates < 1:
-            raise EngineError("steps and candidates must be at least 1", code="bad_options")
+        options = self.options(candidates, steps, guidance)
         report = progress or (lambda stage, percent: None)
 
         def on_step(done: int, total: int) -> None:
@@ -79,6 +72,24 @@ class MakeAnAudioEngine:
                 prompt, duration, seed=seed, options=options, on_step=on_step, on_decode=lambda: report("decoding", 90.0)
             )
             report("done", 100.0)
+        return self.audio(result, options, stereo)
+
+    def options(self, candidates: int | None, steps: int | None, guidance: float | None) -> SamplingOptions:
+        """The defaults with the request's own choices; EngineError for impossible ones."""
+        options = replace(
+            self.defaults,
+            **{
+                k: v
+                for k, v in (("candidates", candidates), ("steps", steps), ("guidance", guidance))
+                if v is not None
+            },
+        )
+        if options.steps < 1 or options.candidates < 1:
+            raise EngineError("steps and candidates must be at least 1", code="bad_options")
+        return options
+
+    def audio(self, result: Generation, options: SamplingOptions, stereo: bool) -> Audio:
+        """A finished generation as the engine's answer, with the details front ends show."""
         notices = [f"{self.model} generates mono sound"] if stereo else []
         details: dict[str, Any] = {
             "seed": result.seed,
@@ -92,6 +103,22 @@ class MakeAnAudioEngine:
             "precision": "float32" if options.parity else str(getattr(self.pipeline, "compute", "float32")).removeprefix("torch."),
         }
         return Audio(result.waveform, result.sample_rate, self.name, notices, details)
+
+    def batch_key(self, job: BatchJob) -> Hashable:
+        """Which jobs may share a sampling run (see tag.engines.batching.batch_key);
+        a job that does not validate gets a key of its own and fails alone."""
+        try:
+            options = self.options(job.candidates, job.steps, job.guidance)
+            duration = check_duration(job.duration, MAX_DURATION)
+        except (EngineError, LimitError):
+            return ("invalid", id(job))
+        if not isinstance(self.pipeline, MakeAnAudioPipeline):  # e.g. AudioLCM: one by one
+            return ("alone", id(job))
+        sampler = "ddim" if options.parity else options.sampler
+        return batch_key(self.name, options.steps, options.guidance, sampler, latent_width_for(duration, options.parity))
+
+    def generate_batch(self, jobs: list[BatchJob]) -> list[BatchResult]:
+        return batch.generate_batch(self, jobs)
 
 
 def _torch_dtype(name: str) -> Any:

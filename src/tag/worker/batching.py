@@ -1,0 +1,94 @@
+"""Collecting requests into engine batches (TAG_WORKER_BATCH > 1).
+
+Each request's ``GeneratorService._generate`` hands its job here and awaits its
+own result, so acks, responses, progress and redelivery stay per request.  Jobs
+that arrive within ``wait`` seconds (or until ``size`` are in) are grouped by the
+engine's ``batch_key`` and each group runs as one ``generate_batch`` call on the
+service's thread pool.  ``after`` (encoding) runs on that thread too, per job, so a
+finished sound does not queue behind the next batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable, TypeVar
+
+from tag.engines.base import Audio
+from tag.engines.batching import BatchingEngine, BatchJob, JobCancelled
+from tag.worker.progress import GenerationCancelled
+from tag.worker.threads import DaemonPool
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_Entry = tuple[BatchJob, Callable[[Audio], Any], "asyncio.Future[Any]"]
+
+
+class Batcher:
+    def __init__(self, engine: BatchingEngine, pool: DaemonPool, size: int, wait: float) -> None:
+        self.engine = engine
+        self.pool = pool
+        self.size = size
+        self.wait = wait
+        self.sizes: list[int] = []  # of the batches run, for logs, tests and benches
+        self._pending: list[_Entry] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._runs: set[asyncio.Task[None]] = set()
+
+    async def generate(self, job: BatchJob, after: Callable[[Audio], T]) -> T:
+        """``after(audio)`` of this job's sound; its own error or GenerationCancelled otherwise."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._pending.append((job, after, future))
+        if len(self._pending) >= self.size:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.wait, self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self._pending = self._pending, []
+        groups: dict[Any, list[_Entry]] = {}
+        for entry in pending:
+            if not entry[2].done():  # its request task was cancelled meanwhile (worker stopping)
+                groups.setdefault(self.engine.batch_key(entry[0]), []).append(entry)
+        for group in groups.values():
+            task = asyncio.create_task(self._run(group), name=f"batch-{len(group)}")
+            self._runs.add(task)
+            task.add_done_callback(self._runs.discard)
+
+    async def _run(self, group: list[_Entry]) -> None:
+        self.sizes.append(len(group))
+        log.info("running a batch of %d request(s)", len(group))
+        try:
+            outcomes = await asyncio.wrap_future(self.pool.submit(self._blocking, group))
+        except BaseException as exc:  # the pool is gone: every job gets the failure
+            outcomes = [exc] * len(group)
+        for (_, _, future), outcome in zip(group, outcomes):
+            if future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+    def _blocking(self, group: list[_Entry]) -> list[Any]:
+        """On a pool thread: the batch, then each sound's ``after``; one outcome per job."""
+        results = self.engine.generate_batch([job for job, _, _ in group])
+        outcomes: list[Any] = []
+        for (job, after, _), result in zip(group, results):
+            if isinstance(result.error, JobCancelled):
+                outcomes.append(GenerationCancelled(str(result.error)))
+            elif result.error is not None:
+                outcomes.append(result.error)
+            else:
+                assert result.audio is not None
+                try:
+                    outcomes.append(after(result.audio))
+                except Exception as exc:
+                    outcomes.append(exc)
+        return outcomes
