@@ -20,13 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tag.engines.make_an_audio.layout import MissingFilesError
+from tag.engines.make_an_audio.layout import OfficialFiles
 
 ENGINE_NAME = "audiolcm"
 
 
 @dataclass(frozen=True)
-class AudioLCMFiles:
+class AudioLCMFiles(OfficialFiles):
     root: Path
 
     @property
@@ -65,20 +65,10 @@ class AudioLCMFiles:
             self.clap_dir / "config.yml",
         ]
 
-    def missing(self) -> list[Path]:
-        return [path for path in self.required() if not path.is_file()]
-
-    def check(self) -> None:
-        """Raise an error naming every missing file and where it belongs."""
-        missing = self.missing()
-        if missing:
-            names = "\n  ".join(str(path) for path in missing)
-            raise MissingFilesError(
-                f"AudioLCM files are missing:\n  {names}\n"
-                f"Put the official files in {self.root} (layout: audiolcm.ckpt, useful_ckpt/vocoder/, "
-                "useful_ckpt/bert-base-uncased/, useful_ckpt/t5-v1_1-large/, useful_ckpt/FrozenCLAPFLANEmbedder/) "
-                f"or run `tag models download {ENGINE_NAME}`."
-            )
+    model = "AudioLCM"
+    engine = ENGINE_NAME
+    layout = ("audiolcm.ckpt, useful_ckpt/vocoder/, useful_ckpt/bert-base-uncased/, useful_ckpt/t5-v1_1-large/, "
+              "useful_ckpt/FrozenCLAPFLANEmbedder/")
 
 
 def model_files(model_dir: Path) -> AudioLCMFiles:

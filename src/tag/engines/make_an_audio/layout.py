@@ -23,8 +23,34 @@ from tag.engines.base import EngineError
 ENGINE_NAME = "make-an-audio"
 
 
+class OfficialFiles:
+    """A model folder in its official layout: which files must be there, and the
+    error naming every missing one and where it belongs."""
+
+    root: Path
+    model: str
+    engine: str
+    layout: str
+
+    def required(self) -> list[Path]:
+        raise NotImplementedError
+
+    def missing(self) -> list[Path]:
+        return [path for path in self.required() if not path.is_file()]
+
+    def check(self) -> None:
+        missing = self.missing()
+        if missing:
+            names = "\n  ".join(str(path) for path in missing)
+            raise MissingFilesError(
+                f"{self.model} files are missing:\n  {names}\n"
+                f"Put the official files in {self.root} (layout: {self.layout}) "
+                f"or run `tag models download {self.engine}`."
+            )
+
+
 @dataclass(frozen=True)
-class ModelFiles:
+class ModelFiles(OfficialFiles):
     root: Path
 
     @property
@@ -61,20 +87,10 @@ class ModelFiles:
             self.bert_dir / "vocab.txt",  # config.json there is optional: bert-base-uncased is built in
         ]
 
-    def missing(self) -> list[Path]:
-        return [path for path in self.required() if not path.is_file()]
-
-    def check(self) -> None:
-        """Raise an error naming every missing file and where it belongs."""
-        missing = self.missing()
-        if missing:
-            names = "\n  ".join(str(path) for path in missing)
-            raise MissingFilesError(
-                f"Make-An-Audio files are missing:\n  {names}\n"
-                f"Put the official files in {self.root} (layout: useful_ckpts/maa1_full.ckpt, "
-                "useful_ckpts/bigvgan/, useful_ckpts/CLAP/, bert-base-uncased/) "
-                f"or run `tag models download {ENGINE_NAME}`."
-            )
+    # For OfficialFiles.check's message.
+    model = "Make-An-Audio"
+    engine = ENGINE_NAME
+    layout = "useful_ckpts/maa1_full.ckpt, useful_ckpts/bigvgan/, useful_ckpts/CLAP/, bert-base-uncased/"
 
 
 class MissingFilesError(EngineError):
