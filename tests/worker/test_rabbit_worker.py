@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from typing import AsyncIterator, Callable
+from typing import Callable
 
 import aio_pika
 import pytest
@@ -23,15 +23,6 @@ from tag.messages import SoundRequest, SoundResponse
 from tag.worker import GeneratorService
 
 pytestmark = pytest.mark.rabbitmq
-
-
-@pytest.fixture
-async def worker_broker(settings: Settings, rabbit: RabbitBroker) -> AsyncIterator[RabbitBroker]:
-    """The worker's own connection (so it can be closed without the test's)."""
-    broker = RabbitBroker(settings.broker(), connection_name=f"tag-test-worker-{settings.request_queue}")
-    await broker.connect()
-    yield broker
-    await broker.close()
 
 
 def request(prompt: str = "a beep", duration: float = 0.5) -> SoundRequest:

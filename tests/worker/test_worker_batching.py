@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import AsyncIterator
 
 import numpy as np
 import pytest
@@ -47,14 +46,6 @@ def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory):
     models = tmp_path_factory.mktemp("models")
     write_tiny_model(models / "make-an-audio", seed=0)
     return build_pipeline(Settings(_env_file=None, model_dir=models, compute_dtype="float32", threads=1))
-
-
-@pytest.fixture
-async def worker_broker(settings: Settings, rabbit: RabbitBroker) -> AsyncIterator[RabbitBroker]:
-    broker = RabbitBroker(settings.broker(), connection_name=f"tag-test-worker-{settings.request_queue}")
-    await broker.connect()
-    yield broker
-    await broker.close()
 
 
 PROMPTS = ["a dog barks", "rain on a roof", "", "a bell rings"]  # the empty one is refused alone
