@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tag.engines.make_an_audio.architecture import ScheduleArch, _pick
+from tag.engines.make_an_audio.architecture import ScheduleArch, _pick, reference_sections
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,7 @@ class LCMArch:
 
 def architecture_from_config(config: dict[str, Any]) -> LCMArch:
     """Read the parts of a reference ``audiolcm.yaml`` that shape the networks."""
-    params = config.get("model", {}).get("params", {})
-    dit = params.get("unet_config", {}).get("params", {})
-    first = params.get("first_stage_config", {}).get("params", {})
-    dd = dict(first.get("ddconfig", {}))
-    if "embed_dim" in first:
-        dd["embed_dim"] = first["embed_dim"]
-    schedule = {k: params[k] for k in ("timesteps", "linear_start", "linear_end") if k in params}
+    params, dit, dd, schedule = reference_sections(config)
     schedule["train_latent_width"] = int(params.get("mel_length", 312))
     return LCMArch(
         _pick(DiTArch, dit),

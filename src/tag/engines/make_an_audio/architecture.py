@@ -88,15 +88,22 @@ def _pick(cls: type, values: dict[str, Any]) -> Any:
     return cls(**kwargs)
 
 
-def architecture_from_config(config: dict[str, Any]) -> Architecture:
-    """Read the parts of a reference ``txt2audio_args.yaml`` that shape the networks."""
+def reference_sections(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A reference-format YAML's model params, network params, autoencoder ddconfig
+    (with its embed_dim) and noise schedule values, each {} where absent."""
     params = config.get("model", {}).get("params", {})
-    unet = params.get("unet_config", {}).get("params", {})
+    network = params.get("unet_config", {}).get("params", {})
     first = params.get("first_stage_config", {}).get("params", {})
     dd = dict(first.get("ddconfig", {}))
     if "embed_dim" in first:
         dd["embed_dim"] = first["embed_dim"]
     schedule = {k: params[k] for k in ("timesteps", "linear_start", "linear_end") if k in params}
+    return params, network, dd, schedule
+
+
+def architecture_from_config(config: dict[str, Any]) -> Architecture:
+    """Read the parts of a reference ``txt2audio_args.yaml`` that shape the networks."""
+    params, unet, dd, schedule = reference_sections(config)
     if "mel_dim" in params:
         schedule["mel_bins"] = int(params["mel_dim"]) * LATENT_HEIGHT_DOWN
     if "mel_length" in params:
