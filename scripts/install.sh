@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install TAG into ./.venv. Usage: scripts/install.sh [EXTRAS]   (e.g. "ml,test")
+# Install TAG into ./.venv. Usage: scripts/install.sh [EXTRAS]   (e.g. "ml,train,test")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"

@@ -55,7 +55,7 @@ if ! amqp_answers; then
     amqp_answers || { echo "RabbitMQ on 127.0.0.1:5672 does not answer" >&2; exit 1; }
 fi
 
-scripts/install.sh "ml,test"
+scripts/install.sh "ml,train,test"
 
 set +e
 .venv/bin/python -m pytest "$@"
