@@ -190,6 +190,16 @@ class FakeTelegram:
                 self._changed.notify_all()
         return update
 
+    async def push_updates(self, payloads: list[dict[str, Any]]) -> int:
+        """Queue several updates at once, so one getUpdates answer carries them all
+        (as Telegram does for a user who types fast); returns the call cursor."""
+        assert self.webhook is None, "batches are for long polling"
+        mark = self.mark()
+        async with self._changed:
+            self._updates.extend({"update_id": next(self._update_ids), **payload} for payload in payloads)
+            self._changed.notify_all()
+        return mark
+
     async def post_webhook(self, update: dict[str, Any], secret: str | None) -> int:
         """POST an update to the registered webhook with any ``secret``; returns the status."""
         return await self._post_webhook({"update_id": next(self._update_ids), **update}, secret)
@@ -447,14 +457,18 @@ class FakeUser:
             **content,
         }
 
-    async def send(self, text: str) -> int:
-        """Send a text message; returns the call cursor from just before it."""
-        mark = self.server.mark()
+    def text_update(self, text: str) -> dict[str, Any]:
+        """The update of this user sending ``text`` (not yet delivered)."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        await self.server.push_update({"message": self._message(**content)})
+        return {"message": self._message(**content)}
+
+    async def send(self, text: str) -> int:
+        """Send a text message; returns the call cursor from just before it."""
+        mark = self.server.mark()
+        await self.server.push_update(self.text_update(text))
         return mark
 
     async def send_content(self, **content: Any) -> int:
@@ -468,23 +482,28 @@ class FakeUser:
         button = message.button(button_text)
         return await self.press_data(message, button["callback_data"])
 
+    def press_update(self, message: SentMessage, button_text: str) -> dict[str, Any]:
+        """The update of this user pressing a button (not yet delivered)."""
+        return self.callback_update(message, message.button(button_text)["callback_data"])
+
     async def press_data(self, message: SentMessage, data: str) -> int:
         mark = self.server.mark()
-        await self.server.push_update(
-            {
-                "callback_query": {
-                    "id": str(next(self._counter)),
-                    "from": self._from(),
-                    "chat_instance": str(self.id),
-                    "message": {
-                        "message_id": message.message_id,
-                        "date": int(time.time()),
-                        "chat": {"id": message.chat_id, "type": "private"},
-                        "from": BOT_USER,
-                        "text": message.text or "-",
-                    },
-                    "data": data,
-                }
-            }
-        )
+        await self.server.push_update(self.callback_update(message, data))
         return mark
+
+    def callback_update(self, message: SentMessage, data: str) -> dict[str, Any]:
+        return {
+            "callback_query": {
+                "id": str(next(self._counter)),
+                "from": self._from(),
+                "chat_instance": str(self.id),
+                "message": {
+                    "message_id": message.message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": message.chat_id, "type": "private"},
+                    "from": BOT_USER,
+                    "text": message.text or "-",
+                },
+                "data": data,
+            }
+        }

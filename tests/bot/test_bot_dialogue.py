@@ -285,3 +285,32 @@ async def test_the_next_prompts_duration_can_be_typed_and_its_question_cancelled
     # /cancel then ends the current request only: nothing waits after it any more.
     assert (await ask(fake, ann, "/cancel")).text.startswith("Cancelled. Send")
     assert "nothing to cancel" in (await ask(fake, ann, "/cancel")).text
+
+
+@pytest.mark.parametrize("press_first", [True, False])
+async def test_cancel_and_a_duration_press_in_one_batch_are_handled_in_order(
+    stack, fake: FakeTelegram, press_first: bool
+) -> None:
+    """/cancel and the press of the next prompt's duration reach the bot in one
+    getUpdates answer, which aiogram handles as parallel tasks.  Handled in
+    order, whichever came first, the cancel drops the next prompt, and nothing
+    is promised or left waiting once the user has been told "Cancelled"."""
+    # No worker: a request stays in flight (and cancelled ones stay queued).
+    await stack.start_bot(max_queue_per_user=100)
+    ann = fake.user(1206, "en")
+    for _ in range(3):
+        mark = await ann.send("thunder, 3s")
+        await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "queue" in c.text)
+        question = await ask(fake, ann, "seagulls")
+        assert "make <i>seagulls</i> next" in question.text
+        updates = [ann.press_update(question, "5"), ann.text_update("/cancel")]
+        mark = await fake.push_updates(updates if press_first else updates[::-1])
+        await fake.wait_for("answerCallbackQuery", since=mark)
+        await fake.wait_for("sendMessage", chat_id=ann.id, since=mark, where=lambda c: "Cancelled" in c.text)
+        # Nothing was left waiting (a stranded next prompt would be cancelled here).
+        assert "nothing to cancel" in (await ask(fake, ann, "/cancel")).text
+        said = [call.text for call in fake.calls_of("sendMessage", chat_id=ann.id, since=mark)]
+        promises = [i for i, text in enumerate(said) if "when the current sound is ready" in text]
+        cancelled = next(i for i, text in enumerate(said) if text.startswith("Cancelled"))
+        assert said[cancelled].startswith("Cancelled, and <i>seagulls</i> will not be made next"), said
+        assert promises == ([0] if press_first else []) and cancelled == len(promises), said

@@ -28,7 +28,7 @@ from aiohttp import web
 from tag.bot.catalogue import LANGS, Texts
 from tag.bot.delivery import Courier
 from tag.bot.generations import Generations
-from tag.bot.middleware import UserContext
+from tag.bot.middleware import OneAtATimePerUser, UserContext
 from tag.bot.ratelimit import RateLimiter
 from tag.bot.redaction import SecretFilter
 from tag.bot.routers import all_routers
@@ -67,6 +67,8 @@ def build_dispatcher(**dependencies: object) -> Dispatcher:
     settings = dependencies["settings"]
     assert isinstance(store, BotStore) and isinstance(settings, Settings)
     dispatcher = Dispatcher(**dependencies)
+    # On the update itself, after aiogram's own outer middleware has found the user.
+    dispatcher.update.outer_middleware(OneAtATimePerUser())
     context = UserContext(store, settings.allowed_users)
     dispatcher.message.outer_middleware(context)
     dispatcher.callback_query.outer_middleware(context)
