@@ -268,3 +268,18 @@ def test_every_subcommand_says_what_it_does_and_every_option_has_help():
 def test_help_describes_the_command(tmp_path):
     result = tag("run", "-h", tmp_path=tmp_path)
     assert "web page" in result.stdout and "--host" in result.stdout and "address to listen on" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("prompt", "said"),
+    [
+        ("\u200b\u2060 \ufeff", "tag: the prompt is empty: describe the sound you want"),
+        # Undecodable bytes on the command line (b"\xff") arrive as a lone surrogate.
+        ("rain \udcff", "tag: the prompt holds an invalid character (U+DCFF, a lone surrogate); send plain text"),
+    ],
+)
+def test_an_invisible_or_unencodable_prompt_is_refused_before_anything_is_written(tmp_path, prompt, said):
+    out = tmp_path / "nothing.wav"
+    result = tag("generate", prompt, "-d", "1", "-o", str(out), tmp_path=tmp_path)
+    assert result.returncode == 2 and said in result.stderr.splitlines(), result.stderr
+    assert not out.exists()

@@ -8,6 +8,7 @@ from tag.messages import (
     SEED_MAX,
     InvalidMessage,
     LimitError,
+    PromptError,
     ProgressEvent,
     RequestOptions,
     SoundRequest,
@@ -71,7 +72,7 @@ def test_error_response_names_the_user_and_reason():
     assert again.error.code == "engine_error" and again.chat_id == 10
 
 
-@pytest.mark.parametrize("prompt", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("prompt", ["", "   ", "\n\t", "\u200b", "\u200b\u2060 \ufeff\u200d", " \u2066\u2069 "])
 def test_empty_prompts_are_refused(prompt):
     with pytest.raises(LimitError, match="empty"):
         check_prompt(prompt)
@@ -197,3 +198,21 @@ def test_sampling_options_in_range_pass() -> None:
     options = RequestOptions(steps=1, candidates=8, guidance=0, seed=SEED_MAX)
     assert (options.steps, options.candidates, options.guidance, options.seed) == (1, 8, 0.0, SEED_MAX)
     assert check_option("steps", None) is None and check_option("guidance", 3) == 3.0
+
+
+@pytest.mark.parametrize(
+    ("prompt", "named"),
+    [("rain \ud800", "U+D800, a lone surrogate"), ("\udcff wind", "U+DCFF, a lone surrogate"),
+     ("rain\x1b[2J", "U+001B, a control character")],
+)
+def test_unencodable_or_control_text_is_refused_naming_the_character(prompt: str, named: str) -> None:
+    with pytest.raises(PromptError, match="invalid character") as refused:
+        check_prompt(prompt)
+    assert refused.value.problem == "invalid_character" and named in str(refused.value)
+    # The request itself refuses it too: nothing unencodable reaches the queue.
+    with pytest.raises(ValueError, match="invalid character"):
+        SoundRequest(chat_id=1, user_id=1, prompt=prompt, duration=1)
+
+
+def test_zero_width_characters_inside_words_are_kept_and_lone_ones_dropped() -> None:
+    assert check_prompt("rain \u200b on\u200dtin") == "rain on\u200dtin"

@@ -81,6 +81,11 @@ async def test_prompt_gets_a_duration_keyboard(stack, fake: FakeTelegram) -> Non
     ("text", "expected"),
     [
         ("   ", "empty"),
+        # Only zero-width and format characters: as empty as in the web API and the worker.
+        ("\u200b\u2060 \ufeff", "empty"),
+        ("\u200d, 3s", "empty"),
+        # A lone surrogate (JSON "\ud800") cannot be stored or sent: refused, not crashed on.
+        ("rain \ud800", "a character I cannot use"),
         ("a" * 5000, "5000 characters"),
         ("🎵🎶🥁", "in words"),
         ("rain, 0s", "between 0.5 and 30"),

@@ -54,6 +54,11 @@ async def test_unusable_messages_go_to_the_dlq_and_the_worker_goes_on(
         b"{oops": "invalid JSON",
         b'{"version": 1, "chat_id": "x"}': "schema violation",
         b'{"version": 7, "request_id": "r"}': "unknown version",
+        # The one prompt rule (tag.messages.check_prompt) holds on the queue too.
+        b'{"version": 1, "chat_id": 1, "user_id": 1, "prompt": "\\u200b\\u2060 \\ufeff", "duration": 1}':
+            "the prompt is empty",
+        b'{"version": 1, "chat_id": 1, "user_id": 1, "prompt": "rain \\ud800", "duration": 1}':
+            "the prompt holds an invalid character (U+D800, a lone surrogate)",
     }
     for body in bad:
         await rabbit.publish(settings.request_queue, Message(body))
