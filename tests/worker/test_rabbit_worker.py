@@ -318,3 +318,43 @@ async def test_warnings_and_suggestions_of_the_synth_engine_reach_the_front_end(
     assert len(response.warnings) == 1 and response.warnings[0].startswith(warning)
     assert len(response.suggestions) == suggested and all(response.suggestions)
     await service.stop()
+
+
+async def test_a_publishers_own_delivery_count_does_not_make_a_fresh_request_poison(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker
+) -> None:
+    """x-delivery-count is the broker's count of returns; a publisher that sets it
+    on a message delivered for the first time (redelivered=False) is not believed."""
+    settings.delivery_limit = 1
+    service = GeneratorService(settings, worker_broker, ToneEngine(), heartbeat_interval=60)
+    await service.start()
+    responses = await Responses().start(rabbit, settings.response_queue)
+    req = request()
+    await rabbit.publish(settings.request_queue, Message(req.to_json(), headers={"x-delivery-count": 99}))
+    [response] = await responses.wait_for(1)
+    assert response.request_id == req.request_id and response.status == "ok", response.error
+    assert await rabbit.queue_depth(settings.dead_letter_queue) == 0
+    await service.stop()
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+async def test_a_request_in_a_content_encoding_is_dead_lettered_with_the_reason(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker, encoding: str
+) -> None:
+    service = GeneratorService(settings, worker_broker, ToneEngine(), heartbeat_interval=60)
+    await service.start()
+    responses = await Responses().start(rabbit, settings.response_queue)
+    refused, plain = request("a refused beep"), request()
+    # The body is valid JSON: only the header says it is not to be read as such.
+    await rabbit.publish(settings.request_queue, Message(refused.to_json(), content_encoding=encoding))
+    await rabbit.publish(settings.request_queue, Message(plain.to_json(), content_encoding="identity"))
+    [letter] = await take_dead_letters(rabbit, settings.dead_letter_queue, 1)
+    assert letter.message.body == refused.to_json() and letter.message.content_encoding == encoding
+    assert f"unsupported content encoding '{encoding}'" in letter.message.headers[REASON_HEADER]
+    answered = {r.request_id: r for r in await responses.wait_for(2)}
+    assert answered[plain.request_id].status == "ok"
+    # Its user is told why (the id was readable), instead of waiting for nothing.
+    told = answered[refused.request_id]
+    assert told.status == "error" and told.error.code == "invalid_request"
+    assert f"unsupported content encoding '{encoding}'" in told.error.message
+    await service.stop()
