@@ -125,6 +125,26 @@ class ClapScorer:
         self._text_cache[prompt] = embedding
         return embedding
 
+    @torch.inference_mode()
+    def text_embeddings(self, prompts: Sequence[str], batch_size: int = 64) -> torch.Tensor:
+        """Unit text embeddings (n, d_proj) of many prompts, padded in batches (not cached:
+        a label set is embedded once by its caller).  Same vectors as :meth:`text_embedding`:
+        the attention mask keeps padding out of the [CLS] state."""
+        if not prompts:
+            raise ValueError("no prompts to embed")
+        limit = self.model.caption_encoder.base.config.max_position_embeddings
+        rows = []
+        for start in range(0, len(prompts), batch_size):
+            chunk = list(prompts[start : start + batch_size])
+            tokens = self.tokenizer(
+                chunk, truncation=True, max_length=limit, padding=True, return_tensors="pt"
+            ).to(self.device)
+            embedded = self.model.caption_encoder.sentence_embedding(
+                tokens["input_ids"], tokens.get("attention_mask"), tokens.get("token_type_ids")
+            )
+            rows.append(F.normalize(embedded.float(), dim=-1))
+        return torch.cat(rows)
+
     def clips(self, waveforms: Waveforms, sample_rate: int) -> list[np.ndarray]:
         """Mono float32 clips at the tower's sample rate."""
         if isinstance(waveforms, torch.Tensor):
