@@ -133,17 +133,16 @@ class ClapScorer:
         if not prompts:
             raise ValueError("no prompts to embed")
         limit = self.model.caption_encoder.base.config.max_position_embeddings
-        rows = []
-        for start in range(0, len(prompts), batch_size):
-            chunk = list(prompts[start : start + batch_size])
-            tokens = self.tokenizer(
-                chunk, truncation=True, max_length=limit, padding=True, return_tensors="pt"
-            ).to(self.device)
-            embedded = self.model.caption_encoder.sentence_embedding(
-                tokens["input_ids"], tokens.get("attention_mask"), tokens.get("token_type_ids")
-            )
-            rows.append(F.normalize(embedded.float(), dim=-1))
-        return torch.cat(rows)
+        encoded = self.tokenizer(list(prompts), truncation=True, max_length=limit)["input_ids"]
+        # Batched by token count, so a batch pads its prompts to about their own length.
+        order = sorted(range(len(prompts)), key=lambda i: len(encoded[i]))
+        result = torch.empty(len(prompts), self.config.d_proj)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            tokens = self.tokenizer.pad({"input_ids": [encoded[i] for i in chunk]}, return_tensors="pt").to(self.device)
+            embedded = self.model.caption_encoder.sentence_embedding(tokens["input_ids"], tokens["attention_mask"])
+            result[chunk] = F.normalize(embedded.float(), dim=-1).cpu()
+        return result.to(self.device)
 
     def clips(self, waveforms: Waveforms, sample_rate: int) -> list[np.ndarray]:
         """Mono float32 clips at the tower's sample rate."""
