@@ -621,18 +621,20 @@ def _dataset_caption(args: argparse.Namespace, settings: Settings) -> int:
     except LabelsError as exc:
         print(f"tag: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from tag.dataset.caption import LabelRetriever, caption_folder
+    from tag.dataset.caption import LabelRetriever, caption_folder, label_cache_name
     from tag.dataset.clap import load_scorer
     from tag.engines import EngineError
 
     started = time.perf_counter()
     try:
-        scorer = load_scorer(settings, args.clap, args.tokenizer, batch_size=args.batch)
+        scorer, clap_files = load_scorer(settings, args.clap, args.tokenizer, batch_size=args.batch)
     except EngineError as exc:
         print(f"tag: {exc}", file=sys.stderr)
         return EXIT_USAGE if exc.code == "engine_unavailable" else EXIT_FAILED
-    retriever = LabelRetriever(scorer, labels, args.top_k)
     args.out.mkdir(parents=True, exist_ok=True)
+    # The labels' embeddings are kept beside the manifest, so a resumed run skips them.
+    stored = args.out / ".cache" / label_cache_name(clap_files, labels)
+    retriever = LabelRetriever(scorer, labels, args.top_k, stored=stored)
     report = caption_folder(args.folder, Dataset(args.out), retriever, batch=args.batch)
     # Each unreadable file was logged as it was met; the count closes the run.
     print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,13 +11,15 @@ import pytest
 import soundfile as sf
 
 from tag.dataset import Dataset
-from tag.dataset.caption import LabelRetriever, Retrieval, caption_folder, compose_caption, name_words
-from tag.dataset.clips import clip_id, read_clip
+from tag.dataset.caption import (
+    LabelRetriever, Retrieval, caption_folder, compose_caption, label_cache_name, name_words,
+)
+from tag.dataset.clips import Clip, clip_id, read_clip
 from tag.dataset.labels import LabelsError, audioset_labels, label_phrase, read_labels
 from tag.engines.clap import ClapScorer
 from tag.engines.make_an_audio.mel import MEL
 
-from conftest import LABELS, PLANTED, write_sound
+from conftest import LABELS, PLANTED, synth, write_sound
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +180,26 @@ def test_a_users_label_file(tmp_path: Path, labels_file: Path) -> None:
         read_labels(tmp_path / "one.txt")
     with pytest.raises(LabelsError, match="cannot read"):
         read_labels(tmp_path / "absent.txt")
+
+
+def test_label_embeddings_are_kept_across_runs(tmp_path: Path, two_class_clap: Path) -> None:
+    files = [two_class_clap / "CLAP_weights_2022.pth", two_class_clap / "tokenizer" / "vocab.txt"]
+    stored = tmp_path / ".cache" / label_cache_name(files, LABELS)
+    first = LabelRetriever(ClapScorer.from_folder(two_class_clap), LABELS, stored=stored)
+    saved = np.load(stored)
+    assert saved.shape == (len(LABELS), first.scorer.config.d_proj)
+    # A later run (a new scorer, so no in-memory copy) reads the file: planted with
+    # Dog's and Rain's rows swapped, a dog is heard as rain.
+    np.save(stored, saved[[1, 0, 2, 3]])
+    later = LabelRetriever(ClapScorer.from_folder(two_class_clap), LABELS, stored=stored)
+    samples, rate = synth(PLANTED["Dog"], 1.0, seed=70)
+    assert later.retrieve([Clip(Path("dog.wav"), samples, rate)])[0].labels[0] == "Rain"
+    assert first.retrieve([Clip(Path("dog.wav"), samples, rate)])[0].labels[0] == "Dog"
+    # A file of the wrong shape is not trusted: recomputed and rewritten.
+    np.save(stored, saved[:2])
+    LabelRetriever(ClapScorer.from_folder(two_class_clap), LABELS, stored=stored)
+    assert np.allclose(np.load(stored), saved, atol=1e-6)
+    # Another label set, or changed weights, is another file.
+    assert label_cache_name(files, LABELS[:3]) != stored.name
+    os.utime(files[0], ns=(1, 1))
+    assert label_cache_name(files, LABELS) != stored.name

@@ -8,6 +8,7 @@ the file name and any side-car text (rule in :func:`compose_caption`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import sys
@@ -50,25 +51,60 @@ class Retrieval:
 _LABEL_CACHE: "weakref.WeakKeyDictionary[ClapScorer, dict[tuple[str, ...], torch.Tensor]]" = weakref.WeakKeyDictionary()
 
 
-def label_embeddings(scorer: ClapScorer, labels: Sequence[str]) -> torch.Tensor:
-    """(L, d) unit embeddings of the labels' prompts, computed once per scorer and label set."""
+def label_embeddings(scorer: ClapScorer, labels: Sequence[str], stored: Path | None = None) -> torch.Tensor:
+    """(L, d) unit embeddings of the labels' prompts, computed once per scorer and label set.
+
+    ``stored``: a .npy file that keeps them across runs (BERT-base takes tens of
+    seconds on a CPU for the 527 AudioSet prompts, which a resumed run would
+    otherwise pay again); its name must identify the CLAP and the labels.
+    """
     key = tuple(labels)
     per_scorer = _LABEL_CACHE.setdefault(scorer, {})
-    if key not in per_scorer:
-        per_scorer[key] = scorer.text_embeddings([label_prompt(label) for label in labels])
-    return per_scorer[key]
+    if key in per_scorer:
+        return per_scorer[key]
+    embeddings = None
+    if stored is not None and stored.is_file():
+        try:
+            loaded = np.load(stored)
+        except (OSError, ValueError):
+            loaded = None
+        if loaded is not None and loaded.shape == (len(labels), scorer.config.d_proj):
+            embeddings = torch.from_numpy(loaded).to(scorer.device)
+    if embeddings is None:
+        embeddings = scorer.text_embeddings([label_prompt(label) for label in labels])
+        if stored is not None:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            partial = stored.with_name(stored.name + ".partial.npy")
+            np.save(partial, embeddings.cpu().numpy().astype(np.float32))
+            partial.replace(stored)
+    per_scorer[key] = embeddings
+    return embeddings
+
+
+def label_cache_name(clap_files: Sequence[Path], labels: Sequence[str]) -> str:
+    """A file name for :func:`label_embeddings`' ``stored``: a digest of the CLAP's
+    files (path, size, modification time) and of the label prompts."""
+    digest = hashlib.sha1()
+    for path in clap_files:
+        info = Path(path).stat()
+        digest.update(f"{Path(path).resolve()}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    for label in labels:
+        digest.update(label_prompt(label).encode("utf-8") + b"\n")
+    return f"labels-{digest.hexdigest()[:16]}.npy"
 
 
 class LabelRetriever:
     """Top-k labels of clips by CLAP cosine similarity."""
 
-    def __init__(self, scorer: ClapScorer, labels: Sequence[str], top_k: int = DEFAULT_TOP_K) -> None:
+    def __init__(
+        self, scorer: ClapScorer, labels: Sequence[str], top_k: int = DEFAULT_TOP_K, stored: Path | None = None
+    ) -> None:
         if len(labels) < 2:
             raise ValueError("caption retrieval needs at least two labels")
         self.scorer = scorer
         self.labels = list(labels)
         self.top_k = max(1, min(top_k, len(self.labels)))
-        self._embeddings = label_embeddings(scorer, self.labels)
+        self._embeddings = label_embeddings(scorer, self.labels, stored)
 
     def similarities(self, clips: Sequence[Clip]) -> np.ndarray:
         """(n_clips, n_labels) cosines: each clip's windows embedded in one batched pass,

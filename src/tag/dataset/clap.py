@@ -52,11 +52,13 @@ def clap_folders(settings: "Settings", clap: Path | None, tokenizer: Path | None
 
 def load_scorer(
     settings: "Settings", clap: Path | None = None, tokenizer: Path | None = None, batch_size: int = 8
-) -> "ClapScorer":
+) -> "tuple[ClapScorer, list[Path]]":
+    """The scorer, and the files it was made from (what identifies its embeddings)."""
     from tag.engines.clap import ClapScorer
     from tag.engines.make_an_audio.speed import set_threads
     from tag.engines.peers.runtime import resolve_device
 
     clap_dir, tokenizer_dir = clap_folders(settings, clap, tokenizer)
     set_threads(settings.threads)
-    return ClapScorer.from_folder(clap_dir, tokenizer_dir, device=resolve_device(settings.device), batch_size=batch_size)
+    scorer = ClapScorer.from_folder(clap_dir, tokenizer_dir, device=resolve_device(settings.device), batch_size=batch_size)
+    return scorer, [clap_dir / CONFIG_FILE, clap_dir / WEIGHTS_FILE, tokenizer_dir / "vocab.txt"]
