@@ -136,8 +136,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _dataset_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    from tag.dataset.caption import DEFAULT_BATCH, DEFAULT_TOP_K
-    from tag.dataset.reprogram import DEFAULT_MARGIN, DEFAULT_MAX_DURATION, DEFAULT_MAX_EVENTS
+    from tag.dataset.options import (
+        DEFAULT_BATCH, DEFAULT_MARGIN, DEFAULT_MAX_DURATION, DEFAULT_MAX_EVENTS, DEFAULT_TOP_K,
+    )
 
     dataset = _command(
         commands, "dataset", "build training data: caption sounds, compose new text-audio pairs",

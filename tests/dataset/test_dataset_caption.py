@@ -19,7 +19,7 @@ from tag.dataset.labels import LabelsError, audioset_labels, label_phrase, read_
 from tag.engines.clap import ClapScorer
 from tag.engines.make_an_audio.mel import MEL
 
-from conftest import LABELS, PLANTED, synth, write_sound
+from support.dataset import LABELS, PLANTED, synth, write_sound
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 from tag.cli import main
 from tag.dataset import Dataset
 
-from conftest import PLANTED, write_sound
+from support.dataset import PLANTED, write_sound
 
 
 def tag(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from tag.dataset import Dataset, Entry
 from tag.dataset.clips import at_mel_rate, mel_of, read_clip
 from tag.dataset.reprogram import CONNECTIVES, RATE, ReprogramError, event_database, plan_clips, reprogram
 
-from conftest import write_sound
+from support.dataset import write_sound
 
 # label -> (prompt, seconds, gain); seconds are whole 16 kHz samples at 32 kHz.
 EVENTS = {"Dog": ("a dog barking", 1.0, 1.0), "Rain": ("rain", 1.5, 1.0), "Siren": ("a siren", 0.75, 1.0)}

@@ -24,12 +24,11 @@ from tqdm import tqdm
 from tag.dataset.clips import Clip, UnreadableAudio, at_mel_rate, clip_id, find_audio, mel_of, read_clip, sidecar_text
 from tag.dataset.labels import label_phrase, label_prompt
 from tag.dataset.manifest import Dataset, Entry
+from tag.dataset.options import DEFAULT_BATCH, DEFAULT_TOP_K
 from tag.engines.clap import ClapScorer
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOP_K = 5
-DEFAULT_BATCH = 8
 # A second label joins the first in the caption when it is this close in cosine:
 # the clip is then as much the one as the other (or both at once).
 SECOND_LABEL_WITHIN = 0.02

@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import soundfile as sf
 from tqdm import tqdm
 
-from tag.audio import fade_edges, fit_length, normalize_loudness
+from tag.audio import decode, encode, fade_edges, fit_length, normalize_loudness
 from tag.dataset.clips import UnreadableAudio, at_mel_rate, mel_of, read_clip
 from tag.dataset.labels import label_phrase
 from tag.dataset.manifest import Dataset, Entry
+from tag.dataset.options import DEFAULT_MARGIN, DEFAULT_MAX_DURATION, DEFAULT_MAX_EVENTS
 from tag.engines.make_an_audio.mel import MEL
 
 log = logging.getLogger(__name__)
@@ -42,9 +42,6 @@ AUDIO = "audio"
 RATE = MEL.sample_rate  # composed clips are written at the mel's rate: nothing is resampled twice
 Mode = Literal["concat", "overlay"]
 CONNECTIVES: dict[Mode, tuple[str, ...]] = {"concat": ("before", "then"), "overlay": ("while", "as")}
-DEFAULT_MAX_DURATION = 10.0
-DEFAULT_MARGIN = 0.05
-DEFAULT_MAX_EVENTS = 3
 EVENT_LUFS = -23.0  # every event is brought to this before joining
 _PEAK = 0.98  # a mix louder than this is scaled down as a whole
 _MIN_EVENT_SECONDS = 0.1
@@ -219,18 +216,22 @@ def _store(out: Dataset, plan: Plan, wave: np.ndarray) -> None:
     relative = f"{AUDIO}/{plan.id}.wav"
     path = out.folder / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    # float WAV: the mel was computed from these exact samples, so they stay exact.
-    sf.write(path, wave, RATE, subtype="FLOAT")
+    # 16-bit WAV (a float WAV's PEAK chunk holds the time of writing, so the same
+    # seed would not give the same bytes); the mel is taken from the samples as
+    # written, so the sound and its mel agree exactly.
+    data = encode(wave, RATE, "wav")
+    written, _ = decode(data)
+    path.write_bytes(data)
     entry = Entry(
         id=plan.id,
         audio=relative,
         mel=Dataset.mel_name(plan.id),
-        duration=wave.shape[0] / RATE,
+        duration=written.shape[0] / RATE,
         caption=plan.caption(),
         labels=[event.labels[0] for event in plan.events],
         scores=[event.scores[0] for event in plan.events],
         source="reprogram",
         parts=[event.id for event in plan.events],
     )
-    out.add(entry, mel_of(wave))
+    out.add(entry, mel_of(written))
 
