@@ -7,6 +7,7 @@ libsndfile 1.1), so no ffmpeg is needed anywhere.
 from __future__ import annotations
 
 import io
+import os
 from typing import Literal
 
 import numpy as np
@@ -66,6 +67,19 @@ def decode(data: bytes) -> tuple[np.ndarray, int]:
     """Decode any supported container to float32 samples ((n,) mono) and the rate."""
     samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=False)
     return samples, rate
+
+
+def read(path: "str | os.PathLike[str]") -> tuple[np.ndarray, int]:
+    """Read a sound file (any container libsndfile knows: WAV, FLAC, OGG, MP3...) as
+    float32 samples ((n,) mono or (n, channels)) and its rate."""
+    samples, rate = sf.read(path, dtype="float32", always_2d=False)
+    return samples, rate
+
+
+def to_mono(samples: np.ndarray) -> np.ndarray:
+    """(n,) or (n, channels) -> (n,) float32, the channels' mean."""
+    samples = np.asarray(samples, dtype=np.float32)
+    return samples if samples.ndim == 1 else samples.mean(axis=1, dtype=np.float32)
 
 
 def fit_length(samples: np.ndarray, n: int, fade: int = 64) -> np.ndarray:

@@ -125,12 +125,70 @@ def _parser() -> argparse.ArgumentParser:
     )
     download.add_argument("name", help="engine name, as in `tag models list`")
 
+    _dataset_commands(commands)
+
     schema = _command(
         commands, "schema", "write the queue messages' JSON Schemas",
         "Write the JSON Schemas of SoundRequest, SoundResponse and ProgressEvent (the queue contract).",
     )
     schema.add_argument("--out", type=Path, default=Path("docs/schemas"), help="folder to write them in (default docs/schemas)")
     return parser
+
+
+def _dataset_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from tag.dataset.options import (
+        DEFAULT_BATCH, DEFAULT_MARGIN, DEFAULT_MAX_DURATION, DEFAULT_MAX_EVENTS, DEFAULT_TOP_K,
+    )
+
+    dataset = _command(
+        commands, "dataset", "build training data: caption sounds, compose new text-audio pairs",
+        "Pseudo prompt enhancement: caption sounds that have no text with CLAP (caption), then compose "
+        "new text-audio pairs from the single-event clips (reprogram). A dataset is a folder: "
+        "manifest.jsonl plus the autoencoder's 80-bin log-mels in mels/.",
+    )
+    actions = dataset.add_subparsers(dest="dataset_command", required=True, metavar="ACTION")
+    caption = _command(
+        actions, "caption", "caption every sound file in a folder into a dataset",
+        "Caption every WAV, FLAC, OGG and MP3 file under FOLDER (any rate, any channels): the top labels "
+        "by CLAP retrieval, with the file name's words and a same-name .txt beside the file, make a short "
+        "caption. Resumable: files already in the manifest are skipped. Unreadable files are reported "
+        "and skipped.",
+    )
+    caption.add_argument("folder", type=Path, help="folder of sound files (searched recursively)")
+    caption.add_argument("--out", "-o", type=Path, required=True, help="dataset folder to write (created; appended to)")
+    caption.add_argument(
+        "--labels", type=Path,
+        help="text file with one label per line (default: the AudioSet ontology's 527 class names)",
+    )
+    caption.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help=f"labels kept per clip (default {DEFAULT_TOP_K})")
+    caption.add_argument("--batch", type=int, default=DEFAULT_BATCH, help=f"clips embedded together (default {DEFAULT_BATCH})")
+    caption.add_argument(
+        "--clap", type=Path,
+        help="CLAP folder (config.yml, CLAP_weights_2022.pth, tokenizer/); default: Make-An-Audio's CLAP in TAG_MODEL_DIR",
+    )
+    caption.add_argument("--tokenizer", type=Path, help="BERT tokenizer folder (default: the CLAP's)")
+    reprogram = _command(
+        actions, "reprogram", "compose new clips and captions from a dataset's single events",
+        "Dynamic reprogramming: take the clips whose top label is clearly ahead of the second as single "
+        "events, and compose COUNT new clips of 2-3 events, concatenated (\"X before Y\", \"X then Y\") "
+        "or overlaid (\"X while Y\", \"X as Y\"), loudness balanced. Same --seed, same clips.",
+    )
+    reprogram.add_argument("dataset", type=Path, help="a dataset made by `tag dataset caption`")
+    reprogram.add_argument("--out", "-o", type=Path, required=True, help="dataset folder to write the new clips in")
+    reprogram.add_argument("--count", "-n", type=int, required=True, help="clips to compose")
+    reprogram.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    reprogram.add_argument(
+        "--max-duration", type=float, default=DEFAULT_MAX_DURATION,
+        help=f"longest composed clip, seconds (default {DEFAULT_MAX_DURATION:g})",
+    )
+    reprogram.add_argument(
+        "--margin", type=float, default=DEFAULT_MARGIN,
+        help=f"how far (cosine) a clip's top label must lead the second to count as one event (default {DEFAULT_MARGIN:g})",
+    )
+    reprogram.add_argument(
+        "--max-events", type=int, choices=(2, 3), default=DEFAULT_MAX_EVENTS,
+        help=f"most events in one clip (default {DEFAULT_MAX_EVENTS})",
+    )
 
 
 def _command(
@@ -537,6 +595,86 @@ def _sounds(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# --- dataset -------------------------------------------------------------------
+
+
+def _dataset(args: argparse.Namespace, settings: Settings) -> int:
+    if args.dataset_command == "caption":
+        return _dataset_caption(args, settings)
+    return _dataset_reprogram(args, settings)
+
+
+def _dataset_caption(args: argparse.Namespace, settings: Settings) -> int:
+    from tag.dataset import Dataset
+    from tag.dataset.labels import LabelsError, read_labels
+
+    if not args.folder.is_dir():
+        print(f"tag: {args.folder} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    if args.top_k < 1 or args.batch < 1:
+        print("tag: --top-k and --batch must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out.exists() and not args.out.is_dir():
+        print(f"tag: {args.out} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        labels = read_labels(args.labels)
+    except LabelsError as exc:
+        print(f"tag: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from tag.dataset.caption import LabelRetriever, caption_folder, label_cache_name
+    from tag.dataset.clap import load_scorer
+    from tag.engines import EngineError
+
+    started = time.perf_counter()
+    try:
+        scorer, clap_files = load_scorer(settings, args.clap, args.tokenizer, batch_size=args.batch)
+    except EngineError as exc:
+        print(f"tag: {exc}", file=sys.stderr)
+        return EXIT_USAGE if exc.code == "engine_unavailable" else EXIT_FAILED
+    args.out.mkdir(parents=True, exist_ok=True)
+    # The labels' embeddings are kept beside the manifest, so a resumed run skips them.
+    stored = args.out / ".cache" / label_cache_name(clap_files, labels)
+    retriever = LabelRetriever(scorer, labels, args.top_k, stored=stored)
+    report = caption_folder(args.folder, Dataset(args.out), retriever, batch=args.batch)
+    # Each unreadable file was logged as it was met; the count closes the run.
+    print(
+        f"{args.out}: {report.written} captioned, {report.skipped} already there, "
+        f"{len(report.failed)} unreadable (skipped), {time.perf_counter() - started:.1f} s"
+    )
+    return EXIT_OK
+
+
+def _dataset_reprogram(args: argparse.Namespace, settings: Settings) -> int:
+    from tag.dataset import MANIFEST, Dataset
+    from tag.dataset.reprogram import ReprogramError, reprogram
+
+    if not (args.dataset / MANIFEST).is_file():
+        print(f"tag: {args.dataset} is not a dataset (no {MANIFEST}); make one with `tag dataset caption`", file=sys.stderr)
+        return EXIT_USAGE
+    if args.count < 1 or args.max_duration <= 0:
+        print("tag: --count must be at least 1 and --max-duration positive", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out.exists() and not args.out.is_dir():
+        print(f"tag: {args.out} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        report = reprogram(
+            Dataset(args.dataset), Dataset(args.out), args.count, seed=args.seed,
+            max_duration=args.max_duration, margin=args.margin, max_events=args.max_events,
+        )
+    except ReprogramError as exc:
+        print(f"tag: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"{args.out}: {report.written} composed from {report.events} single events, "
+        f"{report.skipped} already there, {len(report.failed)} failed, {time.perf_counter() - started:.1f} s"
+    )
+    return EXIT_FAILED if report.failed and not report.written else EXIT_OK
+
+
 def _schema(args: argparse.Namespace, settings: Settings) -> int:
     from tag.messages import export_schemas
 
@@ -554,4 +692,5 @@ _COMMANDS = {
     "models": _models,
     "sounds": _sounds,
     "schema": _schema,
+    "dataset": _dataset,
 }

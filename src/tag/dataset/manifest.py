@@ -49,8 +49,13 @@ class Dataset:
     def manifest(self) -> Path:
         return self.folder / MANIFEST
 
+    @staticmethod
+    def mel_name(entry_id: str) -> str:
+        """An entry's ``mel`` field: its mel's path relative to the folder."""
+        return f"{MELS}/{entry_id}.npy"
+
     def mel_path(self, entry_id: str) -> Path:
-        return self.folder / MELS / f"{entry_id}.npy"
+        return self.folder / self.mel_name(entry_id)
 
     def entries(self) -> list[Entry]:
         return list(self._read())

@@ -229,3 +229,13 @@ def test_settings_the_libraries_refuse_are_an_engine_error_naming_the_folder(
     assert message.startswith(f"CLAP scorer: cannot load the model in {folder}: ")
     assert problem in message
     assert caught.value.code == "load_failed"
+
+
+def test_batched_text_embeddings_match_one_by_one(scorer: ClapScorer) -> None:
+    # Prompts of different lengths, so the batch is padded: the mask must keep padding out.
+    prompts = ["a dog", PROMPT, "thunder and rain on the roof of a car with a siren", "bell"]
+    batched = scorer.text_embeddings(prompts, batch_size=3)
+    assert batched.shape == (4, scorer.config.d_proj)
+    for row, prompt in zip(batched, prompts):
+        assert torch.allclose(row, scorer.text_embedding(prompt), atol=1e-5)
+    assert torch.allclose(batched.norm(dim=-1), torch.ones(4), atol=1e-5)

@@ -125,6 +125,25 @@ class ClapScorer:
         self._text_cache[prompt] = embedding
         return embedding
 
+    @torch.inference_mode()
+    def text_embeddings(self, prompts: Sequence[str], batch_size: int = 64) -> torch.Tensor:
+        """Unit text embeddings (n, d_proj) of many prompts, padded in batches (not cached:
+        a label set is embedded once by its caller).  Same vectors as :meth:`text_embedding`:
+        the attention mask keeps padding out of the [CLS] state."""
+        if not prompts:
+            raise ValueError("no prompts to embed")
+        limit = self.model.caption_encoder.base.config.max_position_embeddings
+        encoded = self.tokenizer(list(prompts), truncation=True, max_length=limit)["input_ids"]
+        # Batched by token count, so a batch pads its prompts to about their own length.
+        order = sorted(range(len(prompts)), key=lambda i: len(encoded[i]))
+        result = torch.empty(len(prompts), self.config.d_proj)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            tokens = self.tokenizer.pad({"input_ids": [encoded[i] for i in chunk]}, return_tensors="pt").to(self.device)
+            embedded = self.model.caption_encoder.sentence_embedding(tokens["input_ids"], tokens["attention_mask"])
+            result[chunk] = F.normalize(embedded.float(), dim=-1).cpu()
+        return result.to(self.device)
+
     def clips(self, waveforms: Waveforms, sample_rate: int) -> list[np.ndarray]:
         """Mono float32 clips at the tower's sample rate."""
         if isinstance(waveforms, torch.Tensor):

@@ -8,6 +8,7 @@ including the legacy ``position_ids`` buffer older files carry) and
 
 from __future__ import annotations
 
+import os
 import string
 from pathlib import Path
 
@@ -113,9 +114,20 @@ def write_tiny_clap(folder: Path, seed: int = 0, duration: float = 1.0) -> Path:
     generator = torch.Generator().manual_seed(seed)
     _randomise_norms(model, generator)
     _calibrate_batch_norms(model, generator, config.sampling_rate)
+    save_clap(model, config, folder)
+    return folder
+
+
+def save_clap(model: ClapModel, config: ClapConfig, folder: Path) -> None:
+    """``model`` as the official files (weights and config.yml) in ``folder``, e.g.
+    after a test has trained it; its tokenizer folder is left as it is."""
+    folder = Path(folder)
     state = dict(model.state_dict())
     positions = model.caption_encoder.base.config.max_position_embeddings
     state["caption_encoder.base.embeddings.position_ids"] = torch.arange(positions)[None, :]
-    torch.save({"model": state}, folder / WEIGHTS_FILE)
+    # Written beside and renamed over: a model loaded from this folder may still map
+    # the old file into memory, and overwriting it in place would pull pages from under it.
+    partial = folder / (WEIGHTS_FILE + ".partial")
+    torch.save({"model": state}, partial)
+    os.replace(partial, folder / WEIGHTS_FILE)
     (folder / CONFIG_FILE).write_text(yaml.safe_dump(config.to_mapping(), sort_keys=False), encoding="utf-8")
-    return folder
