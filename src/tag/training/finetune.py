@@ -28,17 +28,17 @@ import logging
 import re
 import shutil
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from tag.engines.adapters import RUN_ADAPTER
+from tag.training.options import DEFAULT_VALIDATION_PROMPTS, FinetuneOptions
 from tag.training.data import Batch, DatasetError, TrainingSet, frames_multiple
-from tag.training.lora import ATTENTION_TARGETS, Method, add_lora, load_trainable_state, save_adapter, trainable_state
+from tag.training.lora import add_lora, load_trainable_state, save_adapter, trainable_state
 from tag.training.objective import (
-    REFERENCE_CAPTION_DROP,
     NoiseSchedule,
     draw,
     drop_captions,
@@ -53,13 +53,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MixedPrecision = Literal["no", "bf16", "fp16"]
 RUN_FILE = "run.json"
 METRICS_FILE = "metrics.jsonl"
 CHECKPOINTS = "checkpoints"
 VALIDATION = "validation"
 LOSS_PNG = "loss.png"
-DEFAULT_VALIDATION_PROMPTS = ("a dog barking", "rain falling on a roof", "a church bell ringing")
 # Options that shape the training trajectory: a resumed run must have the same.
 TRAJECTORY = ("method", "batch_size", "frames", "learning_rate", "rank", "alpha", "targets", "caption_drop",
               "warmup", "grad_clip", "weight_decay", "seed", "latent", "mixed_precision")
@@ -67,44 +65,6 @@ TRAJECTORY = ("method", "batch_size", "frames", "learning_rate", "rank", "alpha"
 
 class FinetuneError(Exception):
     """A run that cannot start or continue; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class FinetuneOptions:
-    steps: int = 1000
-    method: Method = "lora"
-    batch_size: int = 4  # the reference's
-    learning_rate: float | None = None  # None: 1e-4 for LoRA, 1e-5 (the reference's) for full
-    rank: int = 8
-    alpha: float | None = None  # None: equal to the rank (scale 1)
-    targets: tuple[str, ...] = ATTENTION_TARGETS
-    frames: int | None = None  # None: the training width of the model (624 mel frames, 10 s)
-    caption_drop: float = REFERENCE_CAPTION_DROP
-    warmup: int = 0
-    grad_clip: float = 1.0  # the reference trainer's gradient_clip_val
-    weight_decay: float = 1e-2
-    latent: Literal["sample", "mode"] = "sample"
-    mixed_precision: MixedPrecision = "no"
-    gradient_checkpointing: bool = False
-    seed: int = 0
-    checkpoint_every: int = 250
-    keep_checkpoints: int = 2
-    validate_every: int = 250  # 0: never
-    validation_prompts: tuple[str, ...] = DEFAULT_VALIDATION_PROMPTS
-    validation_steps: int = 10
-    validation_duration: float = 2.0
-    progress: bool = True
-
-    def resolved(self, arch_frames: int) -> "FinetuneOptions":
-        lr = self.learning_rate if self.learning_rate is not None else (1e-4 if self.method == "lora" else 1e-5)
-        return replace(
-            self,
-            learning_rate=lr,
-            alpha=self.alpha if self.alpha is not None else float(self.rank),
-            frames=self.frames or arch_frames,
-            targets=tuple(self.targets),
-            validation_prompts=tuple(self.validation_prompts),
-        )
 
 
 @dataclass

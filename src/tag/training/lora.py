@@ -15,17 +15,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import torch
 
 from tag.engines.adapters import FULL_WEIGHTS, AdapterMeta
 from tag.engines.make_an_audio.architecture import UNetArch
 from tag.engines.make_an_audio.layout import ENGINE_NAME
+from tag.training.options import Method
 
-Method = Literal["lora", "full"]
-ATTENTION_TARGETS = ("to_q", "to_k", "to_v", "to_out.0")
-FEED_FORWARD_TARGETS = ("ff.net.0.proj", "ff.net.2")
 
 
 def add_lora(unet: Any, rank: int, alpha: float, targets: tuple[str, ...], dropout: float = 0.0) -> Any:

@@ -26,7 +26,6 @@ import torch.nn.functional as F
 from tag.engines.make_an_audio.architecture import ScheduleArch
 from tag.engines.make_an_audio.convert import reference_betas
 
-REFERENCE_CAPTION_DROP = 0.1
 
 
 @dataclass(frozen=True)
