@@ -99,7 +99,11 @@ class Trainer:
         if options.gradient_checkpointing:
             unet.enable_gradient_checkpointing()
         if options.method == "lora":
-            model = add_lora(unet, options.rank, float(options.alpha or options.rank), options.targets)
+            # peft draws the LoRA A factors from the global generator: seeded, so a run
+            # is a function of its options (a resumed run restores them anyway).
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(options.seed)
+                model = add_lora(unet, options.rank, float(options.alpha or options.rank), options.targets)
         else:
             model = unet.requires_grad_(True)
         unet.train()
@@ -140,10 +144,12 @@ class Trainer:
         with self.accelerator.autocast():
             return noise_prediction_loss(self.model, self.noise, latents, cond, draws)
 
-    def train_step(self) -> float:
+    def train_step(self, batch: Batch | None = None, draws: int | None = None) -> float:
+        """One optimizer step on the step's batch and draws (or the given ones: tests
+        overfit one fixed batch); the loss before the step."""
         o = self.options
-        batch = self.data.batch(self.step, o.batch_size, o.seed)
-        loss = self.loss_on(batch, self.step)
+        batch = batch if batch is not None else self.data.batch(self.step, o.batch_size, o.seed)
+        loss = self.loss_on(batch, self.step if draws is None else draws)
         self.accelerator.backward(loss)
         if o.grad_clip > 0:
             self.accelerator.clip_grad_norm_(self.params, o.grad_clip)
