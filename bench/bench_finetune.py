@@ -10,7 +10,8 @@ backward, gradient clipping and the AdamW update.
     .venv/bin/python bench/bench_finetune.py --sizes full --methods lora --batch 4 --steps 3
 
 Prints one row per (size, method): batch size, mel frames, trainable parameters,
-seconds per step (mean of the timed steps after a warm-up step) and peak resident memory.
+seconds per step (median and minimum of the timed steps after a warm-up step;
+the median, because a shared machine's other work lands on single steps) and peak resident memory.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def bench(size: str, method: str, batch: int, frames: int | None, steps: int, pr
             times.append(time.perf_counter() - began)
     return {
         "size": size, "method": method, "batch": batch, "frames": frames, "precision": precision,
-        "trainable": trainable, "step_s": statistics.mean(times), "min_s": min(times),
+        "trainable": trainable, "step_s": statistics.median(times), "min_s": min(times),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -118,7 +119,7 @@ def main() -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, precision {args.precision}")
-    header = f"{'UNet':5} {'method':6} {'batch':>5} {'frames':>6} {'trainable':>12} {'s/step':>8} {'min s':>8} {'peak MB':>8}"
+    header = f"{'UNet':5} {'method':6} {'batch':>5} {'frames':>6} {'trainable':>12} {'median s':>9} {'min s':>8} {'peak MB':>8}"
     print(header)
     print("-" * len(header))
     for size in args.sizes.split(","):
@@ -126,7 +127,7 @@ def main() -> int:
             batch = args.batch if size == "tiny" else args.full_batch
             row = bench(size, method, batch, args.frames, args.steps, args.precision, args.gradient_checkpointing)
             print(f"{row['size']:5} {row['method']:6} {row['batch']:>5} {row['frames']:>6} {row['trainable']:>12,} "
-                  f"{row['step_s']:>8.2f} {row['min_s']:>8.2f} {row['peak_mb']:>8.0f}", flush=True)
+                  f"{row['step_s']:>9.2f} {row['min_s']:>8.2f} {row['peak_mb']:>8.0f}", flush=True)
     return 0
 
 

@@ -98,3 +98,50 @@ def test_a_run_folder_is_not_overwritten_and_a_resume_must_keep_the_options(
         run(fresh_pipeline(), tiny_dataset, tmp_path / "new", options, resume=True)
     with pytest.raises(FinetuneError, match="multiple of 16"):
         run(fresh_pipeline(), tiny_dataset, tmp_path / "odd", FinetuneOptions(**{**options.__dict__, "frames": 40}))
+
+
+def test_bf16_mixed_precision_trains_and_fp16_on_a_cpu_is_refused(fresh_pipeline, tiny_dataset: Path,
+                                                                  tmp_path: Path) -> None:
+    data = TrainingSet(tiny_dataset, FRAMES)
+    trainer = Trainer(fresh_pipeline(), data, FinetuneOptions(steps=2, mixed_precision="bf16", **QUICK), tmp_path)
+    losses = [trainer.train_step() for _ in range(2)]
+    assert all(0.0 < loss < 10.0 for loss in losses)
+    assert all(p.dtype == torch.float32 for p in trainer.params)  # the weights stay float32 under autocast
+    with pytest.raises(FinetuneError, match="fp16 mixed precision needs a GPU"):
+        Trainer(fresh_pipeline(), data, FinetuneOptions(mixed_precision="fp16", **QUICK), tmp_path)
+
+
+def test_caption_dropout_drops_the_given_share_of_captions_for_the_empty_one() -> None:
+    from tag.training.objective import drop_captions
+
+    cond, empty = torch.randn(4000, 77, 8), torch.randn(1, 77, 8)
+    mixed, dropped = drop_captions(cond, empty, 0.1, torch.Generator().manual_seed(1))
+    assert 0.085 < float(dropped.float().mean()) < 0.115
+    assert torch.equal(mixed[dropped], empty.expand(int(dropped.sum()), -1, -1))
+    assert torch.equal(mixed[~dropped], cond[~dropped])
+    again, same = drop_captions(cond, empty, 0.1, torch.Generator().manual_seed(1))
+    assert torch.equal(same, dropped) and torch.equal(again, mixed)  # seeded: the same rows
+    assert not drop_captions(cond, empty, 0.0, torch.Generator())[1].any()
+    assert drop_captions(cond, empty, 1.0, torch.Generator())[1].all()
+
+
+def test_the_noise_schedule_is_the_references_and_batches_are_a_function_of_the_step(tiny_dataset: Path) -> None:
+    import numpy as np
+
+    from tag.engines.make_an_audio.architecture import ScheduleArch
+    from tag.training.data import fixed_frames
+    from tag.training.objective import NoiseSchedule
+
+    schedule = NoiseSchedule.reference(ScheduleArch())
+    betas = np.linspace(0.00085**0.5, 0.012**0.5, 1000, dtype=np.float64) ** 2
+    alphas = np.cumprod(1 - betas)
+    np.testing.assert_allclose(schedule.sqrt_alphas_cumprod.numpy(), np.sqrt(alphas), rtol=1e-6)
+    x0, eps = torch.ones(2, 4, 10, 4), torch.full((2, 4, 10, 4), 2.0)
+    noisy = schedule.add_noise(x0, eps, torch.tensor([0, 999]))
+    assert torch.allclose(noisy[1], torch.full_like(noisy[1], float(np.sqrt(alphas[999]) + 2 * np.sqrt(1 - alphas[999]))))
+    mel = np.arange(30, dtype=np.float32).reshape(3, 10)
+    assert fixed_frames(mel, 4).tolist() == mel[:, :4].tolist()
+    assert fixed_frames(mel, 25)[:, 20:].tolist() == mel[:, :5].tolist()  # tiled, as the reference does
+    data = TrainingSet(tiny_dataset, FRAMES)
+    assert data.indices(3, 2, seed=0) == TrainingSet(tiny_dataset, FRAMES).indices(3, 2, seed=0)
+    assert sorted(data.indices(0, 2, 0) + data.indices(1, 2, 0)) == [0, 1, 2, 3]  # every clip once per pass

@@ -94,6 +94,11 @@ class Trainer:
         check_options(options, len(arch.unet.channel_mult))
         if options.mixed_precision == "fp16" and pipeline.device.type == "cpu":
             raise FinetuneError("fp16 mixed precision needs a GPU; on a CPU use --mixed-precision bf16 or no")
+        # accelerate keeps one process-wide state and refuses another precision in
+        # it; a process may run several trainings (tests, benches): start afresh.
+        from accelerate.state import AcceleratorState
+
+        AcceleratorState._reset_state(reset_partial_state=True)
         self.accelerator = Accelerator(mixed_precision=options.mixed_precision, cpu=pipeline.device.type == "cpu")
         unet = pipeline.c.unet
         if options.gradient_checkpointing:
