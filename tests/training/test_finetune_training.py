@@ -89,15 +89,16 @@ def test_a_run_folder_is_not_overwritten_and_a_resume_must_keep_the_options(
     out = tmp_path / "run"
     options = FinetuneOptions(steps=1, checkpoint_every=1, **QUICK)
     run(fresh_pipeline(), tiny_dataset, out, options)
+    untouched = fresh_pipeline()  # each refusal comes before training would change it
     with pytest.raises(FinetuneError, match="already holds a run; give --resume"):
-        run(fresh_pipeline(), tiny_dataset, out, options)
+        run(untouched, tiny_dataset, out, options)
     with pytest.raises(FinetuneError, match="other options .*learning_rate"):
-        run(fresh_pipeline(), tiny_dataset, out, FinetuneOptions(**{**options.__dict__, "learning_rate": 1.0}),
+        run(untouched, tiny_dataset, out, FinetuneOptions(**{**options.__dict__, "learning_rate": 1.0}),
             resume=True)
     with pytest.raises(FinetuneError, match="nothing to resume"):
-        run(fresh_pipeline(), tiny_dataset, tmp_path / "new", options, resume=True)
+        run(untouched, tiny_dataset, tmp_path / "new", options, resume=True)
     with pytest.raises(FinetuneError, match="multiple of 16"):
-        run(fresh_pipeline(), tiny_dataset, tmp_path / "odd", FinetuneOptions(**{**options.__dict__, "frames": 40}))
+        run(untouched, tiny_dataset, tmp_path / "odd", FinetuneOptions(**{**options.__dict__, "frames": 40}))
 
 
 def test_bf16_mixed_precision_trains_and_fp16_on_a_cpu_is_refused(fresh_pipeline, tiny_dataset: Path,
