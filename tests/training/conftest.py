@@ -9,18 +9,10 @@ from typing import Callable
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "engines" / "make_an_audio"))
+sys.path.insert(0, str(Path(__file__).parent))
 
+from finetune_tiny import CLIPS, FRAMES, training_settings, unet_output, unet_probe  # noqa: E402
 from maa_tiny import write_tiny_model  # noqa: E402
-
-from tag.config import Settings  # noqa: E402
-
-CLIPS = {  # synth prompt -> caption
-    "a dog barking": "a dog barks twice",
-    "a church bell": "a church bell rings",
-    "rain on a roof": "rain falling on a roof",
-    "a car horn": "a car horn honks",
-}
-FRAMES = 32  # mel frames per training clip: two UNet latent levels of width 4 and 2
 
 
 @pytest.fixture(scope="session")
@@ -52,10 +44,6 @@ def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def training_settings(model_dir: Path) -> Settings:
-    return Settings(_env_file=None, model_dir=model_dir, compute_dtype="float32", threads=2)
-
-
 @pytest.fixture
 def fresh_pipeline(tiny_model_dir: Path) -> Callable:
     """A newly loaded tiny pipeline per call: training changes its UNet in place."""
@@ -66,22 +54,6 @@ def fresh_pipeline(tiny_model_dir: Path) -> Callable:
         return build_pipeline(for_training(training_settings(tiny_model_dir)))
 
     return make
-
-
-# Fixed UNet inputs on which adapted and base outputs are compared: (x, t, text).
-def unet_probe(seed: int = 0):
-    import torch
-
-    g = torch.Generator().manual_seed(seed)
-    return torch.randn(2, 4, 10, 8, generator=g), torch.tensor([30, 700]), torch.randn(2, 77, 32, generator=g)
-
-
-def unet_output(unet, probe) -> "object":
-    import torch
-
-    x, t, text = probe
-    with torch.no_grad():
-        return unet(x, t, encoder_hidden_states=text).sample.clone()
 
 
 def _trained(fresh_pipeline, tiny_dataset: Path, out: Path, **options):

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import training_settings, unet_output, unet_probe
+from finetune_tiny import training_settings, unet_output, unet_probe
 
 from tag.engines.adapters import AdapterError, named_adapter
 from tag.engines.batching import BatchJob

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import FRAMES
+from finetune_tiny import FRAMES
 
 from tag.training.data import TrainingSet
 from tag.training.finetune import FinetuneError, Trainer, checkpoints, run

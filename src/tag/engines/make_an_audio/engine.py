@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ContextManager, Hashable
 
-from tag.engines.adapters import AdapterError, resolve_adapter
+from tag.engines.adapters import AdapterError, refuse_adapter, resolve_adapter
 from tag.engines.base import Audio, EngineError, ProgressCallback
 from tag.engines.batching import BatchJob, BatchResult, batch_key
 from tag.engines.failures import generating, loading
@@ -94,7 +94,7 @@ class MakeAnAudioEngine:
         if adapter is None:
             return None
         if not self.takes_adapters:
-            raise AdapterError(f"the engine {self.name!r} takes no adapters; adapters are for make-an-audio")
+            raise refuse_adapter(self.name)
         if isinstance(adapter, str) and self.adapter_dir is None:
             raise AdapterError(f"adapter {adapter!r} asked for, but this engine has no adapter folder")
         return resolve_adapter(self.adapter_dir or Path("."), adapter)
