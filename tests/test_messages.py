@@ -2,6 +2,7 @@ import json
 import uuid
 
 import pytest
+from pydantic import ValidationError
 
 from tag.messages import (
     PROMPT_MAX_CHARS,
@@ -13,6 +14,7 @@ from tag.messages import (
     RequestOptions,
     SoundRequest,
     SoundResponse,
+    check_adapter_name,
     check_duration,
     check_option,
     check_seed,
@@ -216,3 +218,33 @@ def test_unencodable_or_control_text_is_refused_naming_the_character(prompt: str
 
 def test_zero_width_characters_inside_words_are_kept_and_lone_ones_dropped() -> None:
     assert check_prompt("rain \u200b on\u200dtin") == "rain on\u200dtin"
+
+
+@pytest.mark.parametrize("name", ["dogs", "run-2026.12", "A_b-c.d"])
+def test_adapter_names_pass_and_round_trip(name: str) -> None:
+    req = SoundRequest(chat_id=1, user_id=2, prompt="a dog", duration=2.0, options={"adapter": name})
+    assert SoundRequest.from_json(req.to_json()).options.adapter == name
+    assert check_adapter_name(name) == name
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("../models", "is a path"),
+        ("a/b", "is a path"),
+        ("..", "is a path"),
+        ("x\\..\\y", "is a path"),
+        ("/etc/passwd", "is a path"),
+        ("", "not valid"),
+        (".hidden", "not valid"),
+        ("a b", "not valid"),
+        ("x" * 65, "not valid"),
+        (7, "must be a name"),
+    ],
+)
+def test_adapter_paths_and_bad_names_are_refused(name: object, message: str) -> None:
+    with pytest.raises(LimitError, match=message):
+        check_adapter_name(name)
+    body = json.dumps({"chat_id": 1, "user_id": 2, "prompt": "a dog", "duration": 2, "options": {"adapter": name}})
+    with pytest.raises(ValidationError):
+        SoundRequest.from_json(body)

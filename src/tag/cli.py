@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
         help="Make-An-Audio with the reference sampler exactly (DDIM 100 steps, its noise), for comparison",
     )
     gen.add_argument(
+        "--adapter", metavar="RUN",
+        help="a fine-tuned adapter for make-an-audio: a `tag finetune` run folder, its adapter/ folder, "
+        "or the name of a folder of TAG_MODEL_DIR/adapters/",
+    )
+    gen.add_argument(
         "--json", action="store_true",
         help="print one JSON object on stdout: file, engine, duration, sample_rate, seed, sources, not_understood, "
         "fallback, notices, warnings, suggestions",
@@ -126,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("name", help="engine name, as in `tag models list`")
 
     _dataset_commands(commands)
+    from tag.training.command import add_parser as add_finetune_parser
+
+    add_finetune_parser(commands)
 
     schema = _command(
         commands, "schema", "write the queue messages' JSON Schemas",
@@ -284,6 +292,7 @@ class _Job:
     out: Path
     args: argparse.Namespace
     notes: list[str]
+    adapter: Path | None = None  # the adapter's folder, checked
 
     def render(self, settings: Settings, started: float) -> "tuple[Audio, bytes, int]":
         from tag import audio
@@ -301,6 +310,7 @@ class _Job:
                 guidance=self.args.guidance,
                 stereo=self.args.stereo,
                 progress=progress,
+                **({"adapter": self.adapter} if self.adapter is not None else {}),
             )
         data, rate = audio.condition(result.samples, result.sample_rate, self.duration, self.fmt)  # type: ignore[arg-type]
         return result, data, rate
@@ -350,7 +360,23 @@ def _prepare(args: argparse.Namespace, settings: Settings) -> _Job:
     ignored = spec.ignored(steps=args.steps, guidance=args.guidance, candidates=args.candidates, stereo=args.stereo)
     if ignored:
         notes.append(ignored_notice(spec.name, ignored, flag="--"))
-    return _Job(prompt, duration, spec.name, seed, fmt, out, args, notes)
+    adapter = _adapter(args.adapter, spec.name, settings) if args.adapter else None
+    return _Job(prompt, duration, spec.name, seed, fmt, out, args, notes, adapter)
+
+
+def _adapter(given: str, engine: str, settings: Settings) -> Path:
+    """``--adapter``: a local folder (a run or its adapter/), else a name under TAG_MODEL_DIR/adapters."""
+    from tag.engines.adapters import AdapterError, local_adapter, named_adapter
+
+    if engine not in ("make-an-audio", PARITY_ENGINE):
+        raise _Refused(f"--adapter is for the make-an-audio engine, not {engine!r}")
+    try:
+        path = Path(given)
+        if path.exists() or len(path.parts) > 1:
+            return local_adapter(path)
+        return named_adapter(settings.model_dir, given)
+    except AdapterError as exc:
+        raise _Refused(str(exc)) from None
 
 
 def _output_format(out: Path | None, asked: str | None) -> str:
@@ -683,6 +709,12 @@ def _schema(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _finetune(args: argparse.Namespace, settings: Settings) -> int:
+    from tag.training.command import run_command
+
+    return run_command(args, settings)
+
+
 _COMMANDS = {
     "generate": _generate,
     "worker": _worker,
@@ -693,4 +725,5 @@ _COMMANDS = {
     "sounds": _sounds,
     "schema": _schema,
     "dataset": _dataset,
+    "finetune": _finetune,
 }

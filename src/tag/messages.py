@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import unicodedata
 import uuid
@@ -165,6 +166,29 @@ def check_option(name: str, value: object) -> int | float | None:
     return int(number) if whole else float(number)
 
 
+ADAPTER_NAME_MAX = 64
+_ADAPTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def check_adapter_name(name: object) -> str:
+    """An adapter's name as requests give it: one folder name under the workers'
+    ``TAG_MODEL_DIR/adapters/``, never a path (a request must not make a worker
+    read an arbitrary folder), or ``LimitError`` saying why not."""
+    if not isinstance(name, str):
+        raise LimitError(f"the adapter must be a name, not {name!r}")
+    if "/" in name or "\\" in name or name in (".", "..") or ".." in name:
+        raise LimitError(
+            f"the adapter {excerpt(name, QUOTE_MAX_CHARS)!r} is a path; name a folder of the workers' "
+            "TAG_MODEL_DIR/adapters/ instead"
+        )
+    if not name or len(name) > ADAPTER_NAME_MAX or not _ADAPTER_NAME.fullmatch(name):
+        raise LimitError(
+            f"the adapter name {excerpt(name, QUOTE_MAX_CHARS)!r} is not valid: 1 to {ADAPTER_NAME_MAX} letters, "
+            "digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return name
+
+
 def new_seed() -> int:
     """A fresh random seed, for requests that name none (results always report theirs)."""
     return secrets.randbelow(SEED_MAX + 1)
@@ -192,6 +216,8 @@ class RequestOptions(_Message):
     candidates: int | None = Field(None, ge=1, le=CANDIDATES_MAX)
     format: AudioFormat = "wav"
     stereo: bool = False
+    # A fine-tuned adapter (``tag finetune``) by name: a folder of TAG_MODEL_DIR/adapters/.
+    adapter: str | None = Field(None, max_length=ADAPTER_NAME_MAX)
 
     # Before pydantic's lax coercion, which would read ``true`` as 1.
     @field_validator("seed", mode="before")
@@ -203,6 +229,11 @@ class RequestOptions(_Message):
     @classmethod
     def _sampling(cls, value: object, info: ValidationInfo) -> object:
         return check_option(str(info.field_name), value)
+
+    @field_validator("adapter", mode="before")
+    @classmethod
+    def _adapter(cls, value: object) -> object:
+        return None if value is None else check_adapter_name(value)
 
 
 class SoundRequest(_Message):

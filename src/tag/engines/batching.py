@@ -23,6 +23,7 @@ class BatchJob:
     guidance: float | None = None
     stereo: bool = False
     progress: ProgressCallback | None = None
+    adapter: str | None = None  # a fine-tuned adapter's name (engines that take adapters)
     cancelled: Callable[[], bool] = lambda: False
 
 
@@ -47,14 +48,16 @@ class BatchingEngine(Protocol):
         ...
 
 
-def batch_key(engine: str, steps: int, guidance: float, sampler: str, latent_width: int) -> Hashable:
+def batch_key(
+    engine: str, steps: int, guidance: float, sampler: str, latent_width: int, adapter: str | None = None
+) -> Hashable:
     """Jobs with equal keys may share one sampling run.
 
     The latent width must be identical, not just close: padding a shorter clip's
     noise to a wider bucket would change its windows and its sound, whereas equal
     widths make every batched result equal the unbatched one up to float rounding.
     """
-    return (engine, steps, float(guidance), sampler, latent_width)
+    return (engine, steps, float(guidance), sampler, latent_width, adapter)
 
 
 class JobCancelled(Exception):

@@ -43,6 +43,7 @@ from pydantic import ValidationError
 from tag import audio as audio_codec
 from tag.broker.base import Broker, BrokerError, Delivery, Message, Subscription, UnroutableError, encoding_problem
 from tag.config import Settings
+from tag.engines.adapters import refuse_adapter, takes_adapters
 from tag.engines.base import Audio, Engine, EngineError
 from tag.engines.batching import BatchingEngine, BatchJob
 from tag.engines.registry import EngineSpec, check_engine_duration, get_spec, ignored_notice
@@ -366,6 +367,8 @@ class GeneratorService:
             check_engine_duration(request.duration, self.settings.max_duration, spec.name if spec else None)
         except LimitError as exc:
             return self._failure(request, "bad_duration", str(exc))
+        if options.adapter is not None and not takes_adapters(self.engine):
+            return self._failure(request, "bad_options", str(refuse_adapter(self.engine.name)))
         # No seed named: a fresh one, reported in the response so the sound can be made again.
         seed = new_seed() if options.seed is None else options.seed
         progress = ProgressReporter(
@@ -440,6 +443,8 @@ class GeneratorService:
     def _render(self, request: SoundRequest, seed: int, progress: ProgressReporter) -> tuple[Audio, bytes, int]:
         """Generate and encode (on a worker thread)."""
         options = request.options
+        # Only engines that take adapters get the keyword (checked in _generate).
+        adapter = {"adapter": options.adapter} if options.adapter is not None else {}
         sound = self.engine.generate(
             request.prompt,
             request.duration,
@@ -449,6 +454,7 @@ class GeneratorService:
             guidance=options.guidance,
             stereo=options.stereo,
             progress=progress,
+            **adapter,
         )
         return self._encode(request, sound, progress)
 
@@ -469,6 +475,7 @@ class GeneratorService:
             guidance=options.guidance,
             stereo=options.stereo,
             progress=progress,
+            adapter=options.adapter,
             cancelled=flag.is_set if flag is not None else (lambda: False),
         )
 

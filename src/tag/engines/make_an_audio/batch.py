@@ -9,6 +9,7 @@ its own try, so that one failure stays that job's.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
@@ -28,8 +29,11 @@ log = logging.getLogger(__name__)
 class _Ready:
     """A validated job: its index in the batch, cleaned inputs and options."""
 
-    def __init__(self, index: int, job: BatchJob, prompt: str, duration: float, options: SamplingOptions) -> None:
+    def __init__(
+        self, index: int, job: BatchJob, prompt: str, duration: float, options: SamplingOptions, adapter: Path | None
+    ) -> None:
         self.index, self.job, self.prompt, self.duration, self.options = index, job, prompt, duration, options
+        self.adapter = adapter  # the adapter's folder, equal for the jobs of one group (by the key)
         self.stopped: BaseException | None = None  # set when cancelled during the run
 
     def report(self, stage: str, percent: float) -> None:
@@ -55,7 +59,7 @@ def generate_batch(engine: "MakeAnAudioEngine", jobs: list[BatchJob]) -> list[Ba
             continue
         try:
             ready = _Ready(i, job, check_prompt(job.prompt), check_duration(job.duration, _max_duration()),
-                           engine.options(job.candidates, job.steps, job.guidance))
+                           engine.options(job.candidates, job.steps, job.guidance), engine.adapter_folder(job.adapter))
         except (EngineError, LimitError) as exc:
             results[i] = BatchResult(error=exc)
             continue
@@ -80,7 +84,7 @@ def _run_group(engine: "MakeAnAudioEngine", group: list[_Ready]) -> list[BatchRe
     options = group[0].options  # steps, guidance, sampler are equal by the key
     with engine._lock:
         try:
-            with generating(engine.name):
+            with engine.using_adapter(group[0].adapter), generating(engine.name):
                 for ready in group:
                     ready.report("started", 0.0)
                 noise = torch.cat([pipeline.start_noise(r.job.seed, r.duration, r.options) for r in group])
@@ -113,7 +117,7 @@ def _finish(engine: "MakeAnAudioEngine", ready: _Ready, latents: torch.Tensor, c
         return BatchResult(error=exc)
     if ready.stopped is not None:
         return BatchResult(error=ready.stopped)
-    return BatchResult(audio=engine.audio(result, ready.options, ready.job.stereo))
+    return BatchResult(audio=engine.audio(result, ready.options, ready.job.stereo, ready.job.adapter))
 
 
 def _alone(engine: "MakeAnAudioEngine", ready: _Ready) -> BatchResult:
@@ -123,7 +127,8 @@ def _alone(engine: "MakeAnAudioEngine", ready: _Ready) -> BatchResult:
     job = ready.job
     try:
         audio = engine.generate(ready.prompt, ready.duration, seed=job.seed, candidates=job.candidates,
-                                steps=job.steps, guidance=job.guidance, stereo=job.stereo, progress=ready.report)
+                                steps=job.steps, guidance=job.guidance, stereo=job.stereo, progress=ready.report,
+                                adapter=job.adapter)
     except Exception as exc:
         return BatchResult(error=exc)
     if ready.stopped is not None or job.cancelled():

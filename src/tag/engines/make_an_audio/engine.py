@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import nullcontext
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Hashable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ContextManager, Hashable
 
+from tag.engines.adapters import AdapterError, refuse_adapter, resolve_adapter
 from tag.engines.base import Audio, EngineError, ProgressCallback
 from tag.engines.batching import BatchJob, BatchResult, batch_key
 from tag.engines.failures import generating, loading
@@ -38,11 +41,15 @@ class MakeAnAudioEngine:
         name: str = ENGINE_NAME,
         defaults: SamplingOptions = FAST_DEFAULTS,
         model: str = "Make-An-Audio",
+        adapter_dir: Path | None = None,
     ) -> None:
         self.name = name
         self.model = model  # the model's name in notices
         self.pipeline = pipeline
         self.defaults = defaults
+        # TAG_MODEL_DIR, whose adapters/ requests may name (None: only local folders).
+        self.adapter_dir = adapter_dir
+        self._adapters: Any = None  # UNetAdapters, made on the first adapter request
         # One model, one generation at a time: parallel calls would only share the cores.
         self._lock = threading.Lock()
 
@@ -57,22 +64,50 @@ class MakeAnAudioEngine:
         guidance: float | None = None,
         stereo: bool = False,
         progress: ProgressCallback | None = None,
+        adapter: str | Path | None = None,
     ) -> Audio:
         prompt = check_prompt(prompt)
         duration = check_duration(duration, MAX_DURATION)
         options = self.options(candidates, steps, guidance)
+        folder = self.adapter_folder(adapter)
         report = progress or (lambda stage, percent: None)
 
         def on_step(done: int, total: int) -> None:
             report("sampling", 90.0 * done / total)
 
-        with self._lock, generating(self.name):
+        with self._lock, self.using_adapter(folder), generating(self.name):
             report("started", 0.0)
             result = self.pipeline(
                 prompt, duration, seed=seed, options=options, on_step=on_step, on_decode=lambda: report("decoding", 90.0)
             )
             report("done", 100.0)
-        return self.audio(result, options, stereo)
+        return self.audio(result, options, stereo, adapter)
+
+    @property
+    def takes_adapters(self) -> bool:
+        """Fine-tuned adapters are Make-An-Audio UNets' (AudioLCM shares this class)."""
+        return isinstance(self.pipeline, MakeAnAudioPipeline)
+
+    def adapter_folder(self, adapter: str | Path | None) -> Path | None:
+        """The folder of a request's adapter name or a local adapter path; AdapterError
+        (code bad_options) when it is not one this engine can use."""
+        if adapter is None:
+            return None
+        if not self.takes_adapters:
+            raise refuse_adapter(self.name)
+        if isinstance(adapter, str) and self.adapter_dir is None:
+            raise AdapterError(f"adapter {adapter!r} asked for, but this engine has no adapter folder")
+        return resolve_adapter(self.adapter_dir or Path("."), adapter)
+
+    def using_adapter(self, folder: Path | None) -> ContextManager[None]:
+        """The pipeline's UNet with ``folder``'s adapter for the block (hold the lock)."""
+        if folder is None and self._adapters is None:
+            return nullcontext()  # no adapter ever loaded: the UNet is untouched
+        if self._adapters is None:
+            from tag.engines.make_an_audio.adapters import UNetAdapters
+
+            self._adapters = UNetAdapters(self.pipeline.c)
+        return self._adapters.using(folder)
 
     def options(self, candidates: int | None, steps: int | None, guidance: float | None) -> SamplingOptions:
         """The defaults with the request's own choices; EngineError for impossible ones."""
@@ -88,7 +123,9 @@ class MakeAnAudioEngine:
             raise EngineError("steps and candidates must be at least 1", code="bad_options")
         return options
 
-    def audio(self, result: Generation, options: SamplingOptions, stereo: bool) -> Audio:
+    def audio(
+        self, result: Generation, options: SamplingOptions, stereo: bool, adapter: str | Path | None = None
+    ) -> Audio:
         """A finished generation as the engine's answer, with the details front ends show."""
         notices = [f"{self.model} generates mono sound"] if stereo else []
         details: dict[str, Any] = {
@@ -102,6 +139,8 @@ class MakeAnAudioEngine:
             "ranked_on": "previews" if result.preview_ranked else "waveforms",
             "precision": "float32" if options.parity else str(getattr(self.pipeline, "compute", "float32")).removeprefix("torch."),
         }
+        if adapter is not None:
+            details["adapter"] = adapter if isinstance(adapter, str) else str(adapter)
         return Audio(result.waveform, result.sample_rate, self.name, notices, details)
 
     def batch_key(self, job: BatchJob) -> Hashable:
@@ -115,7 +154,9 @@ class MakeAnAudioEngine:
         if not isinstance(self.pipeline, MakeAnAudioPipeline):  # e.g. AudioLCM: one by one
             return ("alone", id(job))
         sampler = "ddim" if options.parity else options.sampler
-        return batch_key(self.name, options.steps, options.guidance, sampler, latent_width_for(duration, options.parity))
+        width = latent_width_for(duration, options.parity)
+        # Requests with different adapters run different UNets: never one batch.
+        return batch_key(self.name, options.steps, options.guidance, sampler, width, job.adapter)
 
     def generate_batch(self, jobs: list[BatchJob]) -> list[BatchResult]:
         return batch.generate_batch(self, jobs)
@@ -178,11 +219,11 @@ def build_pipeline(
 
 
 def create(settings: "Settings") -> MakeAnAudioEngine:
-    return MakeAnAudioEngine(build_pipeline(settings))
+    return MakeAnAudioEngine(build_pipeline(settings), adapter_dir=settings.model_dir)
 
 
 def create_parity(settings: "Settings") -> MakeAnAudioEngine:
     name = f"{ENGINE_NAME}-parity"
     # Parity loads the weights untouched (no quantisation); its sampling ignores autocast.
     pipeline = build_pipeline(settings, name=name, parity=True)
-    return MakeAnAudioEngine(pipeline, name=name, defaults=PARITY_DEFAULTS)
+    return MakeAnAudioEngine(pipeline, name=name, defaults=PARITY_DEFAULTS, adapter_dir=settings.model_dir)
