@@ -70,7 +70,7 @@ def test_lifecycle_queued_to_done_with_progress_and_audio(make_stack, synth_engi
         assert final["status"] == "done" and final["percent"] == 100
         assert final["parameters"] == {
             "prompt": "a dog barking", "duration": 2.5, "engine": None, "seed": 7,
-            "steps": None, "candidates": None, "format": "ogg",
+            "steps": None, "candidates": None, "adapter": None, "format": "ogg",
         }
         timings = final["timings"]
         assert timings["created_at"] <= timings["started_at"] <= timings["finished_at"]
@@ -193,6 +193,9 @@ BAD_BODIES = [
     ({"prompt": "rain", "duration": 2, "format": "flac"}, "format", "the format must be 'wav', 'ogg' or 'mp3'"),
     ({"prompt": "rain", "duration": 2, "engine": "no-such-engine"}, "engine", "unknown engine 'no-such-engine'"),
     ({"prompt": "rain", "duration": 2, "engine": "\ud800"}, "engine", "the engine holds an invalid character"),
+    ({"prompt": "rain", "duration": 2, "adapter": "../models"}, "adapter", "is a path; name a folder of the workers'"),
+    ({"prompt": "rain", "duration": 2, "adapter": "-x"}, "adapter", "the adapter name '-x' is not valid"),
+    ({"prompt": "rain", "duration": 2, "adapter": 7}, "adapter", "the adapter must be text"),
     ({"prompt": "rain", "duration": 2, "volume": 11}, "volume", "'volume' is not a known field"),
     ({"prompt": "rain", "duration": 2, "\udc80": 1}, "body", "the request body holds an invalid character"),
 ]
@@ -643,3 +646,15 @@ def test_known_sounds_refuse_an_unknown_language(idle_stack: WebStack) -> None:
     with idle_stack.client() as client:
         response = client.get("/v1/sounds", params={"language": "xx"})
     assert response.status_code == 422
+
+
+def test_an_adapter_travels_to_the_worker_and_an_engine_without_adapters_says_so(make_stack, synth_engine) -> None:
+    """options.adapter reaches the worker (which answers for it) and is kept with the generation."""
+    stack: WebStack = make_stack(engine=synth_engine)
+    with stack.client() as client:
+        response = create(client, adapter="my-dogs")
+        assert response.status_code == 202, response.text
+        final = follow_to_end(client, response.json()["id"])[-1]
+        assert final["status"] == "failed" and final["error"]["code"] == "bad_options", final
+        assert final["error"]["message"] == "the engine 'synth' takes no adapters; adapters are for make-an-audio"
+        assert client.get(response.json()["url"]).json()["parameters"]["adapter"] == "my-dogs"

@@ -304,6 +304,7 @@ def create_app(
                 seed=record.seed,
                 steps=record.steps,
                 candidates=record.candidates,
+                adapter=record.adapter,
                 format=record.format,  # type: ignore[arg-type]
             ),
             timings=Timings(
@@ -431,7 +432,7 @@ def create_app(
                                 headers={"Retry-After": "30"})
         new = NewGeneration(
             prompt=body.prompt, duration=body.duration, engine=engine, seed=body.seed,
-            steps=body.steps, candidates=body.candidates, format=body.format,
+            steps=body.steps, candidates=body.candidates, format=body.format, adapter=body.adapter,
         )
         try:
             record = await service.create(new, owner, client)

@@ -14,12 +14,14 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, create_model
 
 from tag.messages import (
+    ADAPTER_NAME_MAX,
     CANDIDATES_MAX,
     DURATION_MIN,
     PROMPT_MAX_CHARS,
     SEED_MAX,
     STEPS_MAX,
     AudioFormat,
+    check_adapter_name,
     check_prompt,
     check_seed,
 )
@@ -34,6 +36,10 @@ BODY_EXAMPLE = '{"prompt": "rain", "duration": 5}'
 
 def _optional_seed(seed: int | None) -> int | None:
     return None if seed is None else check_seed(seed)
+
+
+def _optional_adapter(name: str | None) -> str | None:
+    return None if name is None else check_adapter_name(name)
 
 
 class _CreateBase(BaseModel):
@@ -58,6 +64,15 @@ class _CreateBase(BaseModel):
     ] = None
     steps: StrictInt | None = Field(None, ge=1, le=STEPS_MAX)
     candidates: StrictInt | None = Field(None, ge=1, le=CANDIDATES_MAX)
+    adapter: Annotated[
+        str | None,
+        AfterValidator(_optional_adapter),
+        Field(
+            description="A fine-tuned adapter (tag finetune) by its folder name under the workers' "
+            "TAG_MODEL_DIR/adapters/; null for the engine's own weights. Make-An-Audio only.",
+            json_schema_extra={"maxLength": ADAPTER_NAME_MAX},
+        ),
+    ] = None
     format: AudioFormat = Field("wav", description="Default format of /audio (wav, ogg or mp3).")
 
 
@@ -96,6 +111,7 @@ _LABELS = {
     "seed": "the seed",
     "steps": "steps",
     "candidates": "candidates",
+    "adapter": "the adapter",
     "format": "the format",
     "generation_id": "the generation id",
     "download": "download",
@@ -201,6 +217,7 @@ class Parameters(BaseModel):
     seed: int | None = None
     steps: int | None = None
     candidates: int | None = None
+    adapter: str | None = None
     format: AudioFormat = "wav"
 
 

@@ -52,6 +52,7 @@ class NewGeneration:
     steps: int | None
     candidates: int | None
     format: str
+    adapter: str | None = None
 
 
 def reply_queue(settings: Settings) -> str:
@@ -114,7 +115,8 @@ class GenerationService:
             duration=new.duration,
             # The worker always sends WAV; other formats are made on download.
             options=RequestOptions(
-                engine=new.engine, seed=new.seed, steps=new.steps, candidates=new.candidates, format="wav"
+                engine=new.engine, seed=new.seed, steps=new.steps, candidates=new.candidates,
+                adapter=new.adapter, format="wav",
             ),
         )
         record = Record(
@@ -128,6 +130,7 @@ class GenerationService:
             seed=new.seed,
             steps=new.steps,
             candidates=new.candidates,
+            adapter=new.adapter,
             format=new.format,
             status="queued",
             created_at=time.time(),

@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS generations (
     notices TEXT NOT NULL DEFAULT '[]',
     result_seed INTEGER,
     warnings TEXT NOT NULL DEFAULT '[]',
-    suggestions TEXT NOT NULL DEFAULT '[]'
+    suggestions TEXT NOT NULL DEFAULT '[]',
+    adapter TEXT
 );
 CREATE INDEX IF NOT EXISTS generations_created ON generations (created_at);
 CREATE INDEX IF NOT EXISTS generations_status ON generations (status);
@@ -57,6 +58,7 @@ _ADDED_COLUMNS = {
     "result_seed": "INTEGER",
     "warnings": "TEXT NOT NULL DEFAULT '[]'",
     "suggestions": "TEXT NOT NULL DEFAULT '[]'",
+    "adapter": "TEXT",
 }
 # Lists of strings, stored as JSON text.
 _LISTS = ("notices", "warnings", "suggestions")
@@ -98,6 +100,8 @@ class Record:
     # SoundResponse.warnings / .suggestions: the sound is not (all) what was asked for, and what to try.
     warnings: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    # A fine-tuned adapter's name under the workers' TAG_MODEL_DIR/adapters/.
+    adapter: str | None = None
 
 
 _COLUMNS = [f.name for f in fields(Record)]
