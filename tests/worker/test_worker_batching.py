@@ -5,50 +5,30 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
-import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from support.batching import PausingEngine, RecordingEngine
+from support.batching import tiny_pipeline as make_tiny_pipeline
 from support.collect import Events, Responses
 from tag import audio
 from tag.broker import Message, dead_letter_queue
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
-from tag.engines.batching import BatchJob, BatchResult
-from tag.engines.make_an_audio.engine import MakeAnAudioEngine, build_pipeline
-from tag.engines.make_an_audio.pipeline import SamplingOptions
+from tag.engines.make_an_audio.pipeline import MakeAnAudioPipeline, SamplingOptions
 from tag.frontend import RequestClient
 from tag.messages import SoundRequest, SoundResponse
 from tag.worker import GeneratorService
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "engines" / "make_an_audio"))
-from maa_tiny import write_tiny_model  # noqa: E402
 
 pytestmark = pytest.mark.rabbitmq
 
 OPTIONS = SamplingOptions(steps=2, guidance=3.0, candidates=2, sampler="dpm")
 
 
-class RecordingEngine(MakeAnAudioEngine):
-    """The real engine, noting the size of every batch it is given."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.batches: list[int] = []
-
-    def generate_batch(self, jobs: list[BatchJob]) -> list[BatchResult]:
-        self.batches.append(len(jobs))
-        return super().generate_batch(jobs)
-
-
 @pytest.fixture(scope="module")
-def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory):
-    models = tmp_path_factory.mktemp("models")
-    write_tiny_model(models / "make-an-audio", seed=0)
-    return build_pipeline(Settings(_env_file=None, model_dir=models, compute_dtype="float32", threads=1))
+def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory) -> MakeAnAudioPipeline:
+    return make_tiny_pipeline(tmp_path_factory.mktemp("models"))
 
 
 PROMPTS = ["a dog barks", "rain on a roof", "", "a bell rings"]  # the empty one is refused alone
@@ -108,29 +88,6 @@ async def test_batching_off_runs_requests_one_by_one(
     assert answers[""].status == "error"
     assert all(a.status == "ok" for p, a in answers.items() if p)
 
-
-class PausingEngine(RecordingEngine):
-    """The real engine, holding its batch after the first sampling step has been
-    reported for every job, until ``resume`` is set (so a cancel can land mid-batch)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.paused = threading.Event()
-        self.resume = threading.Event()
-
-    def generate_batch(self, jobs: list[BatchJob]) -> list[BatchResult]:
-        last = jobs[-1]
-        report = last.progress
-
-        def hold_after_first_step(stage: str, percent: float) -> None:
-            if report is not None:
-                report(stage, percent)  # type: ignore[arg-type]
-            if stage == "sampling" and not self.paused.is_set():
-                self.paused.set()
-                assert self.resume.wait(30), "the test never resumed the batch"
-
-        last.progress = hold_after_first_step  # type: ignore[assignment]
-        return super().generate_batch(jobs)
 
 
 async def test_a_request_cancelled_mid_batch_is_answered_cancelled_and_its_batch_mates_still_get_their_sound(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any, Awaitable, Callable, TypeVar
 
 from tag.engines.base import Audio
@@ -38,6 +39,7 @@ class Batcher:
         size: int,
         wait: float,
         more_coming: Callable[[], Awaitable[bool]] | None = None,
+        on_sizes: Callable[[int, int], None] | None = None,
     ) -> None:
         self.engine = engine
         self.pool = pool
@@ -46,6 +48,12 @@ class Batcher:
         self.more_coming = more_coming  # None: always wait the full window
         self.sizes: list[int] = []  # of the batches run, for logs, tests and benches
         self.early: int = 0  # batches started before the window closed because nothing else was coming
+        # Requests in the engine's hands now, and in the last batch it started (heartbeats, metrics);
+        # ``on_sizes(running, last)`` is told of every change, from the pool's thread.
+        self.running = 0
+        self.last = 0
+        self.on_sizes = on_sizes
+        self._sizes_lock = threading.Lock()
         self._pending: list[_Entry] = []
         self._timer: asyncio.TimerHandle | None = None  # the open window's deadline
         self._probe: asyncio.Task[None] | None = None  # asking more_coming about the open window
@@ -127,9 +135,25 @@ class Batcher:
             else:
                 future.set_result(outcome)
 
+    def _engine_has(self, change: int) -> None:
+        with self._sizes_lock:
+            self.running += change
+            if change > 0:
+                self.last = change
+            running, last = self.running, self.last
+        if self.on_sizes is not None:
+            try:
+                self.on_sizes(running, last)
+            except Exception as exc:  # reporting must never fail a batch
+                log.debug("batch sizes not reported: %r", exc)
+
     def _blocking(self, group: list[_Entry]) -> list[Any]:
         """On a pool thread: the batch, then each sound's ``after``; one outcome per job."""
-        results = self.engine.generate_batch([job for job, _, _ in group])
+        self._engine_has(len(group))
+        try:
+            results = self.engine.generate_batch([job for job, _, _ in group])
+        finally:
+            self._engine_has(-len(group))
         outcomes: list[Any] = []
         for (job, after, _), result in zip(group, results):
             if isinstance(result.error, JobCancelled):

@@ -161,8 +161,10 @@ class GeneratorService:
         prefetch = self.concurrency
         if settings.worker_batch > 1 and isinstance(self.engine, BatchingEngine):
             self.batcher = Batcher(
-                self.engine, self._pool, settings.worker_batch, settings.worker_batch_wait, self._requests_coming
+                self.engine, self._pool, settings.worker_batch, settings.worker_batch_wait, self._requests_coming,
+                on_sizes=functools.partial(self.metrics.set_batch_sizes, self.worker_id),
             )
+            self.metrics.set_batch_sizes(self.worker_id, 0, 0)
             prefetch = max(prefetch, settings.worker_batch)  # a batch's requests are all unacked at once
         # Before consuming: a cancel published while we start must not be missed.
         self._cancel_subscription = await self.broker.subscribe_events(
@@ -221,6 +223,11 @@ class GeneratorService:
                 "engines": [self.engine.name],
                 "in_flight": self.in_flight,
                 "concurrency": self.concurrency,
+                # Batching (TAG_WORKER_BATCH): the most requests one batch takes, how many
+                # the engine has in hand now and how many the last batch started had.
+                "batch": self.batcher.size if self.batcher else 1,
+                "batch_running": self.batcher.running if self.batcher else 0,
+                "batch_last": self.batcher.last if self.batcher else 0,
                 "time": time.time(),
                 "stopping": self._stopping,
             }

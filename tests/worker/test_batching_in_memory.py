@@ -1,44 +1,44 @@
-"""The batch window (TAG_WORKER_BATCH_WAIT) closes as soon as no batch mate is on its way.
+"""TAG_WORKER_BATCH on the in-process broker with the real tiny Make-An-Audio.
 
-The real tiny Make-An-Audio and the in-process broker.  Windows are 10 s long, so
-a batch that starts at all before the test's timeout could only have started
-early; ``Batcher.early`` counts those starts, which is what is asserted.
+The batch window (TAG_WORKER_BATCH_WAIT) closes as soon as no batch mate is on
+its way: windows here are 10 s long, and ``Batcher.early`` counts the batches
+that started before their window's end, which is what is asserted.  Heartbeats
+and metrics tell the batch sizes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
 import uuid
-from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
 
-from support.collect import Responses
+from support.batching import PausingEngine, tiny_pipeline
+from support.collect import Events, Responses
 from tag.broker import Message
 from tag.broker.memory import MemoryBroker
 from tag.config import Settings
 from tag.engines.batching import BatchJob
-from tag.engines.make_an_audio.engine import MakeAnAudioEngine, build_pipeline
-from tag.engines.make_an_audio.pipeline import SamplingOptions
+from tag.engines.make_an_audio.engine import MakeAnAudioEngine
+from tag.engines.make_an_audio.pipeline import MakeAnAudioPipeline, SamplingOptions
+from tag.frontend import WorkerWatch
 from tag.messages import SoundRequest
 from tag.worker import GeneratorService
 from tag.worker.batching import Batcher
 from tag.worker.threads import DaemonPool
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "engines" / "make_an_audio"))
-from maa_tiny import write_tiny_model  # noqa: E402
 
 OPTIONS = SamplingOptions(steps=2, guidance=3.0, candidates=1, sampler="dpm")
 LONG_WAIT = 10.0  # the longest window the settings allow
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> MakeAnAudioEngine:
-    models = tmp_path_factory.mktemp("models")
-    write_tiny_model(models / "make-an-audio", seed=0)
-    pipeline = build_pipeline(Settings(_env_file=None, model_dir=models, compute_dtype="float32", threads=1))
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> MakeAnAudioPipeline:
+    return tiny_pipeline(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def engine(pipeline: MakeAnAudioPipeline) -> MakeAnAudioEngine:
     return MakeAnAudioEngine(pipeline, defaults=OPTIONS)
 
 
@@ -122,3 +122,53 @@ async def test_when_nobody_can_say_the_window_runs_its_course(engine: MakeAnAudi
     finally:
         pool.shutdown()
     assert batcher.sizes == [1] and batcher.early == 0
+
+
+async def test_heartbeats_and_metrics_tell_the_batch_running_and_the_last_one(
+    settings: Settings, broker: MemoryBroker, pipeline: MakeAnAudioPipeline
+) -> None:
+    engine = PausingEngine(pipeline, defaults=OPTIONS)
+    batched = settings.model_copy(update={"worker_batch": 4, "worker_batch_wait": LONG_WAIT})
+    for queue in (batched.request_queue, batched.response_queue):
+        await broker.declare(queue, delivery_limit=batched.delivery_limit)
+    for i in range(3):
+        await broker.publish(batched.request_queue, message(i))
+    beats = await Events().start(broker, batched.progress_exchange, "heartbeat.*")
+    watch = WorkerWatch(broker, batched, max_age=60)
+    await watch.start()
+    responses = await Responses().start(broker, batched.response_queue)
+    service = GeneratorService(batched, broker, engine, heartbeat_interval=0.05)
+    await service.start()
+    try:
+        await beats.wait_until(lambda items: len(items) >= 1)
+        assert beats.items[0]["batch"] == 4  # the most a batch takes, told from the first heartbeat on
+        assert await asyncio.to_thread(engine.paused.wait, 30)  # the batch of three is in the engine's hands
+        await beats.wait_until(lambda items: items[-1]["batch_running"] == 3)
+        assert beats.items[-1]["batch_last"] == 3 and beats.items[-1]["in_flight"] == 3
+        assert service.metrics.value("tag_batch_running", worker_id=service.worker_id) == 3
+        assert service.metrics.value("tag_batch_last_size", worker_id=service.worker_id) == 3
+        [seen] = watch.alive()
+        assert (seen.batch, seen.batch_last) == (4, 3)
+        engine.resume.set()
+        await responses.wait_for(3, timeout=60)
+        # Done: nothing running, the last batch still told.
+        await beats.wait_until(lambda items: items[-1]["batch_running"] == 0 and items[-1]["in_flight"] == 0)
+        assert beats.items[-1]["batch_last"] == 3
+        assert service.metrics.value("tag_batch_running", worker_id=service.worker_id) == 0
+        assert service.metrics.value("tag_batch_last_size", worker_id=service.worker_id) == 3
+    finally:
+        engine.resume.set()
+        await service.stop()
+        await watch.stop()
+        await beats.stop()
+    assert engine.batches == [3]
+
+
+async def test_a_worker_without_batching_reports_batches_of_one(settings: Settings, broker: MemoryBroker,
+                                                                engine: MakeAnAudioEngine) -> None:
+    beats = await Events().start(broker, settings.progress_exchange, "heartbeat.*")
+    service = GeneratorService(settings, broker, engine, heartbeat_interval=60)
+    await service.start()
+    await beats.wait_until(lambda items: len(items) >= 1)
+    await service.stop()
+    assert (beats.items[0]["batch"], beats.items[0]["batch_running"], beats.items[0]["batch_last"]) == (1, 0, 0)
