@@ -71,7 +71,8 @@ def make_pipeline(tiny: bool):
 
         speed.set_threads(None)
         # The engine's own arithmetic choice: bfloat16 autocast where the CPU has it.
-        return build_pipeline("cpu", speed.compute_dtype("auto", torch.device("cpu")))
+        pipeline, _ = build_pipeline("cpu", speed.compute_dtype("auto", torch.device("cpu")))  # (pipeline, components)
+        return pipeline
     from maa_tiny import write_tiny_model
 
     from tag.engines.make_an_audio.engine import build_pipeline as load
