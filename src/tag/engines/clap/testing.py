@@ -8,6 +8,8 @@ including the legacy ``position_ids`` buffer older files carry) and
 
 from __future__ import annotations
 
+import dataclasses
+
 import string
 from pathlib import Path
 
@@ -111,6 +113,8 @@ def write_tiny_clap(folder: Path, seed: int = 0, duration: float = 1.0, bert: Be
     if bert is not None:
         bert.to_json_file(str(tokenizer_dir / "config.json"))
     config = tiny_clap_config(duration)
+    if bert is not None:  # the projection reads the BERT's width
+        config = dataclasses.replace(config, transformer_embed_dim=bert.hidden_size)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         model = ClapModel(config, BertConfig.from_json_file(str(tokenizer_dir / "config.json")))
