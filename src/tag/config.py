@@ -119,7 +119,7 @@ class Settings(BaseSettings):
     model_dir: Path = Field(default_factory=lambda: _user_dir("CACHE", ".cache") / "models")
     device: Literal["cpu", "cuda", "mps", "auto"] = "cpu"
     dtype: Literal["float32", "float16", "bfloat16"] = "float32"
-    # Make-An-Audio's speed levers (tag.engines.make_an_audio.speed).
+    # Speed levers of Make-An-Audio (compute_dtype and threads also AudioLCM): tag.engines.make_an_audio.speed.
     compute_dtype: Literal["auto", "float32", "bfloat16"] = Field(
         "auto", description="arithmetic precision: auto = bfloat16 autocast where the device has it natively"
     )

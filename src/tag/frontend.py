@@ -176,6 +176,9 @@ class WorkerInfo:
     in_flight: int
     concurrency: int
     seen: float  # time.monotonic() of the last heartbeat
+    batch: int = 1  # the most requests one engine batch takes (TAG_WORKER_BATCH)
+    batch_running: int = 0  # requests in the batch the engine runs now
+    batch_last: int = 0  # requests in the last batch started
 
 
 class WorkerWatch:
@@ -211,6 +214,10 @@ class WorkerWatch:
                 in_flight=int(data.get("in_flight", 0)),
                 concurrency=int(data.get("concurrency", 1)),
                 seen=time.monotonic(),
+                # Absent from the heartbeats of workers older than batching.
+                batch=int(data.get("batch", 1)),
+                batch_running=int(data.get("batch_running", 0)),
+                batch_last=int(data.get("batch_last", 0)),
             )
         except (ValueError, KeyError, TypeError):
             log.debug("ignoring malformed heartbeat")

@@ -3,49 +3,32 @@ Make-An-Audio are sampled together and still answered one by one."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from support.collect import Responses
+from support.batching import PausingEngine, RecordingEngine
+from support.batching import tiny_pipeline as make_tiny_pipeline
+from support.collect import Events, Responses
 from tag import audio
-from tag.broker import Message
+from tag.broker import Message, dead_letter_queue
 from tag.broker.rabbit import RabbitBroker
 from tag.config import Settings
-from tag.engines.batching import BatchJob, BatchResult
-from tag.engines.make_an_audio.engine import MakeAnAudioEngine, build_pipeline
-from tag.engines.make_an_audio.pipeline import SamplingOptions
-from tag.messages import SoundRequest
+from tag.engines.make_an_audio.pipeline import MakeAnAudioPipeline, SamplingOptions
+from tag.frontend import RequestClient
+from tag.messages import SoundRequest, SoundResponse
 from tag.worker import GeneratorService
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "engines" / "make_an_audio"))
-from maa_tiny import write_tiny_model  # noqa: E402
 
 pytestmark = pytest.mark.rabbitmq
 
 OPTIONS = SamplingOptions(steps=2, guidance=3.0, candidates=2, sampler="dpm")
 
 
-class RecordingEngine(MakeAnAudioEngine):
-    """The real engine, noting the size of every batch it is given."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.batches: list[int] = []
-
-    def generate_batch(self, jobs: list[BatchJob]) -> list[BatchResult]:
-        self.batches.append(len(jobs))
-        return super().generate_batch(jobs)
-
-
 @pytest.fixture(scope="module")
-def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory):
-    models = tmp_path_factory.mktemp("models")
-    write_tiny_model(models / "make-an-audio", seed=0)
-    return build_pipeline(Settings(_env_file=None, model_dir=models, compute_dtype="float32", threads=1))
+def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory) -> MakeAnAudioPipeline:
+    return make_tiny_pipeline(tmp_path_factory.mktemp("models"))
 
 
 PROMPTS = ["a dog barks", "rain on a roof", "", "a bell rings"]  # the empty one is refused alone
@@ -104,3 +87,61 @@ async def test_batching_off_runs_requests_one_by_one(
     assert engine.batches == []
     assert answers[""].status == "error"
     assert all(a.status == "ok" for p, a in answers.items() if p)
+
+
+
+async def test_a_request_cancelled_mid_batch_is_answered_cancelled_and_its_batch_mates_still_get_their_sound(
+    settings: Settings, rabbit: RabbitBroker, worker_broker: RabbitBroker, tiny_pipeline
+) -> None:
+    engine = PausingEngine(tiny_pipeline, defaults=OPTIONS)
+    batched = settings.model_copy(update={"worker_batch": 3, "worker_batch_wait": 5.0})
+    answers: list[SoundResponse] = []
+    all_answered = asyncio.Event()
+
+    async def keep(response: SoundResponse) -> None:
+        answers.append(response)
+        if len(answers) == 3:
+            all_answered.set()
+
+    client = RequestClient(rabbit, batched, batched.response_queue)
+    await client.start(keep)
+    requests = [SoundRequest(chat_id=1, user_id=i, prompt=p, duration=1.0, options={"seed": 20 + i})
+                for i, p in enumerate(["a dog barks", "rain on a roof", "a bell rings"])]
+    victim = requests[1]
+    for req in requests:  # queued before the worker starts: one batch of three
+        await client.submit(req)
+    events = await Events().start(rabbit, batched.progress_exchange, f"progress.{batched.response_queue}")
+    service = GeneratorService(batched, worker_broker, engine, heartbeat_interval=60)
+    await service.start()
+    try:
+        # The batch is running: every request has reported a sampling step, and the engine holds there.
+        ids = {str(r.request_id) for r in requests}
+        await events.wait_until(lambda items: ids <= {i["request_id"] for i in items if i.get("stage") == "sampling"})
+        assert await asyncio.to_thread(engine.paused.wait, 30)
+        await client.cancel(victim.request_id)
+        # The worker has seen the cancel (its flag for the request is set) before the batch goes on.
+        assert await asyncio.to_thread(service._cancel_flags[str(victim.request_id)].wait, 10)
+        engine.resume.set()
+        await asyncio.wait_for(all_answered.wait(), 60)
+    finally:
+        engine.resume.set()
+        await service.stop()
+        await client.stop()
+        await events.stop()
+    assert engine.batches == [3]
+    by_id = {a.request_id: a for a in answers}
+    stopped = by_id[victim.request_id]
+    assert stopped.status == "error" and stopped.error is not None and stopped.error.code == "cancelled"
+    assert stopped.audio is None
+    for req in requests:
+        if req is victim:
+            continue
+        answer = by_id[req.request_id]
+        assert answer.status == "ok" and answer.audio, answer.error
+        alone = engine.generate(req.prompt, 1.0, seed=answer.seed)  # the sound it would have had unbatched
+        expected, _ = audio.condition(alone.samples, alone.sample_rate, 1.0, answer.format)
+        np.testing.assert_allclose(audio.decode(answer.audio)[0], audio.decode(expected)[0], atol=2e-3)
+    assert service.counts["ok"] == 2 and service.counts["cancelled"] == 1 and service.counts["dead_lettered"] == 0
+    await worker_broker.close()  # an unacked request would now be back in the queue
+    assert await rabbit.queue_depth(batched.request_queue) == 0
+    assert not await rabbit.queue_depth(dead_letter_queue(batched.request_queue))

@@ -6,13 +6,19 @@ that arrive within ``wait`` seconds (or until ``size`` are in) are grouped by th
 engine's ``batch_key`` and each group runs as one ``generate_batch`` call on the
 service's thread pool.  ``after`` (encoding) runs on that thread too, per job, so a
 finished sound does not queue behind the next batch.
+
+The wait is for batch mates that are on their way.  When ``more_coming`` (the
+service's view: deliveries still in triage, messages ready in its queues) says
+none are, the batch starts at once, so a lone request costs no more than with
+batching off.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, TypeVar
+import threading
+from typing import Any, Awaitable, Callable, TypeVar
 
 from tag.engines.base import Audio
 from tag.engines.batching import BatchingEngine, BatchJob, JobCancelled
@@ -26,15 +32,33 @@ _Entry = tuple[BatchJob, Callable[[Audio], Any], "asyncio.Future[Any]"]
 
 
 class Batcher:
-    def __init__(self, engine: BatchingEngine, pool: DaemonPool, size: int, wait: float) -> None:
+    def __init__(
+        self,
+        engine: BatchingEngine,
+        pool: DaemonPool,
+        size: int,
+        wait: float,
+        more_coming: Callable[[], Awaitable[bool]] | None = None,
+        on_sizes: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.pool = pool
         self.size = size
         self.wait = wait
+        self.more_coming = more_coming  # None: always wait the full window
         self.sizes: list[int] = []  # of the batches run, for logs, tests and benches
+        self.early: int = 0  # batches started before the window closed because nothing else was coming
+        # Requests in the engine's hands now, and in the last batch it started (heartbeats, metrics);
+        # ``on_sizes(running, last)`` is told of every change, from the pool's thread.
+        self.running = 0
+        self.last = 0
+        self.on_sizes = on_sizes
+        self._sizes_lock = threading.Lock()
         self._pending: list[_Entry] = []
-        self._timer: asyncio.TimerHandle | None = None
-        self._runs: set[asyncio.Task[None]] = set()
+        self._timer: asyncio.TimerHandle | None = None  # the open window's deadline
+        self._probe: asyncio.Task[None] | None = None  # asking more_coming about the open window
+        self._recheck = False  # something changed while the probe was asking
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def generate(self, job: BatchJob, after: Callable[[Audio], T]) -> T:
         """``after(audio)`` of this job's sound; its own error or GenerationCancelled otherwise."""
@@ -43,9 +67,46 @@ class Batcher:
         self._pending.append((job, after, future))
         if len(self._pending) >= self.size:
             self._flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(self.wait, self._flush)
+        else:
+            if self._timer is None:
+                self._timer = loop.call_later(self.wait, self._flush)
+            self.reconsider()
         return await future
+
+    def reconsider(self) -> None:
+        """Ask (again) whether batch mates are coming for the open window; the
+        service calls this whenever a delivery's triage ends."""
+        if self.more_coming is None or self._timer is None or self.wait <= 0:
+            return
+        if self._probe is not None:
+            self._recheck = True  # the probe in flight asks once more when it is answered
+            return
+        self._probe = asyncio.create_task(self._start_if_alone(), name="batch-probe")
+
+    async def _start_if_alone(self) -> None:
+        """Close the open window at once when no batch mate is on its way."""
+        assert self.more_coming is not None
+        try:
+            while self._timer is not None:
+                window, self._recheck = self._timer, False
+                try:
+                    coming = await self.more_coming()
+                except Exception as exc:  # e.g. the broker cannot say: the window's timer decides
+                    log.debug("cannot tell whether more requests are coming: %r", exc)
+                    return
+                if self._timer is window and not coming:
+                    self.early += 1
+                    self._flush()
+                    return
+                if not self._recheck:  # nothing changed: the timer, or the next arrival, decides
+                    return
+        finally:
+            self._probe = None
+
+    def _spawn(self, coroutine: Any, name: str) -> None:
+        task = asyncio.create_task(coroutine, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _flush(self) -> None:
         if self._timer is not None:
@@ -57,9 +118,7 @@ class Batcher:
             if not entry[2].done():  # its request task was cancelled meanwhile (worker stopping)
                 groups.setdefault(self.engine.batch_key(entry[0]), []).append(entry)
         for group in groups.values():
-            task = asyncio.create_task(self._run(group), name=f"batch-{len(group)}")
-            self._runs.add(task)
-            task.add_done_callback(self._runs.discard)
+            self._spawn(self._run(group), f"batch-{len(group)}")
 
     async def _run(self, group: list[_Entry]) -> None:
         self.sizes.append(len(group))
@@ -76,9 +135,25 @@ class Batcher:
             else:
                 future.set_result(outcome)
 
+    def _engine_has(self, change: int) -> None:
+        with self._sizes_lock:
+            self.running += change
+            if change > 0:
+                self.last = change
+            running, last = self.running, self.last
+        if self.on_sizes is not None:
+            try:
+                self.on_sizes(running, last)
+            except Exception as exc:  # reporting must never fail a batch
+                log.debug("batch sizes not reported: %r", exc)
+
     def _blocking(self, group: list[_Entry]) -> list[Any]:
         """On a pool thread: the batch, then each sound's ``after``; one outcome per job."""
-        results = self.engine.generate_batch([job for job, _, _ in group])
+        self._engine_has(len(group))
+        try:
+            results = self.engine.generate_batch([job for job, _, _ in group])
+        finally:
+            self._engine_has(-len(group))
         outcomes: list[Any] = []
         for (job, after, _), result in zip(group, results):
             if isinstance(result.error, JobCancelled):

@@ -129,6 +129,9 @@ class GeneratorService:
         # request_id -> future resolved with "answered?" when the first copy finishes.
         self._running: dict[str, asyncio.Future[bool]] = {}
         self._jobs: set[asyncio.Task[Any]] = set()
+        # Deliveries received but not yet handed to the batcher (nor settled otherwise):
+        # batch mates on their way, which a batch being collected waits for.
+        self._arriving: set[asyncio.Task[Any]] = set()
         self._pool: DaemonPool | None = None
         self.batcher: Batcher | None = None  # with TAG_WORKER_BATCH > 1 and an engine that batches
         self._subscriptions: list[Subscription] = []
@@ -158,7 +161,11 @@ class GeneratorService:
         self._pool = DaemonPool(self.concurrency, name=f"engine-{self.engine.name}")
         prefetch = self.concurrency
         if settings.worker_batch > 1 and isinstance(self.engine, BatchingEngine):
-            self.batcher = Batcher(self.engine, self._pool, settings.worker_batch, settings.worker_batch_wait)
+            self.batcher = Batcher(
+                self.engine, self._pool, settings.worker_batch, settings.worker_batch_wait, self._requests_coming,
+                on_sizes=functools.partial(self.metrics.set_batch_sizes, self.worker_id),
+            )
+            self.metrics.set_batch_sizes(self.worker_id, 0, 0)
             prefetch = max(prefetch, settings.worker_batch)  # a batch's requests are all unacked at once
         # Before consuming: a cancel published while we start must not be missed.
         self._cancel_subscription = await self.broker.subscribe_events(
@@ -217,6 +224,11 @@ class GeneratorService:
                 "engines": [self.engine.name],
                 "in_flight": self.in_flight,
                 "concurrency": self.concurrency,
+                # Batching (TAG_WORKER_BATCH): the most requests one batch takes, how many
+                # the engine has in hand now and how many the last batch started had.
+                "batch": self.batcher.size if self.batcher else 1,
+                "batch_running": self.batcher.running if self.batcher else 0,
+                "batch_last": self.batcher.last if self.batcher else 0,
                 "time": time.time(),
                 "stopping": self._stopping,
             }
@@ -266,6 +278,7 @@ class GeneratorService:
         task = asyncio.current_task()
         assert task is not None
         self._jobs.add(task)
+        self._arriving.add(task)
         self.metrics.set_in_flight(self.worker_id, len(self._jobs))
         settled = False
         try:
@@ -277,7 +290,29 @@ class GeneratorService:
             raise
         finally:
             self._jobs.discard(task)
+            self._arrived(task)
             self.metrics.set_in_flight(self.worker_id, len(self._jobs))
+
+    def _arrived(self, task: asyncio.Task[Any] | None = None) -> None:
+        """This delivery's triage is over: no batch being collected need wait for it."""
+        task = task or asyncio.current_task()
+        if task in self._arriving:
+            self._arriving.discard(task)  # type: ignore[arg-type]
+            if self.batcher is not None:
+                self.batcher.reconsider()
+
+    async def _requests_coming(self) -> bool:
+        """Whether another request may soon join a batch being collected: a delivery
+        still in triage here, or a message ready in a queue this worker consumes."""
+        await asyncio.sleep(0)  # deliveries received with this one start their triage first
+        if self._arriving:
+            return True
+        for queue in self.queues:
+            if await self.broker.queue_depth(queue):
+                return True
+        # Deliveries that came in while the broker answered (they travel ahead of its answer).
+        await asyncio.sleep(0)
+        return bool(self._arriving)
 
     async def _settle(self, operation: Any, what: str) -> bool:
         try:
@@ -322,6 +357,7 @@ class GeneratorService:
         if first is not None:
             # A copy redelivered while the first is still generating (after a
             # reconnect): let the first finish rather than generate twice.
+            self._arrived()
             answered = await asyncio.shield(first)
             self.counts["duplicate"] += 1
             await self._settle(delivery.ack() if answered else delivery.requeue(), "settling a duplicate")
@@ -382,6 +418,7 @@ class GeneratorService:
             # context carries the request id into the engine's log lines.
             if self.batcher is not None:
                 job = self._batch_job(request, seed, progress)
+                self._arrived()
                 sound, data, rate = await self.batcher.generate(
                     job, functools.partial(self._encode, request, progress=progress)
                 )

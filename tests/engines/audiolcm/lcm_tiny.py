@@ -17,6 +17,7 @@ from tag.engines.make_an_audio.vocoder import write_tiny_vocoder
 
 CONTEXT = 32
 T5_CONFIG = None  # the benchmark sets the full-size T5 here
+BERT_CONFIG = None  # and may set a full-size BERT for both CLAP text towers (conditioning, scorer)
 CONFIG = {
     "model": {
         "params": {
@@ -75,8 +76,10 @@ def tiny_state(root: Path, seed: int = 0) -> dict[str, torch.Tensor]:
 def write_tiny_model(root: Path, seed: int = 0, vocoder=None) -> Path:  # type: ignore[no-untyped-def]
     root.mkdir(parents=True, exist_ok=True)
     (root / "audiolcm.yaml").write_text(yaml.safe_dump(CONFIG))
-    write_tiny_tokenizer(root / "useful_ckpt" / "bert-base-uncased", with_config=True)
+    bert_dir = write_tiny_tokenizer(root / "useful_ckpt" / "bert-base-uncased", with_config=BERT_CONFIG is None)
+    if BERT_CONFIG is not None:
+        BERT_CONFIG.to_json_file(str(bert_dir / "config.json"))
     write_tiny_vocoder(root / "useful_ckpt" / "vocoder", seed=seed, config=vocoder)
-    write_tiny_clap(root / "useful_ckpt" / "FrozenCLAPFLANEmbedder", seed=seed)
+    write_tiny_clap(root / "useful_ckpt" / "FrozenCLAPFLANEmbedder", seed=seed, bert=BERT_CONFIG)
     torch.save({"state_dict": tiny_state(root, seed)}, root / "audiolcm.ckpt")
     return root

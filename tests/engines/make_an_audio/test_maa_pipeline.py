@@ -155,9 +155,9 @@ def test_parity_engine_defaults_to_the_reference_settings(tiny_model_dir: Path) 
 
 
 def test_long_candidates_are_vocoded_in_groups_with_the_same_result(tiny_pipeline, monkeypatch) -> None:
-    from tag.engines.make_an_audio import pipeline
+    from tag.engines.make_an_audio import finish
 
-    monkeypatch.setattr(pipeline, "VOCODER_BATCH_FRAMES", 2 * 120)  # groups of two, then one
+    monkeypatch.setattr(finish, "VOCODER_BATCH_FRAMES", 2 * 120)  # groups of two, then one
     mel = torch.randn(3, 80, 120, generator=torch.Generator().manual_seed(0)) - 4.0
     grouped = tiny_pipeline.vocode(mel)
     alone = torch.cat([tiny_pipeline.vocode(m[None]) for m in mel])

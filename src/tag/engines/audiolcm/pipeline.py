@@ -2,7 +2,10 @@
 
 The T5 tower reads the structured caption the reference builds from a plain
 prompt, ``<{prompt}& all>``.  Latents wider than the training length are
-denoised as overlapping windows (shared ``make_an_audio.windows``).
+denoised as overlapping windows (shared ``make_an_audio.windows``).  From the
+latents on it is Make-An-Audio's ``FinishStage``: the same bfloat16 autocast
+where native, the same ranking on Griffin-Lim previews with BigVGAN for the
+winner only; ``parity`` keeps float32 and vocodes and scores every candidate.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
 import torch
 
 from tag.engines.audiolcm.backbone import TEXT_TOKENS, guidance_embedding
@@ -20,16 +22,7 @@ from tag.engines.audiolcm.loading import LCMComponents
 from tag.engines.audiolcm.scheduler import make_scheduler
 from tag.engines.clap.text import conditioning_tokens
 from tag.engines.make_an_audio import windows as win
-from tag.engines.make_an_audio.pipeline import (
-    HOP,
-    SAMPLE_RATE,
-    Generation,
-    Scorer,
-    StepCallback,
-    Vocoder,
-    rank_candidates,
-    vocode_batched,
-)
+from tag.engines.make_an_audio.finish import HOP, SAMPLE_RATE, FinishStage, Generation, Scorer, StepCallback, Vocoder
 
 
 @dataclass(frozen=True)
@@ -38,20 +31,32 @@ class LCMOptions:
     guidance: float = 5.0  # the reference script's scale; enters as an embedding of w - 1
     candidates: int = 3
     sampler: str = "lcm"
+    # parity: float32 throughout, every candidate vocoded and scored (comparisons with the reference).
     parity: bool = False
     window_overlap: int = 64  # latent frames shared by neighbouring windows (about 2 s)
+    # Rank candidates on Griffin-Lim previews and vocode only the winner (see finish.py).
+    preview_rank: bool = False
 
 
 def latent_width_for(duration: float, time_down: int = 2) -> int:
     return math.ceil(math.ceil(duration * SAMPLE_RATE / HOP) / time_down)
 
 
-class AudioLCMPipeline:
-    def __init__(self, components: LCMComponents, vocoder: Vocoder, scorer: Scorer | None, *, device: str = "cpu") -> None:
+class AudioLCMPipeline(FinishStage):
+    def __init__(
+        self,
+        components: LCMComponents,
+        vocoder: Vocoder,
+        scorer: Scorer | None,
+        *,
+        device: str | torch.device = "cpu",
+        compute: torch.dtype = torch.float32,
+    ) -> None:
         self.c = components
         self.vocoder = vocoder
         self.scorer = scorer
         self.device = torch.device(device)
+        self.compute = compute  # autocast dtype of the backbone, decoder and vocoder; float32 = none
         for module in (components.backbone, components.decoder, components.clap_text, components.t5):
             module.to(self.device)
 
@@ -85,7 +90,8 @@ class AudioLCMPipeline:
         total = len(scheduler.timesteps)
         for i, t in enumerate(scheduler.timesteps):
             x = win.split(latents.unsqueeze(2), plan).squeeze(2)
-            eps = self.c.backbone(x, t.expand(n).to(self.device), context, w).float()
+            with self.autocast(options.parity):
+                eps = self.c.backbone(x, t.expand(n).to(self.device), context, w).float()
             eps = win.merge(eps.unsqueeze(2), plan, weights, width).squeeze(2)
             latents = scheduler.step(eps, t, latents, generator=generators).prev_sample
             if callback is not None:
@@ -93,16 +99,17 @@ class AudioLCMPipeline:
         return latents
 
     @torch.inference_mode()
-    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+    def decode(self, latents: torch.Tensor, exact: bool = False) -> torch.Tensor:
         """(B, 20, W) -> (B, 80, W * 2) log-mel, windowed past the training length."""
         z = latents / self.c.scale_factor
         width, down = z.shape[-1], self.c.arch.autoencoder.time_down
         window = self.c.arch.schedule.train_latent_width
         overlap = min(16, window // 2)
         plan = win.plan_windows(width, window, overlap, int(window * win.SINGLE_PASS_STRETCH))
-        if len(plan) == 1:
-            return self.c.decoder(z).float()
-        pieces = torch.cat([self.c.decoder(z[..., w.start : w.stop]).float() for w in plan])
+        with self.autocast(exact):
+            if len(plan) == 1:
+                return self.c.decoder(z).float()
+            pieces = torch.cat([self.c.decoder(z[..., w.start : w.stop]).float() for w in plan])
         weights = win.window_weights(plan, width, overlap).repeat_interleave(down, dim=1)
         frames = [win.Window(w.start * down, w.stop * down) for w in plan]
         return win.merge(pieces, frames, weights, width * down)
@@ -120,13 +127,8 @@ class AudioLCMPipeline:
         seed = secrets.randbelow(2**31) if seed is None else int(seed)
         width = latent_width_for(duration, self.c.arch.autoencoder.time_down)
         latents = self.sample(self.encode_text(prompt), seed, options.candidates, width, options, on_step)
-        if on_decode is not None:
-            on_decode()
-        n = round(duration * SAMPLE_RATE)
-        waves = vocode_batched(self.vocoder, self.decode(latents))[:, :n]
-        scores = rank_candidates(self.scorer, prompt, waves)
-        best = int(np.argmax(scores))
-        return Generation(waves[best].cpu().numpy().astype(np.float32), SAMPLE_RATE, seed, scores, best, total_calls(options), width)
+        return self.finish(prompt, latents, duration, seed=seed, calls=total_calls(options), options=options,
+                           on_decode=on_decode)
 
 
 def total_calls(options: LCMOptions) -> int:

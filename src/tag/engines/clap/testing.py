@@ -8,6 +8,7 @@ including the legacy ``position_ids`` buffer older files carry) and
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import string
 from pathlib import Path
@@ -102,12 +103,18 @@ def _randomise_norms(model: torch.nn.Module, generator: torch.Generator) -> None
                 tensor.add_(0.1 * torch.randn(tensor.shape, generator=generator))
 
 
-def write_tiny_clap(folder: Path, seed: int = 0, duration: float = 1.0) -> Path:
-    """A random tiny CLAP in the official layout under ``folder``; returns ``folder``."""
+def write_tiny_clap(folder: Path, seed: int = 0, duration: float = 1.0, bert: BertConfig | None = None) -> Path:
+    """A random tiny CLAP in the official layout under ``folder``; returns ``folder``.
+
+    ``bert``: the text tower's BERT instead of the tiny one (benchmarks: full size)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     tokenizer_dir = write_tiny_tokenizer(folder / "tokenizer")
+    if bert is not None:
+        bert.to_json_file(str(tokenizer_dir / "config.json"))
     config = tiny_clap_config(duration)
+    if bert is not None:  # the projection reads the BERT's width
+        config = dataclasses.replace(config, transformer_embed_dim=bert.hidden_size)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         model = ClapModel(config, BertConfig.from_json_file(str(tokenizer_dir / "config.json")))

@@ -8,48 +8,44 @@ prompt -> CLAP text tower (and the cached empty-prompt encoding for guidance)
        -> BigVGAN vocoder: mel -> 16 kHz waveform
        -> CLAP re-ranking of all candidates -> the best, cut to exactly the duration
 
-Fast path (``preview_rank``): the candidates are ranked on Griffin-Lim previews of
-their mels, and only the winner goes through BigVGAN, the costliest stage on a CPU.
-Arithmetic runs under ``compute`` autocast (bfloat16 where native; see speed.py),
-except in parity mode, which stays float32 throughout.
+Sampling runs under ``compute`` autocast (bfloat16 where native; see speed.py),
+except in parity mode, which stays float32 throughout.  Decoding, vocoding and
+ranking, with the fast path (``preview_rank``: rank on Griffin-Lim previews, vocode
+the winner only), are the ``FinishStage`` AudioLCM shares (finish.py).
 """
 
 from __future__ import annotations
 
 import math
 import secrets
-from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
 
 from tag.engines.clap.text import conditioning_tokens
 from tag.engines.make_an_audio import windows as win
+from tag.engines.make_an_audio.finish import (
+    HOP,
+    SAMPLE_RATE,
+    FinishStage,
+    Generation,
+    Scorer,
+    StepCallback,
+    Vocoder,
+    rank_candidates,
+    vocode_batched,
+)
 from tag.engines.make_an_audio.loading import TEXT_LENGTH, Components
-from tag.engines.make_an_audio.mel import griffin_lim_preview
-from tag.engines.make_an_audio.speed import autocast
 from tag.engines.make_an_audio.schedulers import SamplerName, make_scheduler
 
-SAMPLE_RATE = 16000
-HOP = 256  # vocoder samples per mel frame: 62.5 frames per second
 LATENT_DOWN = 8  # mel frames per latent frame
-VOCODER_BATCH_FRAMES = 3 * 640  # mel frames vocoded in one batch: three 10 s candidates
 
-StepCallback = Callable[[int, int], None]
-"""Called as ``callback(done_steps, total_steps)`` after every sampler step."""
-
-
-class Vocoder(Protocol):
-    def __call__(self, mel: torch.Tensor) -> torch.Tensor:
-        """(B, 80, T) log-mel -> (B, T * 256) waveform."""
-        ...
-
-
-class Scorer(Protocol):
-    def score(self, prompt: str, waveforms: Any, sample_rate: int) -> Any:
-        """(B,) text-audio cosine similarities."""
-        ...
+__all__ = [
+    "Generation", "MakeAnAudioPipeline", "SamplingOptions", "Scorer", "StepCallback", "Vocoder",
+    "candidate_noise", "latent_width_for", "rank_candidates", "reference_start_noise", "vocode_batched",
+]
 
 
 @dataclass(frozen=True)
@@ -65,18 +61,6 @@ class SamplingOptions:
     # Rank candidates on Griffin-Lim previews and vocode only the winner (approximate:
     # the previews' CLAP scores stand in for the vocoded ones).
     preview_rank: bool = False
-
-
-@dataclass
-class Generation:
-    waveform: np.ndarray  # float32, exactly round(duration * 16000) samples
-    sample_rate: int
-    seed: int
-    scores: list[float] = field(default_factory=list)  # of the previews when preview-ranked
-    chosen: int = 0
-    unet_calls: int = 0
-    latent_width: int = 0
-    preview_ranked: bool = False
 
 
 def mel_frames_for(duration: float) -> int:
@@ -110,25 +94,7 @@ def candidate_noise(seed: int, count: int, shape: tuple[int, ...]) -> torch.Tens
     )
 
 
-@torch.inference_mode()
-def vocode_batched(vocoder: Vocoder, mel: torch.Tensor) -> torch.Tensor:
-    """(B, 80, T) -> (B, T * 256); candidates batched, in groups of at most about
-    30 s of audio so long clips do not multiply the vocoder's activation memory."""
-    dtype = next(vocoder.parameters()).dtype if isinstance(vocoder, torch.nn.Module) else mel.dtype
-    group = max(1, VOCODER_BATCH_FRAMES // mel.shape[-1])
-    waves = [vocoder(chunk.to(dtype)).float() for chunk in mel.split(group)]
-    return torch.cat(waves).reshape(mel.shape[0], -1)
-
-
-def rank_candidates(scorer: Scorer | None, prompt: str, waveforms: torch.Tensor) -> list[float]:
-    """CLAP scores of the (B, N) 16 kHz candidates; all zero without a scorer or choice."""
-    if scorer is None or waveforms.shape[0] == 1:
-        return [0.0] * waveforms.shape[0]
-    scores = scorer.score(prompt, waveforms, SAMPLE_RATE)
-    return [float(s) for s in np.asarray(torch.as_tensor(scores).float().cpu())]
-
-
-class MakeAnAudioPipeline:
+class MakeAnAudioPipeline(FinishStage):
     def __init__(
         self,
         components: Components,
@@ -150,10 +116,6 @@ class MakeAnAudioPipeline:
             if next(module.parameters()).dtype != dtype:  # half precision on GPUs only
                 module.to(dtype=dtype)
         self._empty: torch.Tensor | None = None
-
-    def autocast(self, exact: bool = False) -> Any:
-        """The compute precision's autocast; none for ``exact`` (parity) work."""
-        return autocast(self.device, torch.float32 if exact else self.compute)
 
     # -- conditioning -------------------------------------------------------
     @torch.inference_mode()
@@ -230,46 +192,6 @@ class MakeAnAudioPipeline:
         weights = win.window_weights(plan, width, overlap).repeat_interleave(LATENT_DOWN, dim=1)
         frames = [win.Window(w.start * LATENT_DOWN, w.stop * LATENT_DOWN) for w in plan]
         return win.merge(pieces, frames, weights, width * LATENT_DOWN)
-
-    def vocode(self, mel: torch.Tensor, exact: bool = False) -> torch.Tensor:
-        with self.autocast(exact):
-            return vocode_batched(self.vocoder, mel)
-
-    def rank(self, prompt: str, waveforms: torch.Tensor) -> list[float]:
-        return rank_candidates(self.scorer, prompt, waveforms)
-
-    def finish(
-        self,
-        prompt: str,
-        latents: torch.Tensor,
-        duration: float,
-        *,
-        seed: int,
-        calls: int,
-        options: SamplingOptions = SamplingOptions(),
-        on_decode: Callable[[], None] | None = None,
-    ) -> Generation:
-        """Sampled latents (the candidates of one prompt) -> the user's sound:
-        decode, vocode, CLAP-rank, keep the best, cut to exactly ``duration``."""
-        if on_decode is not None:
-            on_decode()
-        n = round(duration * SAMPLE_RATE)
-        exact = options.parity
-        mel = self.decode(latents, exact)
-        preview = options.preview_rank and not exact and mel.shape[0] > 1 and self.scorer is not None
-        if preview:
-            scores = self.rank(prompt, griffin_lim_preview(mel)[:, :n])
-            best = int(np.argmax(scores))
-            wave = self.vocode(mel[best : best + 1], exact)[0, :n]
-        else:
-            waves = self.vocode(mel, exact)[:, :n]  # our width covers n: only a cut
-            scores = self.rank(prompt, waves)  # judged on exactly what the user gets
-            best = int(np.argmax(scores))
-            wave = waves[best]
-        samples = wave.cpu().numpy().astype(np.float32)
-        if samples.shape[0] < n:  # only with caller-given noise narrower than the duration needs
-            samples = np.pad(samples, (0, n - samples.shape[0]))
-        return Generation(samples, SAMPLE_RATE, seed, scores, best, calls, latents.shape[-1], preview)
 
     def start_noise(self, seed: int, duration: float, options: SamplingOptions) -> torch.Tensor:
         """(candidates, 4, H, W) seeded start noise as wide as ``duration`` needs."""
