@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,20 @@ import pytest
 from tag.config import Settings
 
 AMQP_URL = os.environ.get("TAG_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@pytest.fixture
+def restore_root_logger() -> Iterator[None]:
+    """``tag``'s ``main`` and ``setup_logging`` reconfigure the root logger: give the
+    next tests theirs back."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and the CLI's other paths in process."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import subprocess
@@ -29,21 +28,14 @@ def tag(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_root_logger: None) -> Iterator[Path]:
     """``tag.cli.main`` in this process (no interpreter start-up per call), on an
     empty TAG_MODEL_DIR; the root logger's handlers are put back afterwards."""
     for key in [k for k in os.environ if k.startswith("TAG_")]:
         monkeypatch.delenv(key)
     models = tmp_path / "models"
     monkeypatch.setenv("TAG_MODEL_DIR", str(models))
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
     yield models
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
 
 
 def test_caption_then_reprogram(

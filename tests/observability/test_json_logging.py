@@ -3,22 +3,9 @@ import io
 import json
 import logging
 
-import pytest
 
 from tag.logs import setup_logging
 from tag.observability.logging import bound_request_id, configure, request_id
-
-
-@pytest.fixture
-def restore_root_logger():
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
 
 
 def _lines(stream: io.StringIO) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from tag.cli import main
 
 
 @pytest.fixture
-def model_dir(tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def model_dir(tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_root_logger: None) -> Path:
     models = tmp_path / "models"
     shutil.copytree(tiny_model_dir, models)
     for key in ("TAG_ENGINE", "TAG_DEVICE", "TAG_DTYPE", "TAG_ENGINE_PLUGINS", "TAG_QUANTIZE"):
@@ -22,14 +21,7 @@ def model_dir(tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("TAG_MODEL_DIR", str(models))
     monkeypatch.setenv("TAG_COMPUTE_DTYPE", "float32")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
     yield models
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
 
 
 def generate(tmp_path: Path, name: str, *args: str) -> np.ndarray:

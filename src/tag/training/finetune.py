@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from tag.engines.adapters import RUN_ADAPTER
-from tag.training.options import DEFAULT_VALIDATION_PROMPTS, FinetuneOptions
+from tag.training.options import FinetuneOptions
 from tag.training.data import Batch, DatasetError, TrainingSet, frames_multiple
 from tag.training.lora import add_lora, load_trainable_state, save_adapter, trainable_state
 from tag.training.objective import (

@@ -4,12 +4,10 @@ tests/test_cli.py's business)."""
 
 from __future__ import annotations
 
-import logging
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -27,19 +25,6 @@ RATES = {"audioldm": 16000, "audioldm2": 16000, "stable-audio": 8000, "musicgen"
 ARGS = ["--duration", "1.5", "--seed", "7", "--steps", "2", "--candidates", "2"]
 
 
-@pytest.fixture
-def keep_logging() -> Iterator[None]:
-    """``main`` reconfigures the root logger; give the next tests theirs back."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
-
-
 def check_clip(out: Path, name: str) -> None:
     samples, rate = audio.decode(out.read_bytes())
     assert rate == RATES[name]
@@ -50,7 +35,7 @@ def check_clip(out: Path, name: str) -> None:
 @pytest.mark.parametrize("name", list(RATES))
 def test_tag_generate_with_each_peer_engine(
     peer_settings: Settings, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str], keep_logging: None,
+    capsys: pytest.CaptureFixture[str], restore_root_logger: None,
 ) -> None:
     monkeypatch.setenv("TAG_MODEL_DIR", str(peer_settings.model_dir))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -64,7 +49,7 @@ def test_tag_generate_with_each_peer_engine(
 
 def test_tag_generate_beyond_the_limit_fails_with_the_reason(
     peer_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str], keep_logging: None,
+    capsys: pytest.CaptureFixture[str], restore_root_logger: None,
 ) -> None:
 
     monkeypatch.setenv("TAG_MODEL_DIR", str(peer_settings.model_dir))
@@ -97,7 +82,7 @@ def test_a_damaged_model_folder_is_one_line_on_stderr_without_a_traceback(
 
 def test_tag_generate_json_with_a_neural_engine(
     peer_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str], keep_logging: None,
+    capsys: pytest.CaptureFixture[str], restore_root_logger: None,
 ) -> None:
     import json
 
