@@ -101,8 +101,8 @@ def test_offered_by_the_bot_and_listed_once_its_files_are_there(lcm_model_dir: P
     with_files = Settings(_env_file=None, model_dir=lcm_model_dir)
     without = Settings(_env_file=None, model_dir=tmp_path)
     assert "audiolcm" in offered_engines(with_files) and "audiolcm" not in offered_engines(without)
-    # auto keeps Make-An-Audio first: at equal candidates it measured faster here (README figures).
-    assert spec.priority < registry.get_spec("make-an-audio").priority
+    # auto prefers AudioLCM: at equal candidates it measured faster here (README figures).
+    assert spec.priority > registry.get_spec("make-an-audio").priority
     audio = registry.get_spec("audiolcm").factory(with_files).generate("rain", 1.0, seed=1, candidates=1, steps=2, stereo=True)
     assert audio.notices == ["AudioLCM generates mono sound"]
 

@@ -40,7 +40,10 @@ register(
         factory=_create,
         is_available=_available,
         download=_download,
-        priority=50,
+        # Above make-an-audio (100): on a 2-core CPU, full-size random weights, a 10 s
+        # clip took 24 s / 33 s (1 / 3 candidates) against make-an-audio's 41 s / 82 s
+        # (bench/bench_audiolcm.py --full-bert, bench/bench_make_an_audio.py).
+        priority=110,
         max_duration=120.0,
         sample_rate=16000,
         licence="MIT",
