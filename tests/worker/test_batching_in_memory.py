@@ -9,8 +9,6 @@ and metrics tell the batch sizes.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from typing import AsyncIterator
 
 import pytest
 
@@ -40,14 +38,6 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> MakeAnAudioPipeline:
 @pytest.fixture
 def engine(pipeline: MakeAnAudioPipeline) -> MakeAnAudioEngine:
     return MakeAnAudioEngine(pipeline, defaults=OPTIONS)
-
-
-@pytest.fixture
-async def broker() -> AsyncIterator[MemoryBroker]:
-    broker = MemoryBroker(f"memory://{uuid.uuid4().hex}")
-    await broker.connect()
-    yield broker
-    await broker.close()
 
 
 def message(i: int) -> Message:

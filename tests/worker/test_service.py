@@ -6,7 +6,6 @@ import asyncio
 import json
 import threading
 import uuid
-from typing import AsyncIterator
 
 import numpy as np
 import pytest
@@ -20,14 +19,6 @@ from tag.config import Settings
 from tag.engines.base import Engine
 from tag.messages import SoundRequest
 from tag.worker import GeneratorService
-
-
-@pytest.fixture
-async def broker() -> AsyncIterator[MemoryBroker]:
-    broker = MemoryBroker(f"memory://{uuid.uuid4().hex}")
-    await broker.connect()
-    yield broker
-    await broker.close()
 
 
 async def start(settings: Settings, broker: MemoryBroker, engine: Engine) -> tuple[GeneratorService, Responses]:
